@@ -1,0 +1,5 @@
+"""Entry point for `python -m guidebook`."""
+
+from guidebook.cli import main
+
+main()

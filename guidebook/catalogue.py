@@ -1,0 +1,389 @@
+"""Validation stage: load source/ into typed models, cross-check it, and collect every problem."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from guidebook import schema
+from guidebook.diagnostics import DataError, Diagnostic, Report, rel
+from guidebook.yamlsource import Positions, YamlError, load_yaml
+
+GUIDE_FILE = "guide.yaml"
+WINDOWS_FILE = "windows.yaml"
+PROHIBITED_FILE = "prohibited.yaml"
+TOLERATED_FILE = "tolerated.yaml"
+ITEMS_DIR = "items"
+MAX_ITEM_FILES = 20_000
+
+
+@dataclass
+class Origin:
+    """Where a model came from, so later stages can point at the right line."""
+
+    file: str
+    positions: Positions
+
+    def at(self, loc: tuple = (), key: bool = False) -> tuple[int, int]:
+        return self.positions.of(loc, key=key)
+
+
+@dataclass
+class Catalogue:
+    """The validated catalogue: one edition of the bureau's booklet."""
+
+    root: Path
+    guide: schema.GuideInfo
+    items: list[schema.Item]
+    windows: schema.WindowsFile
+    prohibited: schema.ProhibitedFile
+    tolerated: schema.ToleratedFile
+    origins: dict[Any, Origin] = field(default_factory=dict)  # "guide", "windows", ..., or item number
+    report: Report = field(default_factory=Report)
+
+    def item(self, number: int) -> schema.Item:
+        for it in self.items:
+            if it.number == number:
+                return it
+        raise KeyError(number)
+
+    def category_items(self, name: str) -> list[schema.Item]:
+        return [it for it in self.items if it.category == name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages for pydantic errors, worded for a staff member editing YAML.
+
+def _loc_text(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _model_at(model: type, loc: tuple) -> type | None:
+    """The pydantic model class that owns the last element of `loc`."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        ann = fields[part].annotation
+        current = _inner_model(ann)
+        if current is None:
+            return None
+    return current
+
+
+def _inner_model(ann: Any) -> type | None:
+    from typing import get_args
+
+    if isinstance(ann, type) and issubclass(ann, schema.BaseModel):
+        return ann
+    for arg in get_args(ann):
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _message(err: dict, model: type) -> tuple[str, bool]:
+    """(message, point at key?) for one pydantic error."""
+    kind = err["type"]
+    loc = err["loc"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing", False
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc)
+        known = list(owner.model_fields) if owner else []
+        hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        extra = f' (did you mean "{hint[0]}"?)' if hint else (f" (known fields: {', '.join(known)})" if known else "")
+        return f"unknown field{extra}", True
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}", False
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_describe(value)}", False
+    if kind == "list_type":
+        return f"expected a list, got {_describe(value)}", False
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, got {_describe(value)}", False
+    if kind == "literal_error":
+        return f'"{value}" is not allowed; use one of: {ctx.get("expected", "")}', False
+    if kind == "string_too_short":
+        return "must not be empty", False
+    if kind == "string_too_long":
+        return f"text is too long ({len(value):,} characters; the limit is {ctx.get('max_length'):,})", False
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}", False
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                "greater_than": "more than", "less_than": "less than"}[kind]
+        return f"must be {word} {bound}, got {value}", False
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return f"expected a date like 2026-01-31, got {value!r}", False
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"])), False
+    return err["msg"], False
+
+
+def _validate(model: type, data: Any, file: str, positions: Positions, report: Report):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            message, at_key = _message(err, model)
+            line, col = positions.of(loc, key=at_key)
+            report.add(Diagnostic(file, line, col, _loc_text(loc), message))
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _read(path: Path, root: Path, report: Report, required: bool = True):
+    name = rel(path)
+    if not path.exists() and not path.is_symlink():
+        if required:
+            report.add(Diagnostic(name, 0, 0, "", "file is missing"))
+        return None
+    if not _inside(path, root):
+        report.add(Diagnostic(name, 0, 0, "", "symbolic link points outside the source folder; refusing to read it"))
+        return None
+    if not path.is_file():
+        report.add(Diagnostic(name, 0, 0, "", "not a regular file"))
+        return None
+    try:
+        doc = load_yaml(path, name)
+    except YamlError as exc:
+        report.add(exc.diag)
+        return None
+    if doc.data is None:
+        report.add(Diagnostic(name, 1, 1, "", "file is empty"))
+        return None
+    if not isinstance(doc.data, dict):
+        report.add(Diagnostic(name, 1, 1, "", f"expected a mapping of fields at the top, got {_describe(doc.data)}"))
+        return None
+    return doc
+
+
+def load_catalogue(source: Path) -> Catalogue:
+    """Load and validate the whole catalogue. Raises DataError listing every error found."""
+    source = Path(source)
+    report = Report()
+    if not source.is_dir():
+        raise DataError(f"{rel(source)}: catalogue folder not found", [
+            Diagnostic(rel(source), 0, 0, "", "catalogue folder not found")])
+    origins: dict[Any, Origin] = {}
+    singles: dict[str, Any] = {}
+    for key, fname in (("guide", GUIDE_FILE), ("windows", WINDOWS_FILE),
+                       ("prohibited", PROHIBITED_FILE), ("tolerated", TOLERATED_FILE)):
+        doc = _read(source / fname, source, report)
+        if doc is None:
+            continue
+        origins[key] = Origin(rel(doc.path), doc.positions)
+        singles[key] = _validate(schema.FILE_MODELS[key], doc.data, origins[key].file, doc.positions, report)
+
+    items: list[schema.Item] = []
+    items_dir = source / ITEMS_DIR
+    files = sorted(items_dir.glob("*.yaml")) if items_dir.is_dir() else []
+    if not files:
+        report.add(Diagnostic(rel(items_dir), 0, 0, "", "no item files (*.yaml) found"))
+    if len(files) > MAX_ITEM_FILES:
+        report.add(Diagnostic(rel(items_dir), 0, 0, "", f"too many item files ({len(files)}; the limit is {MAX_ITEM_FILES})"))
+        files = []
+    first_file: dict[int, Origin] = {}
+    for path in files:
+        doc = _read(path, source, report)
+        if doc is None:
+            continue
+        origin = Origin(rel(doc.path), doc.positions)
+        item = _validate(schema.Item, doc.data, origin.file, doc.positions, report)
+        if item is None:
+            continue
+        if item.number in first_file:
+            line, col = origin.at(("number",))
+            prev = first_file[item.number]
+            report.add(Diagnostic(origin.file, line, col, "number",
+                                  f"duplicate item number {item.number} (also used in {prev.file}:{prev.at(('number',))[0]})"))
+            continue
+        first_file[item.number] = origin
+        origins[item.number] = origin
+        items.append(item)
+    items.sort(key=lambda it: it.number)
+
+    guide = singles.get("guide")
+    windows = singles.get("windows")
+    prohibited = singles.get("prohibited")
+    tolerated = singles.get("tolerated")
+    if guide is not None:
+        _cross_check(guide, items, prohibited, tolerated, origins, report)
+    _lint(guide, items, windows, origins, report)
+
+    if report.errors or None in (guide, windows, prohibited, tolerated):
+        n = len(report.errors)
+        raise DataError(f"{n} error{'s' if n != 1 else ''} in the catalogue", report.sorted())
+    cat = Catalogue(source, guide, items, windows, prohibited, tolerated, origins, report)
+    return cat
+
+
+def _cross_check(guide, items, prohibited, tolerated, origins, report: Report) -> None:
+    names = [c.name for c in guide.categories]
+    g = origins["guide"]
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            line, col = g.at(("categories", i, "name"))
+            report.add(Diagnostic(g.file, line, col, f"categories[{i}].name", f'duplicate category "{name}"'))
+        seen.add(name)
+    numbers = {it.number for it in items}
+    used: set[str] = set()
+    for it in items:
+        o = origins[it.number]
+        if it.category not in names:
+            hint = difflib.get_close_matches(it.category, names, n=1, cutoff=0.3)
+            extra = f' (did you mean "{hint[0]}"?)' if hint else ""
+            line, col = o.at(("category",))
+            report.add(Diagnostic(o.file, line, col, "category",
+                                  f'unknown category "{it.category}"{extra}; categories are listed in {g.file}'))
+        used.add(it.category)
+    for i, name in enumerate(names):
+        if name not in used and items:
+            line, col = g.at(("categories", i, "name"))
+            report.add(Diagnostic(g.file, line, col, f"categories[{i}].name", f'category "{name}" has no items',
+                                  "warning"))
+    # Items must follow their categories' order, or the guide's numbering would jump around.
+    order = {n: i for i, n in enumerate(names)}
+    last = -1
+    for it in items:
+        k = order.get(it.category)
+        if k is None:
+            continue
+        if k < last:
+            o = origins[it.number]
+            line, col = o.at(("category",))
+            report.add(Diagnostic(o.file, line, col, "category",
+                                  f"item {it.number} is in category \"{it.category}\", which comes before the "
+                                  f"category of a lower-numbered item; the guide will list it out of number order",
+                                  "warning"))
+        last = max(last, k)
+    for key, model, list_name in (("prohibited", prohibited, "groups"), ("tolerated", tolerated, "entries")):
+        if model is None:
+            continue
+        o = origins[key]
+        for i, entry in enumerate(getattr(model, list_name)):
+            for j, n in enumerate(entry.items):
+                if n not in numbers:
+                    line, col = o.at((list_name, i, "items", j))
+                    report.add(Diagnostic(o.file, line, col, f"{list_name}[{i}].items[{j}]",
+                                          f"refers to item {n}, which does not exist"))
+
+
+_HOST_RE = re.compile(r"^https?://([^/:?#]+)")
+
+
+def _lint(guide, items, windows, origins, report: Report) -> None:
+    """Warnings and notes: things that are valid but deserve a look."""
+    hosts: dict[str, list[tuple[Origin, tuple]]] = {}
+    for it in items:
+        o = origins[it.number]
+        for loc, link in _links(it):
+            m = _HOST_RE.match(link.url)
+            if m:
+                hosts.setdefault(m.group(1).lower(), []).append((o, loc))
+            if link.printed and link.printed != link.url and not link.note:
+                bare = link.url.split("://", 1)[1]
+                if link.printed.rstrip("/") != bare.rstrip("/"):
+                    line, col = o.at(loc + ("printed",))
+                    report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("printed",)),
+                                          f'"{link.printed}" differs from url "{link.url}" but no note says why',
+                                          "warning"))
+            if link.note:
+                line, col = o.at(loc + ("note",))
+                report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("note",)),
+                                      f'corrected "{link.printed}" to "{link.url}": {link.note}', "note"))
+        for i, flag in enumerate(it.flags):
+            line, col = o.at(("flags", i))
+            report.add(Diagnostic(o.file, line, col, f"flags[{i}]", flag, "note"))
+        for p, proc in enumerate(it.procedures):
+            for i, flag in enumerate(proc.flags):
+                line, col = o.at(("procedures", p, "flags", i))
+                report.add(Diagnostic(o.file, line, col, f"procedures[{p}].flags[{i}]", flag, "note"))
+    # A host that is one character away from another host is probably a typo of it.
+    for host, uses in hosts.items():
+        for other in hosts:
+            if other != host and len(uses) < len(hosts[other]) and _one_edit(host, other):
+                for o, loc in uses:
+                    line, col = o.at(loc + ("url",))
+                    report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("url",)),
+                                          f'host "{host}" looks like a typo of "{other}" (used elsewhere)', "warning"))
+    if guide is not None:
+        g = origins["guide"]
+        for i, flag in enumerate(guide.flags):
+            line, col = g.at(("flags", i))
+            report.add(Diagnostic(g.file, line, col, f"flags[{i}]", flag, "note"))
+    if windows is not None:
+        w = origins["windows"]
+        for i, win in enumerate(windows.windows):
+            for j, flag in enumerate(win.flags):
+                line, col = w.at(("windows", i, "flags", j))
+                report.add(Diagnostic(w.file, line, col, f"windows[{i}].flags[{j}]", flag, "note"))
+
+
+def _links(item: schema.Item):
+    for c, ch in enumerate(item.channels):
+        for k, link in enumerate(ch.links):
+            yield ("channels", c, "links", k), link
+    for p, proc in enumerate(item.procedures):
+        for c, ch in enumerate(proc.channels):
+            for k, link in enumerate(ch.links):
+                yield ("procedures", p, "channels", c, "links", k), link
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one inserted, deleted or replaced character."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1:] == short:
+            return True
+    return False

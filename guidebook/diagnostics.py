@@ -1,0 +1,83 @@
+"""Diagnostics: compiler-style messages (file:line:col: field: message) shared by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in the user's data, templates or settings."""
+
+    file: str
+    line: int
+    col: int
+    field: str
+    message: str
+    severity: str = "error"  # "error", "warning" or "note"
+
+    def format(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.col}"
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        subject = f"{self.field}: " if self.field else ""
+        return f"{where}: {label}{subject}{self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+@dataclass
+class Report:
+    """All diagnostics of one run, collected so that every problem is reported at once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diag: Diagnostic) -> None:
+        if diag not in self.items:
+            self.items.append(diag)
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
+        for d in diags:
+            self.add(d)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "note"]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=lambda d: (d.file, d.line, d.col, d.field, d.message))
+
+
+class GuidebookError(Exception):
+    """A user-facing failure: printed without a traceback, exit code 1."""
+
+    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()):
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
+
+
+class DataError(GuidebookError):
+    """The catalogue has errors; `diagnostics` lists them all."""
+
+
+def rel(path: Path | str, root: Path | None = None) -> str:
+    """A path as the user should read it: relative to the current folder when possible."""
+    p = Path(path)
+    for base in ([root] if root else []) + [Path.cwd()]:
+        try:
+            return str(p.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return str(p)

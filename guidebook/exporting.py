@@ -1,0 +1,36 @@
+"""Export stage: the validated catalogue as JSON, and JSON Schemas of the source files."""
+
+from __future__ import annotations
+
+import json
+
+from guidebook import schema
+from guidebook.catalogue import Catalogue
+
+FORMAT_VERSION = 1
+
+
+def catalogue_dict(cat: Catalogue) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "guide": cat.guide.model_dump(mode="json"),
+        "items": [it.model_dump(mode="json") for it in cat.items],
+        "windows": cat.windows.model_dump(mode="json"),
+        "prohibited": cat.prohibited.model_dump(mode="json"),
+        "tolerated": cat.tolerated.model_dump(mode="json"),
+    }
+
+
+def catalogue_json(cat: Catalogue) -> str:
+    return json.dumps(catalogue_dict(cat), ensure_ascii=False, indent=2) + "\n"
+
+
+def json_schemas() -> dict[str, str]:
+    """One JSON Schema per kind of source file, keyed by kind (guide, item, windows ...)."""
+    out = {}
+    for name, model in schema.FILE_MODELS.items():
+        js = model.model_json_schema()
+        js["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        js["title"] = f"guidebook {name} file"
+        out[name] = json.dumps(js, ensure_ascii=False, indent=2) + "\n"
+    return out

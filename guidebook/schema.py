@@ -1,0 +1,288 @@
+"""Schema stage: typed models of the catalogue files (what a valid source/ folder may contain)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+MAX_TEXT = 4000  # characters in one field; the longest paragraph of the seed has about 400
+
+URL_RE = re.compile(
+    r"^https?://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
+    r"(?::(?P<port>\d{1,5}))?(?P<rest>[/?#][\x21-\x7e]*)?$"
+)
+PHONE_RE = re.compile(r"^(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{5}|\d{7,8})$")
+
+
+def _check_url(value: str) -> str:
+    if not URL_RE.match(value):
+        raise ValueError(f'not a URL: "{value}" (expected http:// or https:// and a host name)')
+    return value
+
+
+def _check_phone(value: str) -> str:
+    if not PHONE_RE.match(value):
+        raise ValueError(
+            f'not a phone number: "{value}" (expected e.g. 024-53997880, 18841345104 or 12333)'
+        )
+    return value
+
+
+def _number_to_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
+Phone = Annotated[
+    str, BeforeValidator(_number_to_text), StringConstraints(strip_whitespace=True), AfterValidator(_check_phone)
+]
+Paragraphs = Annotated[list[Text], BeforeValidator(_one_or_many)]
+
+ChannelKind = Literal["窗口办", "网上办", "掌上办", "自助办", "银行办", "电话办", "邮寄办"]
+CHANNEL_KINDS: tuple[str, ...] = ChannelKind.__args__  # type: ignore[attr-defined]
+ONLINE_KINDS = ("网上办", "掌上办")
+
+ItemType = Literal[
+    "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查",
+    "行政确认", "行政奖励", "行政裁决", "其他行政权力", "公共服务",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Link(Strict):
+    """An online entry point (a website or platform) that a citizen can open."""
+
+    name: Text | None = Field(None, description="Name of the platform or site, e.g. 辽宁政务服务网")
+    url: Url = Field(description="Full URL with http:// or https://; this is what the QR code opens")
+    printed: Text | None = Field(
+        None,
+        description="The address exactly as the booklet prints it, when it differs from `url` "
+        "(a bare domain without scheme, or a corrected typo; a correction also needs `note`)",
+    )
+    note: Text | None = Field(None, description="Why `url` differs from `printed` (a recorded correction)")
+
+
+class Material(Strict):
+    """One document or item the applicant brings."""
+
+    name: Text = Field(description="The material as the booklet names it, e.g. 《劳动合同》")
+    form: Text | None = Field(None, description="原件, 复印件, 原件及复印件, 验原件 ...")
+    copies: int | None = Field(None, ge=1, le=99, description="份数")
+    source: Text | None = Field(None, description="资料来源, e.g. 申请人自备")
+    note: Text | None = Field(None, description="Further conditions printed with the material")
+    details: list[Text] = Field(default_factory=list, description="Sub-points listed under the material")
+
+
+class MaterialGroup(Strict):
+    """Materials for one applicant type or case (企业职工, 职工增加, 在职人员 ...)."""
+
+    name: Text | None = None
+    lead: Text | None = Field(None, description="Text printed before the list")
+    items: list[Material] = Field(min_length=1)
+
+
+class Materials(Strict):
+    """The 需提供材料 part of an item."""
+
+    label: Text = Field("需提供材料", description="Heading as the booklet prints it (需提供材料 or 需提供要件)")
+    lead: Text | None = Field(None, description="Text printed before the list")
+    items: list[Material] = Field(default_factory=list, description="Materials when not grouped")
+    groups: list[MaterialGroup] = Field(default_factory=list, description="Materials grouped by applicant")
+    none: Text | None = Field(None, description="Text printed when no material is needed, e.g. 无")
+    notes: list[Text] = Field(default_factory=list, description="注: lines printed after the list")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Materials":
+        used = [k for k in ("items", "groups", "none") if getattr(self, k)]
+        if len(used) != 1:
+            raise ValueError("give exactly one of `items`, `groups` or `none`")
+        return self
+
+
+class Channel(Strict):
+    """One way to apply: at a window, online, on a phone app, at a kiosk, at a bank ..."""
+
+    kind: ChannelKind
+    text: Text | None = Field(None, description="Where or how, as the booklet words it")
+    entries: list[Text] = Field(default_factory=list, description="Numbered places or steps (①②③)")
+    links: list[Link] = Field(default_factory=list, description="Websites; each gets a QR code on the handout")
+    path: list[Text] = Field(
+        default_factory=list, description="Navigation path in an app or site, printed joined by →"
+    )
+    time_limit: Text | None = Field(None, description="Time limit of this channel when it differs by channel")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Channel":
+        if not (self.text or self.entries or self.links or self.path):
+            raise ValueError("a channel needs at least one of `text`, `entries`, `links` or `path`")
+        return self
+
+
+class FlowStep(Strict):
+    """One step of an operation flow. A plain string in YAML is a `step`."""
+
+    step: Text | None = Field(None, description="A process step (rectangle)")
+    decide: Text | None = Field(None, description="A decision (diamond); the flow goes on along `yes`")
+    yes: Text = Field("是", description="Label of the exit that continues the flow")
+    no: Text = Field("否", description="Label of the other exit")
+    no_end: Text | None = Field(None, description="Where the other exit ends (required with `decide`)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return {"step": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _shape(self) -> "FlowStep":
+        if bool(self.step) == bool(self.decide):
+            raise ValueError("a flow step is either a `step` or a `decide`")
+        if self.decide and not self.no_end:
+            raise ValueError("a `decide` step needs `no_end`: where its other exit leads")
+        return self
+
+
+class Procedure(Strict):
+    """The parts every procedure has: introduction, materials, channels, time limit, tips, flow."""
+
+    intro: Paragraphs = Field(default_factory=list, description="Introduction / legal basis paragraphs")
+    materials: Materials | None = None
+    channels: list[Channel] = Field(default_factory=list)
+    route_note: Text | None = Field(
+        None, description="办理路径 text for procedures that need no application (e.g. 符合条件自动发放，无需办理。)"
+    )
+    time_limit: Text | None = Field(None, description="办理时限 as the booklet words it")
+    tips: Paragraphs = Field(default_factory=list, description="温馨提示 paragraphs")
+    flow: list[FlowStep] | None = Field(
+        None, description="Operation flow steps where the booklet states them; otherwise a standard flow is drawn"
+    )
+
+
+class SubProcedure(Procedure):
+    """A sub-procedure with its own parts (item 8 has 8.1 and 8.2)."""
+
+    title: Text
+    flags: list[Text] = Field(default_factory=list)
+
+
+class ServiceInfo(Strict):
+    """Optional fields of GB/T 39046-2020 (政务服务平台基础数据规范); empty where the booklet says nothing."""
+
+    code: Text | None = Field(None, description="事项编码")
+    type: ItemType | None = Field(None, description="事项类型")
+    legal_time_limit: Text | None = Field(None, description="法定办结时限")
+    promised_time_limit: Text | None = Field(None, description="承诺办结时限")
+    fee: Text | None = Field(None, description="是否收费")
+    consult_phones: list[Phone] = Field(default_factory=list, description="咨询电话")
+    complaint_phones: list[Phone] = Field(default_factory=list, description="监督投诉电话")
+    place: Text | None = Field(None, description="办理地点")
+    hours: Text | None = Field(None, description="办理时间")
+
+
+class Item(Procedure):
+    """One service of the catalogue (one file under source/items/)."""
+
+    number: int = Field(ge=1, le=9999, description="序号 in the booklet")
+    category: Text = Field(description="Name of the category in guide.yaml")
+    title: Text = Field(description="Title as the guide heads the item")
+    subtitle: Text | None = Field(None, description="Parenthesised addition to the heading")
+    list_title: Text | None = Field(None, description="Name in the power-items list, where it differs from title")
+    flowchart_caption: Text | None = Field(None, description="Caption printed under the 操作流程 chart")
+    procedures: list[SubProcedure] = Field(default_factory=list, description="Sub-procedures (8.1, 8.2 ...)")
+    service: ServiceInfo | None = None
+    flags: list[Text] = Field(default_factory=list, description="Recorded inconsistencies or typos of the source")
+
+
+class Category(Strict):
+    name: Text
+
+
+class SectionTitles(Strict):
+    contents: Text = "目 录"
+    power_list: Text = "人社权力事项清单"
+    guide: Text = "合规办事业务指南"
+
+
+class GuideInfo(Strict):
+    """source/guide.yaml: the booklet's title page data and its categories."""
+
+    title: Text
+    bureau: Text
+    edition: int = Field(ge=1900, le=2200, description="Edition year")
+    edition_date: dt.date | None = Field(None, description="Date the edition was started")
+    slogans: list[Text] = Field(default_factory=list)
+    sections: SectionTitles = Field(default_factory=SectionTitles)
+    categories: list[Category] = Field(min_length=1)
+    flags: list[Text] = Field(default_factory=list)
+
+
+class Window(Strict):
+    name: Text
+    address: Text
+    phone: Phone
+    hours: Text | None = None
+    flags: list[Text] = Field(default_factory=list)
+
+
+class WindowsFile(Strict):
+    """source/windows.yaml: the service windows (办事不找关系路径)."""
+
+    title: Text = Field(description="Section title, as in the table of contents")
+    heading: Text | None = Field(None, description="Heading of the table, where it differs from title")
+    windows: list[Window] = Field(min_length=1)
+
+
+class ProhibitedGroup(Strict):
+    name: Text = Field(description="禁办事项")
+    items: list[int] = Field(default_factory=list, description="Numbers of the items this group concerns")
+    cases: list[Text] = Field(min_length=1, description="禁办情形")
+
+
+class ProhibitedFile(Strict):
+    """source/prohibited.yaml: 违规禁办事项清单."""
+
+    title: Text
+    groups: list[ProhibitedGroup] = Field(min_length=1)
+
+
+class ToleratedEntry(Strict):
+    matter: Text = Field(description="业务事项")
+    items: list[int] = Field(default_factory=list, description="Numbers of the items this entry concerns")
+    materials: list[Text] = Field(min_length=1, description="可容缺资料")
+    method: Text = Field(description="后补方式")
+    source: Text = Field(description="资料来源")
+    deadline: Text = Field(description="补齐时间")
+
+
+class ToleratedFile(Strict):
+    """source/tolerated.yaml: 容缺办理事项清单."""
+
+    title: Text
+    entries: list[ToleratedEntry] = Field(min_length=1)
+
+
+FILE_MODELS: dict[str, type[Strict]] = {
+    "guide": GuideInfo,
+    "item": Item,
+    "windows": WindowsFile,
+    "prohibited": ProhibitedFile,
+    "tolerated": ToleratedFile,
+}

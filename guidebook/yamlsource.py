@@ -1,0 +1,151 @@
+"""Loading stage: safe YAML parsing that keeps the line and column of every value and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from guidebook.diagnostics import Diagnostic
+
+MAX_FILE_BYTES = 1_000_000  # a catalogue file is a few KB; anything this large is a mistake
+MAX_NODES = 100_000
+# C0/C1 controls other than tab/newline, plus bidirectional overrides that can disguise text
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, faster
+
+Loc = tuple  # a path into the data: ("channels", 1, "url")
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) of a YAML document starts, 1-based."""
+
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, loc: Loc, key: bool = False) -> tuple[int, int]:
+        """Position of `loc`, or of its nearest ancestor that has one."""
+        loc = tuple(loc)
+        if key and loc in self.keys:
+            return self.keys[loc]
+        while loc:
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class YamlDoc:
+    path: Path
+    data: Any
+    positions: Positions
+
+
+class YamlError(Exception):
+    def __init__(self, diag: Diagnostic):
+        super().__init__(diag.format())
+        self.diag = diag
+
+
+def _err(name: str, line: int, col: int, msg: str) -> YamlError:
+    return YamlError(Diagnostic(name, line, col, "", msg))
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDoc:
+    """Parse one YAML file safely; raise YamlError with a positioned diagnostic on any problem.
+
+    Refuses anchors and aliases (no alias bombs), duplicate keys, non-text keys and oversized files.
+    """
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _err(name, 0, 0, f"cannot read file: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise _err(name, 0, 0, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _err(name, line, 1, "file is not valid UTF-8 text") from None
+    except OSError as exc:
+        raise _err(name, 0, 0, f"cannot read file: {exc.strerror}") from None
+    return parse_yaml(text, name, path)
+
+
+def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
+    bad = next((m for m in _CONTROL.finditer(text)), None)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise _err(name, line, col, f"control character U+{ord(bad.group()):04X} is not allowed")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in problem or "tab" in problem:
+            problem = "tab characters are not allowed for indentation; use spaces"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise _err(name, line, col, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise _err(name, 0, 0, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    positions = Positions()
+    if node is None:
+        return YamlDoc(path or Path(name), None, positions)
+    counter = [0]
+    data = _convert(node, (), positions, loader, name, counter, set())
+    return YamlDoc(path or Path(name), data, positions)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        line, col = _pos(node)
+        raise _err(name, line, col, f"document has more than {MAX_NODES:,} values")
+    if id(node) in seen:  # the composer returns the anchored node again for every alias
+        line, col = _pos(node)
+        raise _err(name, line, col, "YAML anchors and aliases (&, *) are not allowed in the catalogue")
+    seen.add(id(node))
+    positions.values[loc] = _pos(node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, col = _pos(key_node)
+                raise _err(name, line, col, "YAML merge keys (<<) are not allowed in the catalogue")
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = _pos(key_node)
+                raise _err(name, line, col, "a key must be plain text")
+            key = key_node.value
+            if key in out:
+                line, col = _pos(key_node)
+                first = positions.keys[loc + (key,)][0]
+                raise _err(name, line, col, f'duplicate key "{key}" (first defined on line {first})')
+            positions.keys[loc + (key,)] = _pos(key_node)
+            out[key] = _convert(value_node, loc + (key,), positions, loader, name, counter, seen)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(child, loc + (i,), positions, loader, name, counter, seen)
+            for i, child in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        line, col = _pos(node)
+        raise _err(name, line, col, f"invalid value: {getattr(exc, 'problem', exc)}") from None

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Set up everything guidebook needs on a Debian machine: system packages (apt), a virtualenv, the package.
+#   scripts/setup.sh          runtime: fonts, Pango, HarfBuzz subsetting, the package
+#   scripts/setup.sh --test   also the test tools (LibreOffice for .docx checks, test Python packages)
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+# Debian packages. fonts-noto-cjk: the CJK faces (a fresh machine has none); libharfbuzz-subset0: fast
+# font subsetting in WeasyPrint (without it every Chinese PDF takes ~9 s more); Pango: WeasyPrint's layout.
+runtime_pkgs=(fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
+test_pkgs=(libreoffice-writer-nogui poppler-utils)
+pkgs=("${runtime_pkgs[@]}")
+[ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  pkgs+=(python3-venv)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages with sudo: ${missing[*]}" >&2
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install these system packages, then run this again: ${missing[*]}" >&2
+    echo "       (Debian/Ubuntu: apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
+# The virtualenv and the package, reinstalled only when pyproject.toml changes.
+venv=.venv
+extra=""
+[ $want_test = 1 ] && extra="[test]"
+stamp="$venv/.installed$( [ $want_test = 1 ] && echo -test )-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup: creating virtualenv $venv" >&2
+  "$python" -m venv "$venv"
+fi
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing guidebook$extra into $venv" >&2
+  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
+  "$venv/bin/python" -m pip install -q -e ".$extra"
+  touch "$stamp"
+fi
