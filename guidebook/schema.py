@@ -145,6 +145,7 @@ class FlowStep(Strict):
     yes: Text = Field("是", description="Label of the exit that continues the flow")
     no: Text = Field("否", description="Label of the other exit")
     no_end: Text | None = Field(None, description="Where the other exit ends (required with `decide`)")
+    short: Text | None = Field(None, description="A short label for compact flowcharts (handouts)")
 
     @model_validator(mode="before")
     @classmethod

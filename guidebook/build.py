@@ -1,0 +1,183 @@
+"""Pipeline: load -> validate -> document model -> writers -> atomic outputs with a manifest.
+
+`build()` reads top to bottom like a recipe; the CLI commands are thin wrappers around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from guidebook import __version__
+from guidebook.catalogue import Catalogue, load_catalogue
+from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
+from guidebook.exporting import catalogue_json
+from guidebook.files import write_atomic
+from guidebook.model import GuideDoc, ItemView, build_document
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Output:
+    path: Path
+    size: int
+    pages: int | None
+    sha256: str
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Output] = field(default_factory=list)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    source: Path = Path("source")
+    output: Path = Path("output")
+    layouts: list[Path] = field(default_factory=list)
+    strict: bool = True
+    guide: bool = True
+    handouts: bool = True
+    word: bool = True
+    items: list[int] | None = None  # handouts only for these items (None: all)
+    category: str | None = None  # handouts only for this category (name)
+
+
+def charset(cat: Catalogue, layout_dirs: list[Path]) -> str:
+    """Every character the documents can contain: the catalogue, the layouts and the tool's labels."""
+    chars = set(catalogue_json(cat))
+    for d in layout_dirs:
+        for p in d.rglob("*"):
+            if p.suffix in (".html", ".css", ".toml") and p.is_file():
+                chars |= set(p.read_text("utf-8", errors="ignore"))
+    for p in Path(__file__).parent.glob("*.py"):
+        chars |= {c for c in p.read_text("utf-8") if ord(c) > 0x7F}
+    return "".join(sorted(chars))
+
+
+def check_glyphs(cat: Catalogue, roles) -> None:
+    """Fail, naming the item and the character, if a catalogue character has no glyph in the fonts."""
+    from guidebook import fonts
+
+    diags = []
+    for it in cat.items:
+        origin = cat.origins[it.number]
+        for ch in fonts.missing_glyphs(it.model_dump_json(), roles):
+            diags.append(Diagnostic(origin.file, 0, 0, f"item {it.number}",
+                                    f"character {ch!r} (U+{ord(ch):04X}) has no glyph in "
+                                    f"{', '.join(r.family for r in roles)}"))
+    for key in ("guide", "windows", "prohibited", "tolerated"):
+        model = getattr(cat, key)
+        for ch in fonts.missing_glyphs(model.model_dump_json(), roles):
+            diags.append(Diagnostic(cat.origins[key].file, 0, 0, key,
+                                    f"character {ch!r} (U+{ord(ch):04X}) has no glyph in "
+                                    f"{', '.join(r.family for r in roles)}"))
+    if diags:
+        raise DataError(f"{len(diags)} character(s) cannot be printed with the layout's fonts", diags)
+
+
+class Session:
+    """A loaded catalogue, its document model and a ready renderer, shared by every writer."""
+
+    def __init__(self, opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None):
+        from guidebook.render import Renderer, layout_chain
+
+        self.opts = opts
+        self.catalogue = load_catalogue(opts.source)
+        self.doc: GuideDoc = build_document(self.catalogue)
+        chain = layout_chain(opts.layouts)
+        progress("fonts: resolving and subsetting")
+        self.renderer = Renderer(opts.layouts, charset(self.catalogue, chain), opts.strict, warn)
+        check_glyphs(self.catalogue, self.renderer.roles)
+
+    def created(self) -> str:
+        return f"{self.doc.meta.edition}-01-01T00:00:00Z"
+
+
+def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult) -> None:
+    write_atomic(path, data)
+    result.outputs.append(Output(path, len(data), pages, hashlib.sha256(data).hexdigest()))
+
+
+def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
+    """Build every requested output. All data is checked before the first file is written."""
+    from guidebook import guide_pdf, handouts
+
+    t0 = time.perf_counter()
+    result = BuildResult()
+    progress("catalogue: loading and validating")
+    session = Session(opts, progress, lambda m: (result.warnings.append(m), warn(m)))
+    # Lay everything out first: nothing is written unless every document renders.
+    pending: list[tuple[Path, bytes, int | None]] = []
+    if opts.guide:
+        progress("guide: laying out")
+        data, pages = guide_pdf.build(session)
+        pending.append((opts.output / "guide.pdf", data, pages))
+    if opts.handouts:
+        items = select_items(session.doc, opts)
+        pending += handouts.build_all(session, items, opts.output / "handouts", progress,
+                                      combined=opts.items is None and opts.category is None)
+    if opts.word:
+        from guidebook import word
+
+        progress("word: writing .docx files")
+        pending += word.build_all(session, select_items(session.doc, opts) if opts.handouts else [], opts)
+    for path, data, pages in pending:
+        write_output(path, data, pages, result)
+    result.seconds = time.perf_counter() - t0
+    write_manifest(opts, session.catalogue, result)
+    return result
+
+
+def select_items(doc: GuideDoc, opts: Options) -> list[ItemView]:
+    items = doc.items
+    if opts.items is not None:
+        wanted = set(opts.items)
+        unknown = wanted - {it.item_number for it in items}
+        if unknown:
+            raise GuidebookError(f"no item numbered {', '.join(map(str, sorted(unknown)))}; "
+                                 f"items are {items[0].item_number}-{items[-1].item_number}")
+        items = [it for it in items if it.item_number in wanted]
+    if opts.category is not None:
+        items = [it for it in items if it.category == opts.category]
+    return items
+
+
+def inputs_hash(cat: Catalogue, layouts: list[Path]) -> str:
+    h = hashlib.sha256()
+    files = sorted(p for p in cat.root.rglob("*.yaml"))
+    for d in layouts:
+        files += sorted(p for p in d.rglob("*") if p.is_file())
+    for p in files:
+        h.update(str(p.name).encode())
+        h.update(p.read_bytes())
+    h.update(__version__.encode())
+    return h.hexdigest()
+
+
+def write_manifest(opts: Options, cat: Catalogue, result: BuildResult) -> None:
+    from guidebook.render import layout_chain
+
+    path = opts.output / "manifest.json"
+    entries: dict[str, dict] = {}
+    try:  # keep the entries of outputs this run did not rebuild
+        entries = {e["path"]: e for e in json.loads(path.read_text("utf-8")).get("outputs", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        entries = {}
+    for o in result.outputs:
+        rel = str(o.path.relative_to(opts.output))
+        entries[rel] = {"path": rel, "size": o.size, "pages": o.pages, "sha256": o.sha256}
+    manifest = {
+        "tool": f"guidebook {__version__}",
+        "inputs_sha256": inputs_hash(cat, layout_chain(opts.layouts)),
+        "outputs": [entries[k] for k in sorted(entries) if (opts.output / k).exists()],
+    }
+    write_atomic(path,
+                 (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

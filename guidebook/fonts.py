@@ -1,0 +1,184 @@
+"""Font stage: resolve the layout's font roles via fontconfig, check glyph coverage, cut cached subsets."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from guidebook.diagnostics import GuidebookError
+from guidebook.files import write_atomic
+
+FONTS_FILE = "fonts.toml"
+INSTALL_HINT = "install the Noto CJK fonts: apt-get install fonts-noto-cjk (or run scripts/setup.sh)"
+BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "，。、；：？！“”‘’（）《》【】〔〕—…·→←↓↑①②③④⑤⑥⑦⑧⑨⑩　"
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str  # the family fontconfig matched, e.g. "Noto Serif CJK SC"
+    file: str
+    index: int
+    weight: int
+
+
+@dataclass
+class Role:
+    name: str  # body | heading ...
+    css_family: str  # the name the CSS uses: gb-body
+    wanted: list[str]
+    faces: list[Face] = field(default_factory=list)
+    fallback: bool = False  # none of the wanted families was installed
+
+    @property
+    def family(self) -> str:
+        return self.faces[0].family if self.faces else ""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("GUIDEBOOK_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "guidebook")
+    return Path(base)
+
+
+def read_roles(layout_dirs: list[Path]) -> tuple[dict[str, list[str]], Path]:
+    """The font roles from the first fonts.toml found in the layout folders (overrides first)."""
+    for d in layout_dirs:
+        path = d / FONTS_FILE
+        if path.is_file():
+            try:
+                data = tomllib.loads(path.read_text("utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise GuidebookError(f"{path}: invalid TOML: {exc}") from None
+            roles = data.get("roles")
+            if not isinstance(roles, dict) or not roles:
+                raise GuidebookError(f"{path}: expected [roles.NAME] tables with a `families` list")
+            out = {}
+            for name, spec in roles.items():
+                fams = spec.get("families") if isinstance(spec, dict) else None
+                if not isinstance(fams, list) or not all(isinstance(f, str) for f in fams) or not fams:
+                    raise GuidebookError(f"{path}: roles.{name}.families must be a list of font family names")
+                out[name] = fams
+            return out, path
+    raise GuidebookError(f"no {FONTS_FILE} in the layout folders: {', '.join(map(str, layout_dirs))}")
+
+
+@lru_cache(maxsize=256)
+def _fc_match(family: str, weight: int) -> Face | None:
+    if not shutil.which("fc-match"):
+        raise GuidebookError("fontconfig's fc-match is not installed: apt-get install fontconfig")
+    fc_weight = {400: "regular", 700: "bold"}.get(weight, str(weight))
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{family}\n%{weight}", f"{family}:lang=zh-cn:weight={fc_weight}"],
+        capture_output=True, text=True, check=False,
+    ).stdout.split("\n")
+    if len(out) < 4 or not out[0]:
+        return None
+    families = [f.strip() for f in out[2].split(",")]
+    if family not in families:
+        return None  # fontconfig substituted another family: the wanted one is not installed
+    matched_weight = int(float(out[3] or 80))  # fontconfig weights: 80 regular, 200 bold
+    if weight >= 700 and matched_weight < 200:
+        return None  # no real bold face; let the renderer synthesise it
+    return Face(family, out[0], int(out[1] or 0), weight)
+
+
+def resolve(layout_dirs: list[Path]) -> tuple[list[Role], list[str]]:
+    """Resolve every role to installed faces; returns the roles and warnings about fallbacks."""
+    spec, path = read_roles(layout_dirs)
+    roles, warnings = [], []
+    for name, wanted in spec.items():
+        role = Role(name, f"gb-{name}", wanted)
+        for fam in wanted:
+            regular = _fc_match(fam, 400)
+            if regular:
+                role.faces.append(regular)
+                bold = _fc_match(fam, 700)
+                if bold:
+                    role.faces.append(bold)
+                break
+        if not role.faces:
+            raise GuidebookError(
+                f"{path}: no font of role '{name}' is installed (wanted: {', '.join(wanted)}); {INSTALL_HINT}")
+        if role.family != wanted[0]:
+            warnings.append(
+                f"font role '{name}': {', '.join(wanted[:wanted.index(role.family)])} not installed; "
+                f"using {role.family}")
+        roles.append(role)
+    return roles, warnings
+
+
+@lru_cache(maxsize=64)
+def _cmap(file: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(file, fontNumber=index, lazy=True) as f:
+        return frozenset(f.getBestCmap())
+
+
+def missing_glyphs(text: str, roles: list[Role]) -> list[str]:
+    """Characters of `text` that some role's regular face cannot draw (whitespace ignored)."""
+    out = []
+    for ch in sorted(set(text)):
+        if ch.isspace():
+            continue
+        for role in roles:
+            face = role.faces[0]
+            if ord(ch) not in _cmap(face.file, face.index):
+                out.append(ch)
+                break
+    return out
+
+
+def _subset(face: Face, chars: str, dest: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    opts = subset.Options()
+    opts.name_IDs = ["*"]
+    opts.name_languages = ["*"]
+    opts.notdef_outline = True
+    opts.layout_features = ["*"]
+    opts.hinting = False
+    with TTFont(face.file, fontNumber=face.index, lazy=False) as font:
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=[ord(c) for c in chars])
+        sub.subset(font)
+        import io
+
+        buf = io.BytesIO()
+        font.save(buf)
+    write_atomic(dest, buf.getvalue())
+
+
+def subset_faces(roles: list[Role], chars: str) -> dict[Face, Path]:
+    """Cut every face to `chars` once; cached on disk by font file, face and character set."""
+    chars = "".join(sorted(set(chars) | set(BASE_CHARS)))
+    out = {}
+    for role in roles:
+        for face in role.faces:
+            st = os.stat(face.file)
+            key = hashlib.sha256(
+                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}".encode()).hexdigest()[:20]
+            dest = cache_dir() / "fonts" / f"{role.name}-{face.weight}-{key}.otf"
+            if not dest.exists():
+                _subset(face, chars, dest)
+            out[face] = dest
+    return out
+
+
+def font_face_css(roles: list[Role], files: dict[Face, Path]) -> str:
+    """@font-face rules that give each role's subset files the CSS family name gb-ROLE."""
+    rules = []
+    for role in roles:
+        for face in role.faces:
+            rules.append(
+                f'@font-face {{ font-family: "{role.css_family}"; src: url("{files[face].as_uri()}"); '
+                f"font-weight: {face.weight}; font-style: normal; }}"
+            )
+    return "\n".join(rules) + "\n"

@@ -1,0 +1,526 @@
+"""Model stage: the format-neutral document (order, numbering, labels, links, QR targets, flows).
+
+Every decision that both the PDF and the Word writers show is made here, once. Writers only translate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from guidebook import schema
+from guidebook.catalogue import Catalogue
+from guidebook.flow import Flow, build_flow
+from guidebook.numbering import chinese_numeral, circled
+
+# Labels of the parts of an item, as the booklet prints them.
+LABEL_CHANNELS = "办理路径"
+LABEL_TIME = "办理时限"
+LABEL_TIPS = "温馨提示"
+LABEL_FLOW = "操作流程"
+LABEL_PHONES = "咨询电话"
+LABEL_QR = "扫码办理"
+LABEL_GUIDE_LINK = "业务指南"
+
+URL_IN_TEXT = re.compile(r"https?://[\x21-\x7e]+")
+_TRAILING = ",.;:!?)]}>'\""
+PHONE_IN_TEXT = re.compile(
+    r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8}|(?<=拨打)\s*\d{5}|(?<=电话)\s*\d{5}|(?<=电话：)\s*\d{5})(?![\d-])"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text, optionally a link (http(s):// URL, or #anchor inside the document)."""
+
+    text: str
+    href: str | None = None
+
+
+Rich = list[Run]
+
+
+def rich(text: str) -> Rich:
+    """Split text into runs, turning each URL into a link (trailing punctuation stays text)."""
+    runs: Rich = []
+    pos = 0
+    for m in URL_IN_TEXT.finditer(text):
+        url = m.group().rstrip(_TRAILING)
+        # keep a closing parenthesis that belongs to the URL only if it has an opening one
+        start, end = m.start(), m.start() + len(url)
+        if start > pos:
+            runs.append(Run(text[pos:start]))
+        runs.append(Run(url, url))
+        pos = end
+    if pos < len(text):
+        runs.append(Run(text[pos:]))
+    return runs
+
+
+def plain(r: Rich) -> str:
+    return "".join(run.text for run in r)
+
+
+@dataclass
+class MaterialView:
+    marker: str
+    name: Rich
+    tags: list[str]  # 原件 / 复印件 / 2 份: what the applicant must bring, shown prominently
+    note: Rich | None
+    source: Rich | None  # 资料来源
+    details: list[Rich]
+
+    @property
+    def text(self) -> str:
+        """One-line form, used by plain-text writers and tests."""
+        out = plain(self.name)
+        if self.tags:
+            out += "（" + "，".join(self.tags) + "）"
+        if self.note:
+            out += "（" + plain(self.note) + "）"
+        if self.source:
+            out += "（资料来源：" + plain(self.source) + "）"
+        return out
+
+
+@dataclass
+class MaterialGroupView:
+    name: str | None
+    lead: Rich | None
+    items: list[MaterialView]
+
+
+@dataclass
+class MaterialsView:
+    lead: Rich | None
+    groups: list[MaterialGroupView]  # one unnamed group when the booklet does not group
+    none: str | None
+    notes: list[Rich]
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.items) for g in self.groups)
+
+
+@dataclass
+class QrTarget:
+    url: str
+    kind: str  # 网上办 / 掌上办
+    name: str | None
+
+    @property
+    def caption(self) -> str:
+        return f"{self.kind}：{self.name}" if self.name else self.kind
+
+
+@dataclass
+class ChannelView:
+    marker: str
+    kind: str
+    lines: list[Rich]
+    time_limit: str | None
+    summary: str  # one short line for flowcharts
+    links: list[QrTarget]
+
+
+@dataclass
+class Part:
+    """A numbered part of a procedure: 1.1 需提供材料, 1.2 办理路径, 1.3 办理时限, 1.4 温馨提示."""
+
+    number: str
+    label: str
+    kind: str  # materials | channels | time_limit | tips
+    materials: MaterialsView | None = None
+    channels: list[ChannelView] = field(default_factory=list)
+    route_note: str | None = None
+    lines: list[Rich] = field(default_factory=list)  # time limit or tips paragraphs
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number} {self.label}"
+
+
+@dataclass
+class ProcedureView:
+    number: str  # "1", or "8.1" for a sub-procedure
+    title: str
+    anchor: str
+    intro: list[Rich]
+    parts: list[Part]
+    flow: Flow | None
+    flow_caption: str | None
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number} {self.title}" if "." in self.number else f"{self.number}. {self.title}"
+
+
+@dataclass
+class ItemView(ProcedureView):
+    item_number: int = 0
+    category: str = ""
+    category_label: str = ""  # 一、企业职工养老保险
+    category_anchor: str = ""
+    subtitle: str | None = None
+    list_title: str = ""
+    procedures: list[ProcedureView] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    qr: list[QrTarget] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}（{self.subtitle}）" if self.subtitle else self.title
+
+    @property
+    def heading(self) -> str:
+        return f"{self.item_number}. {self.full_title}"
+
+    @property
+    def file_stem(self) -> str:
+        """NN-<guide title>, safe as a file name."""
+        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", self.title).strip("_")
+        return f"{self.item_number:02d}-{safe}"
+
+    def all_parts(self) -> list[Part]:
+        return self.parts + [p for proc in self.procedures for p in proc.parts]
+
+    @property
+    def handout_parts(self) -> list[Part]:
+        """Parts for a one-page handout: sub-procedures merged part by part, repeats shown once."""
+        if not self.procedures:
+            return self.parts
+        return merge_procedures(self.procedures)
+
+    def material_names(self) -> list[str]:
+        out = []
+        for part in self.all_parts():
+            if part.materials:
+                out += [plain(m.name) for g in part.materials.groups for m in g.items]
+        return out
+
+
+@dataclass
+class CategoryView:
+    number: int
+    name: str
+    label: str  # 一、企业职工养老保险
+    anchor: str
+    items: list[ItemView]
+
+
+@dataclass
+class WindowRow:
+    number: int
+    name: str
+    address: str
+    phone: str
+
+
+@dataclass
+class ProhibitedRow:
+    label: str  # 一、养老金、丧葬费、抚恤金申领
+    cases: list[str]  # "1. 因违规退休…"
+    items: list[tuple[int, str]]  # (item number, anchor)
+
+
+@dataclass
+class ToleratedRow:
+    number: int
+    matter: str
+    materials: list[str]
+    method: str
+    source: str
+    deadline: str
+    items: list[tuple[int, str]]
+
+
+@dataclass
+class Section:
+    kind: str  # power_list | windows | guide | prohibited | tolerated
+    title: str
+    anchor: str
+    heading: str | None = None  # a table heading, where it differs from the title
+
+
+@dataclass
+class Meta:
+    title: str
+    bureau: str
+    edition: int
+    slogans: list[str]
+    lang: str = "zh-CN"
+
+    @property
+    def author(self) -> str:
+        return self.bureau
+
+    @property
+    def edition_label(self) -> str:
+        return f"{self.edition}年版"
+
+
+@dataclass
+class TocEntry:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass
+class Heading:
+    """A heading as every writer must show it: level 1 sections and categories, 2 items, 3 parts."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass
+class GuideDoc:
+    meta: Meta
+    contents_title: str
+    sections: list[Section]
+    categories: list[CategoryView]
+    windows: list[WindowRow]
+    prohibited: list[ProhibitedRow]
+    tolerated: list[ToleratedRow]
+
+    @property
+    def items(self) -> list[ItemView]:
+        return [it for c in self.categories for it in c.items]
+
+    def section(self, kind: str) -> Section:
+        return next(s for s in self.sections if s.kind == kind)
+
+    def toc(self) -> list[TocEntry]:
+        out = []
+        for s in self.sections:
+            out.append(TocEntry(1, s.title, s.anchor))
+            if s.kind == "guide":
+                out += [TocEntry(2, c.label, c.anchor) for c in self.categories]
+        return out
+
+    def headings(self) -> list[Heading]:
+        """Every heading in document order; the PDF and Word writers must produce exactly these."""
+        out: list[Heading] = []
+        for s in self.sections:
+            out.append(Heading(1, s.title, s.anchor))
+            if s.kind != "guide":
+                continue
+            for c in self.categories:
+                out.append(Heading(1, c.label, c.anchor))
+                for it in c.items:
+                    out.append(Heading(2, it.heading, it.anchor))
+                    out += [Heading(3, p.heading, "") for p in it.parts]
+                    for proc in it.procedures:
+                        out.append(Heading(3, proc.heading, proc.anchor))
+                        out += [Heading(4, p.heading, "") for p in proc.parts]
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _materials(m: schema.Materials) -> MaterialsView:
+    def view(i: int, mat: schema.Material) -> MaterialView:
+        tags = []
+        if mat.form:
+            tags.append(mat.form)
+        if mat.copies:
+            tags.append(f"{mat.copies} 份")
+        return MaterialView(
+            marker=circled(i),
+            name=rich(mat.name),
+            tags=tags,
+            note=rich(mat.note) if mat.note else None,
+            source=rich(mat.source) if mat.source else None,
+            details=[rich(d) for d in mat.details],
+        )
+
+    if m.groups:
+        groups = [
+            MaterialGroupView(g.name, rich(g.lead) if g.lead else None, [view(i, x) for i, x in enumerate(g.items, 1)])
+            for g in m.groups
+        ]
+    elif m.items:
+        groups = [MaterialGroupView(None, None, [view(i, x) for i, x in enumerate(m.items, 1)])]
+    else:
+        groups = []
+    return MaterialsView(rich(m.lead) if m.lead else None, groups, m.none, [rich(n) for n in m.notes])
+
+
+def _channel(i: int, ch: schema.Channel) -> ChannelView:
+    lines: list[Rich] = []
+    if ch.text:
+        lines.append(rich(ch.text))
+    lines += [[Run(circled(k) + " ")] + rich(e) for k, e in enumerate(ch.entries, 1)]
+    mentioned = " ".join([ch.text or "", *ch.entries])
+    shown_links = [link for link in ch.links if link.url not in mentioned]
+    for k, link in enumerate(shown_links):
+        line: Rich = []
+        if link.name:
+            line.append(Run(f"{link.name}："))
+        line.append(Run(link.url, link.url))
+        if ch.path and k == len(shown_links) - 1:
+            line.append(Run(" → " + " → ".join(ch.path)))
+        lines.append(line)
+    if ch.path and not shown_links:
+        lines.append([Run(" → ".join(ch.path))])
+    if ch.links:
+        summary = "、".join(link.name or link.url for link in ch.links)
+    elif ch.path:
+        summary = "→".join(ch.path)
+    elif ch.text:
+        summary = ch.text
+    else:
+        summary = "；".join(ch.entries)
+    targets = [QrTarget(link.url, ch.kind, link.name) for link in ch.links]
+    return ChannelView(circled(i), ch.kind, lines, ch.time_limit, summary, targets)
+
+
+def _parts(proc: schema.Procedure, prefix: str) -> tuple[list[Part], list[ChannelView]]:
+    parts: list[Part] = []
+
+    def num() -> str:
+        return f"{prefix}.{len(parts) + 1}"
+
+    if proc.materials is not None:
+        parts.append(Part(num(), proc.materials.label, "materials", materials=_materials(proc.materials)))
+    channels = [_channel(i, ch) for i, ch in enumerate(proc.channels, 1)]
+    if channels or proc.route_note:
+        parts.append(Part(num(), LABEL_CHANNELS, "channels", channels=channels, route_note=proc.route_note))
+    time_lines: list[Rich] = []
+    if proc.time_limit:
+        time_lines.append(rich(proc.time_limit))
+    time_lines += [[Run(f"{c.marker}{c.kind}：{c.time_limit}")] for c in channels if c.time_limit]
+    if time_lines:
+        parts.append(Part(num(), LABEL_TIME, "time_limit", lines=time_lines))
+    if proc.tips:
+        parts.append(Part(num(), LABEL_TIPS, "tips", lines=[rich(t) for t in proc.tips]))
+    return parts, channels
+
+
+def _gist(part: Part) -> str:
+    """A channel part's text without punctuation and spaces, to spot blocks that say the same."""
+    text = (part.route_note or "") + "".join(c.kind + "".join(plain(x) for x in c.lines) for c in part.channels)
+    return re.sub(r"[\W_]+", "", text)
+
+
+def merge_procedures(procs: list[ProcedureView]) -> list[Part]:
+    """One part per kind across sub-procedures, each piece labelled with its sub-procedure number."""
+    parts: list[Part] = []
+    by_kind = {k: [(p, part) for p in procs for part in p.parts if part.kind == k]
+               for k in ("materials", "channels", "time_limit", "tips")}
+    if by_kind["materials"]:
+        groups, notes = [], []
+        for p, part in by_kind["materials"]:
+            m = part.materials
+            assert m is not None
+            head = f"{p.number} {p.title}"
+            if m.none:
+                groups.append(MaterialGroupView(head, [Run(m.none)], []))
+            for g in m.groups:
+                groups.append(MaterialGroupView(f"{head}：{g.name}" if g.name else head, g.lead or m.lead, g.items))
+            notes += [[Run(f"{p.number}：")] + n for n in m.notes]
+        label = by_kind["materials"][0][1].label
+        parts.append(Part("", label, "materials", materials=MaterialsView(None, groups, None, notes)))
+    if by_kind["channels"]:
+        first = by_kind["channels"][0][1]
+        same = all(_gist(part) == _gist(first) for _, part in by_kind["channels"])
+        if same:
+            parts.append(Part("", LABEL_CHANNELS, "channels", channels=first.channels, route_note=first.route_note))
+        else:
+            for p, part in by_kind["channels"]:
+                parts.append(Part("", f"{LABEL_CHANNELS}（{p.number}）", "channels",
+                                  channels=part.channels, route_note=part.route_note))
+    for kind, label in (("time_limit", LABEL_TIME), ("tips", LABEL_TIPS)):
+        lines: list[Rich] = []
+        for p, part in by_kind[kind]:
+            lines += [[Run(f"{p.number}：")] + line for line in part.lines]
+        if lines:
+            parts.append(Part("", label, kind, lines=lines))
+    return parts
+
+
+def _texts(proc: schema.Procedure) -> list[str]:
+    out = list(proc.intro) + list(proc.tips) + [proc.route_note or "", proc.time_limit or ""]
+    for ch in proc.channels:
+        out += [ch.text or "", *ch.entries]
+    return out
+
+
+def phones_in(texts: list[str]) -> list[str]:
+    """Phone numbers mentioned in text (URLs removed first), in order of appearance, no repeats."""
+    found: list[str] = []
+    for t in texts:
+        for m in PHONE_IN_TEXT.finditer(URL_IN_TEXT.sub(" ", t)):
+            number = m.group().strip()
+            if number not in found:
+                found.append(number)
+    return found
+
+
+def _procedure(proc: schema.Procedure, number: str, title: str, anchor: str, caption: str | None) -> ProcedureView:
+    parts, channels = _parts(proc, number)
+    has_body = proc.materials is not None or proc.channels or proc.route_note or proc.flow
+    flow = build_flow(proc, channels) if has_body else None
+    return ProcedureView(number, title, anchor, [rich(p) for p in proc.intro], parts, flow, caption)
+
+
+def item_view(it: schema.Item, category_number: int) -> ItemView:
+    anchor = f"item-{it.number}"
+    base = _procedure(it, str(it.number), it.title, anchor,
+                      f"{it.number}.{it.flowchart_caption or it.title}")
+    procs = [
+        _procedure(p, f"{it.number}.{k}", p.title, f"{anchor}-{k}", f"{it.number}.{k} {p.title}")
+        for k, p in enumerate(it.procedures, 1)
+    ]
+    texts = _texts(it) + [t for p in it.procedures for t in _texts(p)]
+    phones = list(it.service.consult_phones) if it.service else []
+    phones += [p for p in phones_in(texts) if p not in phones]
+    qr: list[QrTarget] = []
+    all_channels = [c for part in base.parts + [x for p in procs for x in p.parts] for c in part.channels]
+    for ch in all_channels:
+        for t in ch.links:
+            if t.url not in [q.url for q in qr]:
+                qr.append(t)
+    return ItemView(
+        number=base.number, title=it.title, anchor=anchor, intro=base.intro, parts=base.parts,
+        flow=base.flow, flow_caption=base.flow_caption,
+        item_number=it.number, category=it.category,
+        category_label=f"{chinese_numeral(category_number)}、{it.category}",
+        category_anchor=f"category-{category_number}",
+        subtitle=it.subtitle, list_title=it.list_title or it.title,
+        procedures=procs, phones=phones, qr=qr,
+        flags=list(it.flags) + [f for p in it.procedures for f in p.flags],
+    )
+
+
+def build_document(cat: Catalogue) -> GuideDoc:
+    """The whole guide as a document model, in the booklet's order."""
+    g = cat.guide
+    categories = []
+    for i, c in enumerate(g.categories, 1):
+        items = [item_view(it, i) for it in cat.category_items(c.name)]
+        categories.append(CategoryView(i, c.name, f"{chinese_numeral(i)}、{c.name}", f"category-{i}", items))
+    sections = [
+        Section("power_list", g.sections.power_list, "power-list"),
+        Section("windows", cat.windows.title, "windows", cat.windows.heading),
+        Section("guide", g.sections.guide, "guide"),
+        Section("prohibited", cat.prohibited.title, "prohibited"),
+        Section("tolerated", cat.tolerated.title, "tolerated"),
+    ]
+    windows = [WindowRow(i, w.name, w.address, w.phone) for i, w in enumerate(cat.windows.windows, 1)]
+    prohibited = [
+        ProhibitedRow(f"{chinese_numeral(i)}、{grp.name}", [f"{k}. {c}" for k, c in enumerate(grp.cases, 1)],
+                      [(n, f"item-{n}") for n in grp.items])
+        for i, grp in enumerate(cat.prohibited.groups, 1)
+    ]
+    tolerated = [
+        ToleratedRow(i, e.matter, list(e.materials), e.method, e.source, e.deadline,
+                     [(n, f"item-{n}") for n in e.items])
+        for i, e in enumerate(cat.tolerated.entries, 1)
+    ]
+    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans))
+    return GuideDoc(meta, g.sections.contents, sections, categories, windows, prohibited, tolerated)

@@ -1,0 +1,271 @@
+"""Render stage: Jinja templates from the layout folders to HTML, and WeasyPrint from HTML to PDF.
+
+Rendering is strict: any WeasyPrint warning (missing resource, bad CSS, missing glyph) is an error,
+and only layout files, the font cache and data: URLs can be loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.request import url2pathname
+
+import jinja2
+from markupsafe import Markup, escape
+
+from guidebook import fonts, qr
+from guidebook.diagnostics import GuidebookError
+from guidebook.flow import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
+from guidebook.model import Rich
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LAYOUT = PACKAGE_ROOT / "layouts" / "default"
+
+# Which stylesheets each kind of document uses, in cascade order. A layout folder may override any.
+STYLESHEETS = {
+    "guide": ["theme.css", "base.css", "guide.css"],
+    "handout": ["theme.css", "base.css", "handout.css"],
+}
+
+
+class RenderError(GuidebookError):
+    """A template or the renderer failed, or logged a warning in strict mode."""
+
+
+def layout_chain(overrides: list[Path] | None) -> list[Path]:
+    """Override folders first, the default layout last."""
+    chain = []
+    for d in overrides or []:
+        d = Path(d)
+        if not d.is_dir():
+            raise GuidebookError(f"{d}: layout folder not found")
+        if d.resolve() != DEFAULT_LAYOUT.resolve():
+            chain.append(d)
+    return chain + [DEFAULT_LAYOUT]
+
+
+def find_layout_file(chain: list[Path], name: str) -> Path:
+    for d in chain:
+        p = d / name
+        if p.is_file():
+            return p
+    raise GuidebookError(f"layout file {name!r} not found in: {', '.join(map(str, chain))}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Jinja
+
+
+def rich_html(runs: Rich | None) -> Markup:
+    if not runs:
+        return Markup("")
+    out = []
+    for r in runs:
+        if r.href:
+            out.append(Markup('<a href="{}" class="url">{}</a>').format(r.href, r.text))
+        else:
+            out.append(escape(r.text))
+    return Markup("").join(out)
+
+
+def make_env(chain: list[Path]) -> jinja2.Environment:
+    """Templates are looked up in the override folders first; `default/NAME` always means the default."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_LAYOUT))}, delimiter="/"),
+        jinja2.FileSystemLoader([str(d) for d in chain]),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rich"] = rich_html
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise RenderError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template not found: {exc.name}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{_template_position(exc, name)}: {exc.message}") from None
+    except Exception as exc:  # an error raised while a template runs
+        raise RenderError(f"{_template_position(exc, name)}: {type(exc).__name__}: {exc}") from None
+
+
+def _template_position(exc: BaseException, name: str) -> str:
+    """file:line of the innermost template frame in the traceback."""
+    tb = exc.__traceback__
+    where = name
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith((".html", ".css", ".xml")) or "template" in code.co_name:
+            where = f"{code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+# ---------------------------------------------------------------------------------------------
+# WeasyPrint
+
+
+def _weasyprint():
+    import weasyprint  # noqa: F401  (0.7 s: imported only when something is rendered)
+
+    return weasyprint
+
+
+def harfbuzz_subset_available() -> bool:
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None
+
+
+def make_fetcher(roots: list[Path]):
+    from weasyprint.urls import URLFetcher
+
+    allowed = [r.resolve() for r in roots]
+
+    class LayoutOnlyFetcher(URLFetcher):
+        """Loads data: URLs and files under the layout folders and the font cache; nothing else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
+                if any(path == r or r in path.parents for r in allowed):
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to load {url!r}: only layout files and data: URLs may be loaded")
+
+    return LayoutOnlyFetcher(allowed_protocols=("file", "data"), timeout=2)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+FONTTOOLS_FALLBACK = re.compile(r"Using fontTools instead of HarfBuzz-Subset")
+
+
+@contextmanager
+def strict_logging(what: str, strict: bool = True):
+    """Turn WeasyPrint warnings logged inside the block into a RenderError naming `what`."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    old_propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old_propagate
+    problems = []
+    for rec in handler.records:
+        msg = rec.getMessage()
+        if FONTTOOLS_FALLBACK.search(msg):
+            continue  # reported once, loudly, by Renderer
+        m = re.search(r"\.notdef glyph rendered for Unicode string (.*)", msg)
+        if m:
+            msg = f"a character has no glyph in the fonts and would print as a box: {m.group(1)}"
+        problems.append(msg.strip().splitlines()[0])
+    if problems and strict:
+        raise RenderError(f"{what}: the renderer reported problems:\n  " + "\n  ".join(dict.fromkeys(problems)))
+
+
+@dataclass
+class Rendered:
+    """A laid-out document: its page count is known before anything is written."""
+
+    document: Any
+    html: str
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+
+class Renderer:
+    """One font configuration, parsed stylesheets and template environment, reused for every document."""
+
+    def __init__(self, overrides: list[Path] | None, charset: str, strict: bool = True,
+                 warn=lambda msg: None):
+        self.chain = layout_chain(overrides)
+        self.env = make_env(self.chain)
+        self.strict = strict
+        self.roles, font_warnings = fonts.resolve(self.chain)
+        for w in font_warnings:
+            warn(w)
+        wp = _weasyprint()
+        from weasyprint.text.fonts import FontConfiguration
+
+        if not harfbuzz_subset_available():
+            warn("libharfbuzz-subset0 is not installed: WeasyPrint falls back to fontTools and every PDF "
+                 "takes seconds longer. Install it: apt-get install libharfbuzz-subset0")
+        self.font_files = fonts.subset_faces(self.roles, charset)
+        self.fetcher = make_fetcher(self.chain + [fonts.cache_dir()])
+        self.font_config = FontConfiguration()
+        self.css: dict[str, list[Any]] = {}
+        font_css = fonts.font_face_css(self.roles, self.font_files)
+        with strict_logging("stylesheets", strict):
+            self._font_sheet = wp.CSS(string=font_css, font_config=self.font_config, url_fetcher=self.fetcher)
+            for kind, names in STYLESHEETS.items():
+                sheets = [self._font_sheet]
+                for name in names:
+                    path = find_layout_file(self.chain, name)
+                    sheets.append(wp.CSS(filename=str(path), font_config=self.font_config,
+                                         url_fetcher=self.fetcher))
+                self.css[kind] = sheets
+        self.wp = wp
+
+    # -- helpers for templates
+    def flow_svg(self, flow, compact: bool = False, small: bool = False, title: str = "") -> Markup:
+        if flow is None:
+            return Markup("")
+        style = (COMPACT_SMALL if small else COMPACT) if compact else Style()
+        style = Style(**{**style.__dict__, "font_family": "gb-heading"})
+        return Markup(render_svg(flow, style, title))
+
+    def flow_rows_svg(self, flow, title: str = "") -> Markup:
+        if flow is None:
+            return Markup("")
+        style = Style(**{**HORIZONTAL.__dict__, "font_family": "gb-heading", "width": 500.0})
+        per_row = len(flow.nodes) if len(flow.nodes) <= 9 else 5
+        return Markup(render_svg_rows(flow, style, title, per_row=per_row))
+
+    def qr_svg(self, url: str) -> Markup:
+        return Markup(qr.svg(url))
+
+    def html(self, template: str, **context: Any) -> str:
+        return render_template(self.env, template, r=self, **context)
+
+    def layout(self, kind: str, html: str, what: str) -> Rendered:
+        with strict_logging(what, self.strict):
+            doc = self.wp.HTML(string=html, base_url=str(self.chain[0]) + "/",
+                               url_fetcher=self.fetcher).render(
+                stylesheets=self.css[kind], font_config=self.font_config, optimize_images=False)
+        return Rendered(doc, html)
+
+    def pdf(self, rendered: Rendered | list[Rendered], what: str, **options: Any) -> bytes:
+        items = rendered if isinstance(rendered, list) else [rendered]
+        doc = items[0].document
+        if len(items) > 1:
+            doc = doc.copy([p for r in items for p in r.document.pages])
+        with strict_logging(what, self.strict):
+            return doc.write_pdf(**options)
