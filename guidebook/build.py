@@ -106,30 +106,61 @@ def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult
     result.outputs.append(Output(path, len(data), pages, hashlib.sha256(data).hexdigest()))
 
 
+def _guide_pdf(session) -> list:
+    from guidebook import guide_pdf
+
+    data, pages = guide_pdf.build(session)
+    return [(session.opts.output / "guide.pdf", data, pages)]
+
+
+def _guide_docx(session) -> list:
+    from guidebook import word
+
+    return [(session.opts.output / "guide.docx", word.guide_docx(session), None)]
+
+
+def _handout_docx(session, numbers: list[int]) -> list:
+    from guidebook import word
+
+    by_number = {it.item_number: it for it in session.doc.items}
+    folder = session.opts.output / "handouts"
+    return [(folder / f"{by_number[n].file_stem}.docx", word.handout_docx(session, by_number[n]), None)
+            for n in numbers]
+
+
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
-    """Build every requested output. All data is checked before the first file is written."""
-    from guidebook import guide_pdf, handouts
+    """Build every requested output. Everything is rendered before the first file is written."""
+    from guidebook import handouts, parallel
 
     t0 = time.perf_counter()
     result = BuildResult()
     progress("catalogue: loading and validating")
     session = Session(opts, progress, lambda m: (result.warnings.append(m), warn(m)))
-    # Lay everything out first: nothing is written unless every document renders.
-    pending: list[tuple[Path, bytes, int | None]] = []
+    items = select_items(session.doc, opts) if opts.handouts else []
+    chunks = handouts.chunks(items)
+    # The longest task first, so that both cores stay busy until the end.
+    tasks: list = []
     if opts.guide:
-        progress("guide: laying out")
-        data, pages = guide_pdf.build(session)
-        pending.append((opts.output / "guide.pdf", data, pages))
-    if opts.handouts:
-        items = select_items(session.doc, opts)
-        pending += handouts.build_all(session, items, opts.output / "handouts", progress,
-                                      combined=opts.items is None and opts.category is None)
+        tasks.append((_guide_pdf, ()))
+    tasks += [(handouts.render_chunk, (c,)) for c in chunks]
     if opts.word:
-        from guidebook import word
-
-        progress("word: writing .docx files")
-        pending += word.build_all(session, select_items(session.doc, opts) if opts.handouts else [], opts)
-    for path, data, pages in pending:
+        if opts.guide:
+            tasks.append((_guide_docx, ()))
+        tasks += [(_handout_docx, (c,)) for c in chunks]
+    progress(f"rendering: {len(tasks)} parts on {min(parallel.workers(), len(tasks))} worker(s)")
+    results = parallel.run_all(session, tasks, progress)
+    pending: list[tuple[Path, bytes, int | None]] = []
+    handout_results = []
+    for (fn, _), res in zip(tasks, results):
+        if fn is handouts.render_chunk:
+            handout_results.append(res)
+        else:
+            pending += res
+    if opts.handouts:
+        progress("handouts: combining")
+        pending += handouts.collect(items, handout_results, opts.output / "handouts",
+                                    combined=opts.items is None and opts.category is None)
+    for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
         write_output(path, data, pages, result)
     result.seconds = time.perf_counter() - t0
     write_manifest(opts, session.catalogue, result)

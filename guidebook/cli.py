@@ -158,6 +158,174 @@ def list_items(
         raise typer.Exit(1)
 
 
+class _Progress:
+    """Progress on stderr: one updating line on a terminal, plain lines otherwise."""
+
+    def __init__(self, quiet: bool = False):
+        self.tty = sys.stderr.isatty()
+        self.quiet = quiet
+        self.last = ""
+
+    def __call__(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.tty:
+            sys.stderr.write("\r\033[K" + message)
+            sys.stderr.flush()
+        elif message.split(":")[0] != self.last.split(":")[0] or "/" not in message:
+            typer.echo(message, err=True)
+        self.last = message
+
+    def done(self) -> None:
+        if self.tty and not self.quiet:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _warn(message: str) -> None:
+    typer.echo(_color("warning:", "yellow") + " " + message, err=True)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def _summary(result, output: Path) -> None:
+    total = sum(o.size for o in result.outputs)
+    pdfs = [o for o in result.outputs if o.path.suffix == ".pdf"]
+    for o in result.outputs:
+        if o.path.parent == output or o.path.name.startswith("all-"):
+            pages = f"{o.pages:>4} pages" if o.pages else " " * 10
+            typer.echo(f"  {str(o.path):<42} {pages}  {_size(o.size):>8}", err=True)
+    rest = len(result.outputs) - sum(1 for o in result.outputs if o.path.parent == output or o.path.name.startswith("all-"))
+    if rest:
+        typer.echo(f"  ... and {rest} handout files in {output / 'handouts'}", err=True)
+    typer.echo(f"wrote {len(result.outputs)} files ({len(pdfs)} PDF, {_size(total)}) in {result.seconds:.1f} s",
+               err=True)
+
+
+@app.command()
+def build(
+    source: Path = SourceOpt,
+    output: Path = OutputOpt,
+    layouts: Optional[list[Path]] = LayoutsOpt,
+    guide: bool = typer.Option(True, "--guide/--no-guide", help="Write output/guide.pdf."),
+    handouts: bool = typer.Option(True, "--handouts/--no-handouts", help="Write output/handouts/*.pdf."),
+    word: bool = typer.Option(True, "--word/--no-word", help="Write the .docx versions."),
+    category: Optional[str] = typer.Option(
+        None, "--category", "-c", help="Only the handouts of this category: 三, 3 or (part of) its name."),
+    items: Optional[list[int]] = typer.Option(None, "--item", "-i", help="Only the handouts of this item (repeatable)."),
+    strict: bool = typer.Option(True, "--strict/--no-strict", help="Treat renderer warnings as errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Build the PDF guide, the one-page handouts and the Word files from the catalogue."""
+    from guidebook.build import Options, build as run_build
+    from guidebook.numbering import parse_category
+
+    cat_name = None
+    if category is not None:
+        cat = load(source)
+        names = [c.name for c in cat.guide.categories]
+        cat_name = parse_category(category, names)
+        if cat_name is None:
+            raise typer.BadParameter(
+                f"no category matches {category!r}; categories: "
+                + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
+    opts = Options(source=source, output=output, layouts=list(layouts or []), strict=strict, guide=guide,
+                   handouts=handouts, word=word, items=list(items) if items else None, category=cat_name)
+    progress = _Progress(quiet)
+    try:
+        result = run_build(opts, progress, _warn)
+    except GuidebookError as exc:
+        progress.done()
+        fail(exc)
+        return
+    progress.done()
+    _summary(result, output)
+
+
+@app.command()
+def handout(
+    number: int = typer.Argument(..., help="Item number (序号), e.g. 15."),
+    source: Path = SourceOpt,
+    output: Path = OutputOpt,
+    layouts: Optional[list[Path]] = LayoutsOpt,
+    out: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="File to write; '-' writes the PDF to stdout (e.g. | lp). Default: output/handouts/NN-title.pdf"),
+) -> None:
+    """Build one item's one-page handout and print where it was written."""
+    from guidebook import handouts as h
+    from guidebook.build import Options, Session, select_items
+    from guidebook.files import write_atomic
+
+    opts = Options(source=source, output=output, layouts=list(layouts or []), items=[number])
+    try:
+        session = Session(opts, warn=_warn)
+        (it,) = select_items(session.doc, opts)
+        data, _ = h.build_one(session, it)
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    if out is not None and str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = out or output / "handouts" / f"{it.file_stem}.pdf"
+    try:
+        write_atomic(path, data)
+    except GuidebookError as exc:
+        fail(exc)
+    typer.echo(str(path))
+
+
+fonts_app = typer.Typer(help="Fonts of the layout: which faces are used, and set-up for word processors.",
+                        no_args_is_help=True)
+app.add_typer(fonts_app, name="fonts")
+
+
+@fonts_app.command("list")
+def fonts_list(layouts: Optional[list[Path]] = LayoutsOpt) -> None:
+    """Show the font family and file fontconfig resolves for each role of fonts.toml."""
+    from guidebook import fonts
+    from guidebook.render import layout_chain
+
+    try:
+        roles, warnings = fonts.resolve(layout_chain(list(layouts or [])))
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    for w in warnings:
+        _warn(w)
+    for role in roles:
+        for face in role.faces:
+            typer.echo(f"{role.name:<10} {face.weight}  {face.family:<22} {face.file}:{face.index}")
+
+
+@fonts_app.command("install")
+def fonts_install(layouts: Optional[list[Path]] = LayoutsOpt) -> None:
+    """Install one-face copies of the layout's CJK faces so word processors name them correctly.
+
+    LibreOffice labels text set in a Noto CJK collection face "jp" (the collection's shared CFF name)
+    even for Simplified Chinese. The copies carry their own names; run once per machine (set-up does).
+    """
+    from guidebook import fonts
+    from guidebook.render import layout_chain
+
+    try:
+        roles, _ = fonts.resolve(layout_chain(list(layouts or [])))
+        written = fonts.install_single_faces(roles)
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    except OSError as exc:
+        fail(GuidebookError(f"cannot install fonts into {fonts.face_install_dir()}: {exc.strerror or exc}"))
+        return
+    for p in written:
+        typer.echo(f"installed {p}", err=True)
+    if not written:
+        typer.echo(f"fonts already installed in {fonts.face_install_dir()}", err=True)
+
+
 def main() -> None:
     try:
         app()

@@ -67,6 +67,9 @@ class GuidebookError(Exception):
         super().__init__(message)
         self.diagnostics = list(diagnostics)
 
+    def __reduce__(self):  # keep the diagnostics when raised in a worker process
+        return (type(self), (str(self), self.diagnostics))
+
 
 class DataError(GuidebookError):
     """The catalogue has errors; `diagnostics` lists them all."""

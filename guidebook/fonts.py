@@ -30,14 +30,21 @@ class Face:
 @dataclass
 class Role:
     name: str  # body | heading ...
-    css_family: str  # the name the CSS uses: gb-body
     wanted: list[str]
     faces: list[Face] = field(default_factory=list)
-    fallback: bool = False  # none of the wanted families was installed
 
     @property
     def family(self) -> str:
         return self.faces[0].family if self.faces else ""
+
+    @property
+    def css_family(self) -> str:
+        """The @font-face family of the subset files; PDF font names show it (e.g. Noto-Serif-CJK-SC-Subset)."""
+        return f"{self.family} Subset"
+
+    @property
+    def css_variable(self) -> str:
+        return f"--font-{self.name}"
 
 
 def cache_dir() -> Path:
@@ -93,7 +100,7 @@ def resolve(layout_dirs: list[Path]) -> tuple[list[Role], list[str]]:
     spec, path = read_roles(layout_dirs)
     roles, warnings = [], []
     for name, wanted in spec.items():
-        role = Role(name, f"gb-{name}", wanted)
+        role = Role(name, wanted)
         for fam in wanted:
             regular = _fc_match(fam, 400)
             if regular:
@@ -173,8 +180,8 @@ def subset_faces(roles: list[Role], chars: str) -> dict[Face, Path]:
 
 
 def font_face_css(roles: list[Role], files: dict[Face, Path]) -> str:
-    """@font-face rules that give each role's subset files the CSS family name gb-ROLE."""
-    rules = []
+    """@font-face rules for each role's subset files, and the variables --font-ROLE that name them."""
+    rules = [":root { " + " ".join(f'{r.css_variable}: "{r.css_family}";' for r in roles) + " }"]
     for role in roles:
         for face in role.faces:
             rules.append(
@@ -182,3 +189,58 @@ def font_face_css(roles: list[Role], files: dict[Face, Path]) -> str:
                 f"font-weight: {face.weight}; font-style: normal; }}"
             )
     return "\n".join(rules) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Single-face fonts for word processors
+
+
+def face_install_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/usr/local/share/fonts/guidebook")
+    return Path(os.path.expanduser("~/.local/share/fonts/guidebook"))
+
+
+def install_single_faces(roles: list[Role], dest: Path | None = None) -> list[Path]:
+    """Extract each face the layout uses from its font collection (.ttc) into a one-face .otf.
+
+    Noto CJK collections share one CFF table named after the Japanese face ("NotoSansCJKjp-..."),
+    so word processors that embed fonts by their CFF name (LibreOffice) label Chinese text "jp"
+    even though the glyphs are Simplified Chinese. The extracted face's CFF takes the face's own
+    PostScript name (as in Adobe's region-specific OTFs), and fontconfig then prefers it.
+    """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTWriter
+
+    dest = dest or face_install_dir()
+    written = []
+    for role in roles:
+        for face in role.faces:
+            if not face.file.lower().endswith((".ttc", ".otc")):
+                continue
+            with TTFont(face.file, fontNumber=face.index, lazy=True) as font:
+                ps = font["name"].getDebugName(6) or ""
+                out = dest / f"{ps}.otf"
+                if not ps or out.exists():
+                    continue
+                reader = font.reader
+                tags = sorted(reader.keys())
+                raw = {tag: reader[tag] for tag in tags}
+                if "CFF " in raw:
+                    old = font["CFF "].cff.fontNames[0]
+                    if len(old) == len(ps) and old != ps:
+                        # same length: the CFF's offsets stay valid, so the bytes can be patched in place
+                        raw["CFF "] = raw["CFF "].replace(old.encode("ascii"), ps.encode("ascii"))
+                import io
+
+                buf = io.BytesIO()
+                writer = SFNTWriter(buf, len(tags), sfntVersion=reader.sfntVersion)
+                for tag in tags:
+                    writer[tag] = raw[tag]
+                writer.close()
+            write_atomic(out, buf.getvalue())
+            written.append(out)
+    if written and shutil.which("fc-cache"):
+        subprocess.run(["fc-cache", "-f", str(dest)], check=False, capture_output=True)
+        _fc_match.cache_clear()
+    return written

@@ -59,24 +59,48 @@ def build_one(session, it: ItemView) -> tuple[bytes, int]:
     return session.renderer.pdf(rendered, f"handout {it.item_number}"), 1
 
 
-def build_all(session, items: list[ItemView], folder: Path, progress, combined: bool = True):
-    """Lay out every handout (so all must fit before any is written), then the PDFs to write."""
+def render_chunk(session, numbers: list[int]) -> list[tuple[int, bytes | None, str | None]]:
+    """Lay out and write the handouts of `numbers`: (number, pdf, None) or (number, None, error)."""
     out = []
-    laid = []
-    errors = []
-    for n, it in enumerate(items, 1):
-        progress(f"handouts: {n}/{len(items)} item {it.item_number}")
+    by_number = {it.item_number: it for it in session.doc.items}
+    for n in numbers:
+        it = by_number[n]
         try:
             rendered, _ = layout(session, it)
         except OverflowError_ as exc:
-            errors.append(str(exc))
+            out.append((n, None, str(exc)))
             continue
-        laid.append((it, rendered))
+        out.append((n, session.renderer.pdf(rendered, f"handout {n}"), None))
+    return out
+
+
+def combine(pdfs: list[bytes]) -> bytes:
+    """Join one-page handouts into one file for a print run (in the given order)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(io.BytesIO(data))
+    writer.compress_identical_objects()
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def chunks(items: list[ItemView], size: int = 6) -> list[list[int]]:
+    numbers = [it.item_number for it in items]
+    return [numbers[i:i + size] for i in range(0, len(numbers), size)]
+
+
+def collect(items: list[ItemView], results: list, folder: Path, combined: bool):
+    """Outputs from the chunks' results, in item order; every overflow is reported at once."""
+    by_number = {n: (pdf, err) for chunk in results for n, pdf, err in chunk}
+    errors = [by_number[it.item_number][1] for it in items if by_number[it.item_number][1]]
     if errors:
         raise GuidebookError(f"{len(errors)} handout(s) do not fit on one page:\n  " + "\n  ".join(errors))
-    r = session.renderer
-    for it, rendered in laid:
-        out.append((folder / f"{it.file_stem}.pdf", r.pdf(rendered, f"handout {it.item_number}"), 1))
-    if combined and laid:
-        out.append((folder / COMBINED, r.pdf([x for _, x in laid], COMBINED), len(laid)))
+    out = [(folder / f"{it.file_stem}.pdf", by_number[it.item_number][0], 1) for it in items]
+    if combined and items:
+        out.append((folder / COMBINED, combine([data for _, data, _ in out]), len(items)))
     return out

@@ -233,19 +233,32 @@ class Renderer:
                                          url_fetcher=self.fetcher))
                 self.css[kind] = sheets
         self.wp = wp
+        self._svg_cache: dict = {}  # flow drawings, reused across fitting attempts
+
+    def font_family(self, role: str) -> str:
+        for r in self.roles:
+            if r.name == role:
+                return r.css_family
+        return self.roles[0].css_family
 
     # -- helpers for templates
     def flow_svg(self, flow, compact: bool = False, small: bool = False, title: str = "") -> Markup:
         if flow is None:
             return Markup("")
+        key = ("v", id(flow), compact, small, title)
+        if key not in self._svg_cache:
+            self._svg_cache[key] = self._flow_svg(flow, compact, small, title)
+        return self._svg_cache[key]
+
+    def _flow_svg(self, flow, compact: bool, small: bool, title: str) -> Markup:
         style = (COMPACT_SMALL if small else COMPACT) if compact else Style()
-        style = Style(**{**style.__dict__, "font_family": "gb-heading"})
+        style = Style(**{**style.__dict__, "font_family": self.font_family("heading")})
         return Markup(render_svg(flow, style, title))
 
     def flow_rows_svg(self, flow, title: str = "") -> Markup:
         if flow is None:
             return Markup("")
-        style = Style(**{**HORIZONTAL.__dict__, "font_family": "gb-heading", "width": 500.0})
+        style = Style(**{**HORIZONTAL.__dict__, "font_family": self.font_family("heading"), "width": 500.0})
         per_row = len(flow.nodes) if len(flow.nodes) <= 9 else 5
         return Markup(render_svg_rows(flow, style, title, per_row=per_row))
 
@@ -269,3 +282,62 @@ class Renderer:
             doc = doc.copy([p for r in items for p in r.document.pages])
         with strict_logging(what, self.strict):
             return doc.write_pdf(**options)
+
+
+# ---------------------------------------------------------------------------------------------
+# Page geometry for writers that are not CSS-driven (Word), read from the same stylesheets.
+
+PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
+_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+
+
+def _css_vars(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"(--[\w-]+)\s*:\s*([^;]+);", text)}
+
+
+def _length_mm(value: str) -> float:
+    m = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|px)\s*", value)
+    if not m:
+        raise GuidebookError(f"cannot read the CSS length {value!r}")
+    return float(m.group(1)) * _UNITS_MM[m.group(2)]
+
+
+def page_geometry(chain: list[Path], stylesheet: str) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
+    """(width, height) and (top, right, bottom, left) margins in mm from the first plain @page rule.
+
+    The theme's @page applies unless `stylesheet` has its own; var() refers to theme.css variables.
+    """
+    theme = find_layout_file(chain, "theme.css").read_text("utf-8")
+    variables = _css_vars(theme)
+    size, margins = "A4", ["20mm"]
+    for name in ("theme.css", stylesheet):
+        text = find_layout_file(chain, name).read_text("utf-8")
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        m = re.search(r"@page\s*\{([^{}]*)", text)
+        if not m:
+            continue
+        block = re.sub(r"var\((--[\w-]+)\)", lambda v: variables.get(v.group(1), v.group(0)), m.group(1))
+        decl = dict((k.strip(), v.strip()) for k, _, v in (d.partition(":") for d in block.split(";")) if v)
+        size = decl.get("size", size)
+        if "margin" in decl:
+            margins = decl["margin"].split()
+        for i, side in enumerate(("margin-top", "margin-right", "margin-bottom", "margin-left")):
+            if side in decl:
+                full = (margins * 4)[:4] if len(margins) == 1 else margins
+                if len(full) == 2:
+                    full = full * 2
+                if len(full) == 3:
+                    full = [full[0], full[1], full[2], full[1]]
+                full[i] = decl[side]
+                margins = full
+    words = size.upper().split()
+    if words[0] in PAGE_SIZES_MM:
+        w, h = PAGE_SIZES_MM[words[0]]
+        if "LANDSCAPE" in words:
+            w, h = h, w
+    else:
+        parts = size.split()
+        w, h = _length_mm(parts[0]), _length_mm(parts[1] if len(parts) > 1 else parts[0])
+    vals = [_length_mm(x) for x in margins]
+    top, right, bottom, left = {1: vals * 4, 2: vals * 2, 3: vals + [vals[1]], 4: vals}[len(vals)][:4]
+    return (w, h), (top, right, bottom, left)

@@ -57,3 +57,7 @@ if [ ! -f "$stamp" ]; then
   "$venv/bin/python" -m pip install -q -e ".$extra"
   touch "$stamp"
 fi
+
+# One-face copies of the CJK fonts, so word processors name Chinese text's fonts correctly (see
+# `guidebook fonts install --help`). Idempotent and quick once done.
+"$venv/bin/guidebook" fonts install >/dev/null 2>&1 || echo "setup: warning: could not install the one-face CJK fonts (guidebook fonts install)" >&2
