@@ -229,13 +229,17 @@ def load_catalogue(source: Path) -> Catalogue:
         report.add(Diagnostic(rel(items_dir), 0, 0, "", f"too many item files ({len(files)}; the limit is {MAX_ITEM_FILES})"))
         files = []
     first_file: dict[int, Origin] = {}
+    failed: set[int | None] = set()  # numbers of item files that did not load (None: unknown)
     for path in files:
         doc = _read(path, source, report)
         if doc is None:
+            failed.add(_number_from_name(path))
             continue
         origin = Origin(rel(doc.path), doc.positions)
         item = _validate(schema.Item, doc.data, origin.file, doc.positions, report)
         if item is None:
+            number = doc.data.get("number") if isinstance(doc.data, dict) else None
+            failed.add(number if isinstance(number, int) else _number_from_name(path))
             continue
         if item.number in first_file:
             line, col = origin.at(("number",))
@@ -253,17 +257,24 @@ def load_catalogue(source: Path) -> Catalogue:
     prohibited = singles.get("prohibited")
     tolerated = singles.get("tolerated")
     if guide is not None:
-        _cross_check(guide, items, prohibited, tolerated, origins, report)
+        _cross_check(guide, items, prohibited, tolerated, origins, report, failed)
     _lint(guide, items, windows, origins, report)
 
     if report.errors or None in (guide, windows, prohibited, tolerated):
         n = len(report.errors)
-        raise DataError(f"{n} error{'s' if n != 1 else ''} in the catalogue", report.sorted())
+        raise DataError(f"{n} error{'s' if n != 1 else ''} in the catalogue",
+                        [d for d in report.sorted() if d.severity != "note"])
     cat = Catalogue(source, guide, items, windows, prohibited, tolerated, origins, report)
     return cat
 
 
-def _cross_check(guide, items, prohibited, tolerated, origins, report: Report) -> None:
+def _number_from_name(path: Path) -> int | None:
+    m = re.match(r"\d+", path.stem)
+    return int(m.group()) if m else None
+
+
+def _cross_check(guide, items, prohibited, tolerated, origins, report: Report, failed: set) -> None:
+    """Checks across files. Items whose file failed to load are not reported again through them."""
     names = [c.name for c in guide.categories]
     g = origins["guide"]
     seen: set[str] = set()
@@ -284,7 +295,7 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report) -
                                   f'unknown category "{it.category}"{extra}; categories are listed in {g.file}'))
         used.add(it.category)
     for i, name in enumerate(names):
-        if name not in used and items:
+        if name not in used and items and not failed:
             line, col = g.at(("categories", i, "name"))
             report.add(Diagnostic(g.file, line, col, f"categories[{i}].name", f'category "{name}" has no items',
                                   "warning"))
@@ -309,7 +320,7 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report) -
         o = origins[key]
         for i, entry in enumerate(getattr(model, list_name)):
             for j, n in enumerate(entry.items):
-                if n not in numbers:
+                if n not in numbers and n not in failed:
                     line, col = o.at((list_name, i, "items", j))
                     report.add(Diagnostic(o.file, line, col, f"{list_name}[{i}].items[{j}]",
                                           f"refers to item {n}, which does not exist"))

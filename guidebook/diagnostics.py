@@ -77,10 +77,12 @@ class DataError(GuidebookError):
 
 def rel(path: Path | str, root: Path | None = None) -> str:
     """A path as the user should read it: relative to the current folder when possible."""
-    p = Path(path)
+    import os
+
+    p = Path(os.path.abspath(path))  # not resolve(): a symlink is named as the user wrote it
     for base in ([root] if root else []) + [Path.cwd()]:
         try:
-            return str(p.resolve().relative_to(base.resolve()))
+            return str(p.relative_to(os.path.abspath(base)))
         except (ValueError, OSError):
             continue
-    return str(p)
+    return str(path)

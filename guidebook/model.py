@@ -22,7 +22,7 @@ LABEL_PHONES = "咨询电话"
 LABEL_QR = "扫码办理"
 LABEL_GUIDE_LINK = "业务指南"
 
-URL_IN_TEXT = re.compile(r"https?://[\x21-\x7e]+")
+URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""
 PHONE_IN_TEXT = re.compile(
     r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8}|(?<=拨打)\s*\d{5}|(?<=电话)\s*\d{5}|(?<=电话：)\s*\d{5})(?![\d-])"

@@ -92,9 +92,11 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        if "'\\t'" in problem or "tab" in problem:
-            problem = "tab characters are not allowed for indentation; use spaces"
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        lines = text.splitlines()
+        bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        if "\t" in bad_line[: max(col, len(bad_line) - len(bad_line.lstrip()))]:
+            problem = "tab characters are not allowed for indentation; use spaces"
         raise _err(name, line, col, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise _err(name, 0, 0, f"YAML error: {exc}") from None

@@ -1,0 +1,203 @@
+"""Validation stage: the seed catalogue loads completely, and mistakes are reported like a compiler."""
+
+import json
+
+import pytest
+
+from conftest import run_cli
+
+
+def test_catalogue_holds_the_whole_booklet(catalogue):
+    assert len(catalogue.items) == 54
+    assert [it.number for it in catalogue.items] == list(range(1, 55))
+    assert len(catalogue.guide.categories) == 12
+    assert len(catalogue.windows.windows) == 26
+    assert len(catalogue.prohibited.groups) == 13
+    assert sum(len(g.cases) for g in catalogue.prohibited.groups) == 27
+    assert len(catalogue.tolerated.entries) == 2
+    assert catalogue.guide.slogans == ["讲诚信 懂规矩 守纪律", "清风辽宁政务窗口", "办事不找关系  用权不图好处"]
+    assert not catalogue.report.errors and not catalogue.report.warnings
+
+
+def test_irregular_items_are_modelled(catalogue):
+    it = {i.number: i for i in catalogue.items}
+    assert [p.title for p in it[8].procedures] == ["特殊工种提前退休申请", "非因工伤残或因病提前退休（职）申请"]
+    assert it[13].materials.none == "无"
+    assert it[16].route_note and it[17].route_note
+    assert it[17].time_limit is None
+    # names that differ between the guide and the power-items list are both kept
+    assert (it[11].list_title, it[52].list_title, it[53].list_title) == (
+        "抚顺市城乡居民养老保险关系转移接续申请", "高校毕业生档案的接收", "出具存档证明")
+    assert it[53].title == "出具相关证明"
+    assert [g.name for g in it[1].materials.groups] == ["企业职工", "灵活就业人员", "个体工商户"]
+    assert [g.name for g in it[9].materials.groups] == ["在职人员", "退休人员"]
+    assert it[5].channels[3].path == ["辽事通 App", "社保", "养老保险", "辽宁省企业养老保险缴费明细查询"]
+    assert {c.kind for c in it[36].channels} == {"窗口办", "网上办", "掌上办", "自助办"}
+    assert it[13].channels[0].kind == "银行办"
+
+
+def seed_facts(seed_text: str) -> dict[str, set[str]]:
+    """Phones, URLs and time limits as printed in the seed booklet."""
+    import re
+
+    seed = re.sub(r"[ \t]+", " ", seed_text)
+    phones = set(re.findall(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8}|12333)(?![\d-])", seed))
+    phones -= {"20210115"}  # a date inside a URL path
+    urls = set(re.findall(r"https?://[A-Za-z0-9./:_?=&%-]+[A-Za-z0-9/]", seed))
+    urls |= set(re.findall(r"(?<![/.\w])(?:si|zwfw)\.[a-z0-9.]+\.gov\.cn", seed))
+    limits: set[str] = set()
+    lines = seed_text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^\d+(?:\.\d+)+\s*\**办理时限\**[:：]?\s*(.*)$", line.strip())
+        if not m:
+            continue
+        chunk = [m.group(1)]
+        for nxt in lines[i + 1:]:
+            if re.match(r"^(?:\d+(?:\.\d+)*\.?\s|[一二三四五六七八九十]+、)", nxt.strip()):
+                break
+            chunk.append(nxt)
+        for piece in chunk:
+            piece = re.sub(r"\s+|\*\*|^-", "", piece)
+            piece = re.sub(r"^[①②③④]?(?:窗口办|网上办|掌上办|自助办)[:：]", "", piece)
+            if piece:
+                limits.add(piece)
+    return {"phones": phones, "urls": urls, "time_limits": limits}
+
+
+def test_every_phone_url_and_time_limit_of_the_seed_is_in_the_catalogue(seed_text, catalogue):
+    import re
+
+    from guidebook.exporting import catalogue_json
+
+    export = re.sub(r"\s+", "", catalogue_json(catalogue))
+    facts = seed_facts(seed_text)
+    assert len(facts["phones"]) >= 30 and len(facts["urls"]) >= 15 and len(facts["time_limits"]) >= 15
+    for kind, values in facts.items():
+        for value in values:
+            assert re.sub(r"\s+", "", value) in export, (kind, value)
+
+
+def _check(tmp_path, *extra):
+    res = run_cli("check", "--source", "source", "--no-notes", *extra, cwd=tmp_path)
+    return res.returncode, res.stderr.decode().splitlines()
+
+
+def _edit(path, old, new):
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_check_passes_on_the_seed(tmp_path, source_copy):
+    code, lines = _check(tmp_path)
+    assert code == 0
+    assert lines[-1] == ("source: 54 items in 12 categories, 26 windows, 13 prohibited groups, "
+                         "2 tolerated entries; 0 warnings, 15 notes")
+
+
+def test_yaml_syntax_error(tmp_path, source_copy):
+    _edit(source_copy / "items/15.yaml", "title: 失业保险金申领", "title: [失业保险金申领")
+    code, lines = _check(tmp_path)
+    assert code == 1
+    assert lines[0] == "source/items/15.yaml:5:6: YAML syntax error: did not find expected ',' or ']'"
+    assert lines[-1] == "error: 1 error in the catalogue"
+    assert "Traceback" not in "\n".join(lines)
+
+
+def test_all_errors_are_reported_in_one_run(tmp_path, source_copy):
+    items = source_copy / "items"
+    _edit(items / "15.yaml", "title: 失业保险金申领\n", "")  # missing title
+    _edit(items / "14.yaml", "number: 14", "number: fourteen")  # wrong type
+    _edit(items / "21.yaml", "tips:", "tipz:")  # unknown key
+    _edit(items / "20.yaml", "number: 20", "number: 19")  # duplicate number
+    _edit(source_copy / "prohibited.yaml", "items: [54]", "items: [99]")  # dangling reference
+    _edit(items / "42.yaml", "url: http://218.60.150.1:8081/ehrss/login/", "url: htp:/x")  # bad URL
+    _edit(source_copy / "windows.yaml", "phone: 024-53997880", "phone: 024-5399")  # bad phone
+    _edit(items / "44.yaml", "category: 职业介绍和职业培训", "category: 职业介绍")  # unknown category
+    code, lines = _check(tmp_path)
+    assert code == 1
+    assert lines == [
+        "source/items/14.yaml:2:9: number: expected a whole number, got text",
+        "source/items/15.yaml:2:1: title: required field is missing",
+        'source/items/20.yaml:2:9: number: duplicate item number 19 (also used in source/items/19.yaml:2)',
+        'source/items/21.yaml:18:1: tipz: unknown field (did you mean "tips"?)',
+        'source/items/42.yaml:16:14: channels[0].links[0].url: not a URL: "htp:/x" '
+        "(expected http:// or https:// and a host name)",
+        'source/items/44.yaml:3:11: category: unknown category "职业介绍" (did you mean "职业介绍和职业培训"?); '
+        "categories are listed in source/guide.yaml",
+        "source/prohibited.yaml:69:13: groups[12].items[0]: refers to item 99, which does not exist",
+        'source/windows.yaml:8:12: windows[0].phone: not a phone number: "024-5399" '
+        "(expected e.g. 024-53997880, 18841345104 or 12333)",
+        "error: 8 errors in the catalogue",
+    ]
+
+
+def test_missing_and_empty_files(tmp_path, source_copy):
+    (source_copy / "tolerated.yaml").unlink()
+    (source_copy / "items/30.yaml").write_text("# nothing here\n", "utf-8")
+    code, lines = _check(tmp_path)
+    assert code == 1
+    assert "source/items/30.yaml:1:1: file is empty" in lines
+    assert "source/tolerated.yaml: file is missing" in lines
+
+
+def test_symlink_outside_the_source_is_refused(tmp_path, source_copy):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((source_copy / "items/30.yaml").read_text("utf-8"), "utf-8")
+    (source_copy / "items/30.yaml").unlink()
+    (source_copy / "items/30.yaml").symlink_to(outside)
+    code, lines = _check(tmp_path)
+    assert code == 1
+    assert ("source/items/30.yaml: symbolic link points outside the source folder; refusing to read it"
+            in lines)
+
+
+def test_typo_host_is_a_warning_and_fails_with_strict(tmp_path, source_copy):
+    _edit(source_copy / "items/41.yaml", "        url: http://si.12333.gov.cn\n        printed: http://si12333.gov.cn\n",
+          "        url: http://si12333.gov.cn\n")
+    _edit(source_copy / "items/41.yaml", "        note: the booklet prints", "        # note: the booklet prints")
+    code, lines = _check(tmp_path)
+    assert code == 0
+    assert ('source/items/41.yaml:18:14: warning: channels[1].links[0].url: host "si12333.gov.cn" looks like '
+            'a typo of "si.12333.gov.cn" (used elsewhere)') in lines
+    code, lines = _check(tmp_path, "--strict")
+    assert code == 1
+    assert lines[-1] == "error: warnings are errors with --strict"
+
+
+def test_overlong_text_is_refused(tmp_path, source_copy):
+    _edit(source_copy / "items/22.yaml", "tips: 社保卡银行功能需要激活。", "tips: " + "很长" * 3000)
+    code, lines = _check(tmp_path)
+    assert code == 1
+    assert lines[0] == "source/items/22.yaml:26:7: tips[0]: text is too long (6,000 characters; the limit is 4,000)"
+
+
+def test_export_is_the_json_contract(tmp_path):
+    res = run_cli("export", "--format", "json")
+    assert res.returncode == 0
+    data = json.loads(res.stdout)
+    assert data["format_version"] == 1
+    assert len(data["items"]) == 54 and len(data["windows"]["windows"]) == 26
+    assert data["items"][14]["title"] == "失业保险金申领"
+    out = tmp_path / "cat.json"
+    assert run_cli("export", "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text("utf-8")) == data
+
+
+def test_committed_json_schemas_are_current(tmp_path):
+    from guidebook.exporting import json_schemas
+    from conftest import SOURCE
+
+    for name, text in json_schemas().items():
+        committed = SOURCE / "schema" / f"{name}.schema.json"
+        assert committed.read_text("utf-8") == text, f"run `guidebook schema` to refresh {committed}"
+
+
+def test_yaml_files_point_editors_at_the_schema():
+    from conftest import SOURCE
+
+    for p in sorted((SOURCE / "items").glob("*.yaml")):
+        assert p.read_text("utf-8").startswith("# yaml-language-server: $schema=../schema/item.schema.json"), p
+    for name in ("guide", "windows", "prohibited", "tolerated"):
+        first = (SOURCE / f"{name}.yaml").read_text("utf-8").splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=schema/{name}.schema.json"

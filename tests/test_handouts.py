@@ -1,0 +1,130 @@
+"""One-page handouts: one page each, QR codes that decode to the item's URLs, every fact on the sheet."""
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import decode_qr_codes, normalize, pdf_pages_text, run_cli
+
+
+@pytest.fixture(scope="module")
+def handout_dir(built):
+    out, _ = built
+    return out / "handouts"
+
+
+def _path(folder, it):
+    return folder / f"{it.file_stem}.pdf"
+
+
+def test_every_handout_is_exactly_one_page(handout_dir, doc):
+    for it in doc.items:
+        assert len(PdfReader(_path(handout_dir, it)).pages) == 1, it.item_number
+
+
+def test_file_names_are_number_and_guide_title(handout_dir, doc):
+    names = sorted(p.name for p in handout_dir.glob("*.pdf") if p.name != "all-handouts.pdf")
+    assert names == sorted(f"{it.item_number:02d}-{it.title}.pdf" for it in doc.items)
+
+
+def test_qr_codes_decode_to_the_items_online_urls(handout_dir, doc, catalogue):
+    for it, item in zip(doc.items, catalogue.items):
+        expected = {link.url for proc in [item, *item.procedures] for ch in proc.channels for link in ch.links}
+        assert decode_qr_codes(_path(handout_dir, it)) == expected, it.item_number
+
+
+def test_qr_codes_are_at_least_25_mm_with_their_quiet_zone(handout_dir, doc):
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    dpi = 300
+    for number in (7, 11, 15, 36):
+        it = next(i for i in doc.items if i.item_number == number)
+        pdf = pdfium.PdfDocument(str(_path(handout_dir, it)))
+        image = pdf[0].render(scale=dpi / 72).to_pil().convert("L")
+        pdf.close()
+        results = zxingcpp.read_barcodes(image)
+        assert len(results) == len(it.qr)
+        for r in results:
+            modules = 17 + 4 * int(r.extra["Version"])
+            p = r.position
+            left, right = min(p.top_left.x, p.bottom_left.x), max(p.top_right.x, p.bottom_right.x)
+            top, bottom = min(p.top_left.y, p.top_right.y), max(p.bottom_left.y, p.bottom_right.y)
+            module = (right - left) / modules
+            printed_mm = module * (modules + 8) / dpi * 25.4  # with the 4-module quiet zone each side
+            assert printed_mm >= 25, (number, r.text, printed_mm)
+            # the quiet zone is blank: no dark pixel within 4 modules around the symbol
+            q = int(module * 3.5)
+            ring = image.crop((int(left) - q, int(top) - q, int(right) + q, int(bottom) + q))
+            w, h = ring.size
+            border = [ring.getpixel((x, y)) for x in range(w) for y in (0, 1, h - 2, h - 1)]
+            border += [ring.getpixel((x, y)) for y in range(h) for x in (0, 1, w - 2, w - 1)]
+            assert min(border) > 200, (number, r.text)
+
+
+def test_each_handout_shows_phones_time_limit_and_materials(handout_dir, doc):
+    for it in doc.items:
+        text = normalize(pdf_pages_text(_path(handout_dir, it))[0])
+        for phone in it.phones:
+            assert phone in text, (it.item_number, phone)
+        for part in it.all_parts():
+            if part.kind == "time_limit":
+                for line in part.lines:
+                    assert normalize("".join(r.text for r in line)) in text, it.item_number
+        for name in it.material_names():
+            assert normalize(name) in text, (it.item_number, name)
+        assert normalize(it.full_title) in text
+
+
+def test_item_8_has_both_sub_procedures_on_its_page(handout_dir, doc):
+    it = next(i for i in doc.items if i.item_number == 8)
+    text = normalize(pdf_pages_text(_path(handout_dir, it))[0])
+    for sub in it.procedures:
+        assert normalize(sub.heading) in text
+
+
+def test_combined_file_has_all_handouts_in_item_order(handout_dir, doc):
+    pages = pdf_pages_text(handout_dir / "all-handouts.pdf")
+    assert len(pages) == 54
+    for page, it in zip(pages, doc.items):
+        assert normalize(it.full_title) in normalize(page)
+
+
+def test_an_overlong_item_fails_and_names_the_item(source_copy, tmp_path):
+    path = source_copy / "items" / "22.yaml"
+    text = path.read_text("utf-8")
+    long_tips = "\n".join(f"  - 第{i}条提示：社保卡银行功能需要激活，请携带身份证原件到合作银行网点办理激活手续。" for i in range(60))
+    path.write_text(text.replace("tips: 社保卡银行功能需要激活。", "tips:\n" + long_tips), "utf-8")
+    (tmp_path / "output").mkdir()
+    res = run_cli("handout", "22", "--source", str(source_copy), "--output", str(tmp_path / "output"))
+    assert res.returncode == 1
+    err = res.stderr.decode()
+    assert "item 22 《一次性伤残补助金》 does not fit on one page even at the smallest allowed type (10.5 pt)" in err
+    assert re.search(r"overflows by about \d+ mm", err)
+    assert "Traceback" not in err
+    assert not list((tmp_path / "output").rglob("*.pdf"))
+
+
+def test_handout_command_writes_one_file_or_stdout(tmp_path):
+    res = run_cli("handout", "15", "--output", str(tmp_path))
+    assert res.returncode == 0
+    path = tmp_path / "handouts" / "15-失业保险金申领.pdf"
+    assert res.stdout.decode().strip() == str(path)
+    assert len(PdfReader(path).pages) == 1
+    res = run_cli("handout", "15", "-o", "-")
+    assert res.returncode == 0 and res.stdout.startswith(b"%PDF-")
+    res = run_cli("handout", "99")
+    assert res.returncode == 1 and "no item numbered 99" in res.stderr.decode()
+
+
+def test_list_finds_items_without_rendering():
+    res = run_cli("list", "失业")
+    assert res.returncode == 0
+    numbers = [int(line.split()[0]) for line in res.stdout.decode().splitlines()]
+    assert numbers[:8] == list(range(14, 22))
+    assert set(numbers) - set(range(14, 22)) == {45}  # its materials name 失业人员
+    res = run_cli("list")
+    assert len(res.stdout.decode().splitlines()) == 54
+    res = run_cli("list", "不存在的事项")
+    assert res.returncode == 1 and "no item matches" in res.stderr.decode()

@@ -1,0 +1,185 @@
+"""Word files: real structure (built-in headings, TOC and PAGE fields, numbered lists, repeating
+table headers), Chinese done right, QR images that decode, and a real word processor opens them."""
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from conftest import normalize, pdf_pages_text
+
+
+@pytest.fixture(scope="module")
+def guide_docx(built):
+    out, _ = built
+    return out / "guide.docx"
+
+
+def _headings(document):
+    out = []
+    for p in document.paragraphs:
+        name = p.style.name if p.style is not None else ""
+        if name.startswith("Heading "):
+            out.append((int(name.split()[1]), p.text))
+    return out
+
+
+def test_headings_match_the_model_and_the_pdf_in_order(guide_docx, doc, built):
+    """One parity test for both writers: the model's headings, in order, in Word and in the PDF."""
+    from test_guide_pdf import _outline_titles
+
+    word = _headings(docx.Document(str(guide_docx)))
+    assert word == [(h.level, h.text) for h in doc.headings()]
+    out, _ = built
+    pdf_outline = [t for _, t in _outline_titles(PdfReader(out / "guide.pdf").outline)]
+    assert pdf_outline == [t for level, t in word if level <= 2]
+    # categories are Heading 1, items Heading 2, parts Heading 3
+    assert (1, "三、失业保险") in word and (2, "15. 失业保险金申领") in word and (3, "15.1 需提供材料") in word
+
+
+def _xml(path, part):
+    with zipfile.ZipFile(path) as z:
+        return z.read(part).decode("utf-8")
+
+
+def test_toc_field_is_present_and_already_filled(guide_docx, doc):
+    body = _xml(guide_docx, "word/document.xml")
+    assert re.search(r"<w:instrText[^>]*>\s*TOC \\o \"1-2\" \\h \\z \\u\s*</w:instrText>", body)
+    d = docx.Document(str(guide_docx))
+    toc_paras = [p.text for p in d.paragraphs if p.style.name in ("TOC 1", "TOC 2")]
+    assert toc_paras == [e.text for e in doc.toc()]
+    assert '<w:updateFields w:val="true"/>' in _xml(guide_docx, "word/settings.xml")
+
+
+def test_footer_page_field_and_header(guide_docx):
+    footers = "".join(_xml(guide_docx, n) for n in zipfile.ZipFile(guide_docx).namelist() if "footer" in n)
+    assert re.search(r"<w:instrText[^>]*>\s*PAGE\s*</w:instrText>", footers)
+    headers = "".join(_xml(guide_docx, n) for n in zipfile.ZipFile(guide_docx).namelist() if "header" in n)
+    assert "办事不找关系指南" in headers and "STYLEREF" in headers
+
+
+def test_tables_repeat_their_header_row_and_lists_are_real_lists(guide_docx):
+    d = docx.Document(str(guide_docx))
+    data_tables = [t for t in d.tables if len(t.columns) > 1]  # the others are flowchart boxes
+    assert [t.rows[0].cells[0].text for t in data_tables] == ["事项类别", "序号", "禁办事项", "序号"]
+    for t in data_tables:
+        assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    numbered = [p for p in d.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
+    assert len(numbered) > 200
+    assert "decimalEnclosedCircle" in _xml(guide_docx, "word/numbering.xml")
+
+
+def test_chinese_fonts_and_language(guide_docx):
+    styles = _xml(guide_docx, "word/styles.xml")
+    settings = _xml(guide_docx, "word/settings.xml")
+    assert "ja-JP" not in settings and "ja-JP" not in styles
+    assert 'w:eastAsia="zh-CN"' in settings and 'w:eastAsia="zh-CN"' in styles
+    d = docx.Document(str(guide_docx))
+    used = {p.style.name for p in d.paragraphs} | {"Normal"}
+    for style in d.styles:
+        if style.name in used:
+            rfonts = style.element.rPr.find(qn("w:rFonts"))
+            assert rfonts is not None and "CJK SC" in rfonts.get(qn("w:eastAsia")), style.name
+            assert not any(k.endswith("Theme") or k.endswith("theme") for k in rfonts.keys()), style.name
+
+
+def test_properties_and_page_setup(guide_docx):
+    d = docx.Document(str(guide_docx))
+    cp = d.core_properties
+    assert cp.title == "办事不找关系指南" and cp.author == "抚顺市人力资源和社会保障局"
+    assert "python-docx" not in f"{cp.comments}{cp.title}{cp.subject}{cp.keywords}{cp.last_modified_by}"
+    sec = d.sections[0]
+    assert round(sec.page_width.mm) == 210 and round(sec.page_height.mm) == 297
+    assert (round(sec.top_margin.mm), round(sec.right_margin.mm)) == (22, 18)
+
+
+def test_every_fact_of_the_pdf_is_in_the_word_guide(guide_docx, doc, catalogue):
+    d = docx.Document(str(guide_docx))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                parts.append(cell.text)
+    text = normalize("".join(parts))
+    for it in doc.items:
+        for phone in it.phones:
+            assert phone in text
+        for q in it.qr:
+            assert q.url in text, q.url
+        for name in it.material_names():
+            assert normalize(name) in text
+        for part in it.all_parts():
+            if part.kind in ("time_limit", "tips"):
+                for line in part.lines:
+                    assert normalize("".join(r.text for r in line)) in text
+    for w in catalogue.windows.windows:
+        assert normalize(w.phone) in text and normalize(w.address) in text
+
+
+def test_handout_docx_qr_images_decode_to_the_item_urls(built, doc):
+    import zxingcpp
+    from PIL import Image
+
+    out, _ = built
+    for number in (7, 11, 36, 41):
+        it = next(i for i in doc.items if i.item_number == number)
+        path = out / "handouts" / f"{it.file_stem}.docx"
+        with zipfile.ZipFile(path) as z:
+            images = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+        decoded = {r.text for data in images for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(data)))}
+        assert decoded == {q.url for q in it.qr}
+        d = docx.Document(str(path))
+        widths = [round(s.width.mm) for s in d.inline_shapes]
+        assert widths and all(w == 26 for w in widths)
+
+
+def test_a_reference_document_without_a_needed_style_is_named(built, tmp_path):
+    from guidebook import word
+    from guidebook.build import Options, Session
+    from guidebook.diagnostics import GuidebookError
+    from conftest import SOURCE
+
+    layouts = tmp_path / "my-layout"
+    layouts.mkdir()
+    plain = docx.Document()
+    plain.save(layouts / "reference.docx")
+    session = Session(Options(source=SOURCE, layouts=[layouts]))
+    with pytest.raises(GuidebookError, match=r"reference\.docx: the reference document lacks the style\(s\) TOC 1, TOC 2"):
+        word.guide_docx(session)
+
+
+def _soffice():
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        pytest.skip("LibreOffice (soffice) is not installed: run `make test`, which installs libreoffice-writer-nogui")
+    return exe
+
+
+def test_libreoffice_converts_the_guide_and_a_handout(built, doc, tmp_path):
+    exe = _soffice()
+    out, _ = built
+    handout = next(out.glob("handouts/15-*.docx"))
+    res = subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                          str(out / "guide.docx"), str(handout)], capture_output=True, timeout=240)
+    assert res.returncode == 0, res.stderr
+    guide_pdf = tmp_path / "guide.pdf"
+    handout_pdf = tmp_path / (handout.stem + ".pdf")
+    assert guide_pdf.exists() and handout_pdf.exists()
+    text = normalize("".join(pdf_pages_text(guide_pdf)))
+    for it in doc.items:
+        assert normalize(it.heading) in text, it.heading
+    assert "失业保险金申领" in normalize("".join(pdf_pages_text(handout_pdf)))
+    for pdf in (guide_pdf, handout_pdf):
+        from test_guide_pdf import _fonts
+
+        names = list(_fonts(PdfReader(pdf)))
+        cjk = [n for n in names if "CJK" in n]
+        assert cjk, names
+        assert all("CJKsc" in n or "CJK-SC" in n for n in cjk), names
+        assert not any("jp" in n.lower() for n in names), names

@@ -1,0 +1,53 @@
+"""Loading stage: positions are kept, and unsafe or ambiguous YAML is refused with a position."""
+
+import pytest
+
+from guidebook.yamlsource import YamlError, parse_yaml
+
+
+def test_positions_of_values_and_keys():
+    doc = parse_yaml("a: 1\nb:\n  - x\n  - {c: 2}\n", "t.yaml")
+    assert doc.data == {"a": 1, "b": ["x", {"c": 2}]}
+    assert doc.positions.of(("b", 1, "c")) == (4, 9)
+    assert doc.positions.of(("b",), key=True) == (2, 1)
+    # an unknown path falls back to its nearest ancestor
+    assert doc.positions.of(("b", 1, "missing")) == (4, 5)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: 1\na: 2\n", 't.yaml:2:1: duplicate key "a" (first defined on line 1)'),
+    ("a: &x [1]\nb: *x\n", "t.yaml:1:4: YAML anchors and aliases (&, *) are not allowed in the catalogue"),
+    ("a:\n\t- 1\n", "t.yaml:2:1: YAML syntax error: tab characters are not allowed for indentation; use spaces"),
+    ('a: "\x07"\n', "t.yaml:1:5: control character U+0007 is not allowed"),
+    ("x: 1\nb: \u202eab\n", "t.yaml:2:4: control character U+202E is not allowed"),
+    ("a: [1\n", "t.yaml:2:1: YAML syntax error: did not find expected ',' or ']'"),
+    ("<<: {a: 1}\n", "t.yaml:1:1: YAML merge keys (<<) are not allowed in the catalogue"),
+])
+def test_refused_yaml_names_file_line_and_column(text, message):
+    with pytest.raises(YamlError) as err:
+        parse_yaml(text, "t.yaml")
+    assert str(err.value) == message
+
+
+def test_alias_bomb_is_refused_quickly():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    with pytest.raises(YamlError, match="anchors and aliases"):
+        parse_yaml(bomb, "bomb.yaml")
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    from guidebook.yamlsource import load_yaml
+
+    p = tmp_path / "bom.yaml"
+    p.write_bytes("\ufeffa: 1\n".encode("utf-8"))
+    assert load_yaml(p).data == {"a": 1}
+
+
+def test_oversized_file_is_refused(tmp_path):
+    from guidebook.yamlsource import MAX_FILE_BYTES, load_yaml
+
+    p = tmp_path / "big.yaml"
+    p.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES + 10) + b"\n")
+    with pytest.raises(YamlError, match="file is too large"):
+        load_yaml(p)
