@@ -319,11 +319,20 @@ class Writer:
                     value(p)
                 else:
                     p.add_run(str(value))
+        self.widths(t, widths_mm)
+        return t
+
+    def widths(self, table, widths_mm: list[float]) -> None:
+        """Column widths scaled to the text width, as grid columns and cell widths (Word and LibreOffice)."""
         scale = self.text_width_mm / sum(widths_mm)
-        for row in t.rows:
+        table.autofit = False
+        tblpr = table._tbl.tblPr
+        tblpr.append(_el("w:tblLayout", **{"w:type": "fixed"}))
+        for col, w in zip(table.columns, widths_mm):
+            col.width = Mm(w * scale)
+        for row in table.rows:
             for cell, w in zip(row.cells, widths_mm):
                 cell.width = Mm(w * scale)
-        return t
 
     def properties(self, title: str, author: str, subject: str, keywords: str, edition: int) -> None:
         import datetime as dt
@@ -503,12 +512,12 @@ def guide_docx(session) -> bytes:
                         (lambda p, it=it: _add_field(p, f"PAGEREF {_bm(it.anchor)} \\h", "")),
                         f"{'业务指南'} {it.item_number}.{it.title}",
                     ])
-            w.table(["事项类别", "序号", "事项", "页码", "操作流程"], rows, [30, 10, 60, 12, 48])
+            w.table(["事项类别", "序号", "事项", "页码", "操作流程"], rows, [30, 12, 60, 13, 48])
         elif s.kind == "windows":
             if s.heading:
                 w.para(s.heading, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
             w.table(["序号", "机构名称", "地　址", "联系电话"],
-                    [[r.number, r.name, r.address, r.phone] for r in doc.windows], [10, 62, 62, 30])
+                    [[r.number, r.name, r.address, r.phone] for r in doc.windows], [12, 62, 60, 30])
         elif s.kind == "guide":
             for c in doc.categories:
                 w.page_break()
@@ -530,7 +539,7 @@ def guide_docx(session) -> bytes:
             w.table(["禁办事项", "禁办情形"], rows, [60, 110])
         elif s.kind == "tolerated":
             rows = [[r.number, r.matter, "\n".join(r.materials), r.method, r.source, r.deadline] for r in doc.tolerated]
-            w.table(["序号", "业务事项", "可容缺资料", "后补方式", "资料来源", "补齐时间"], rows, [10, 40, 50, 22, 30, 20])
+            w.table(["序号", "业务事项", "可容缺资料", "后补方式", "资料来源", "补齐时间"], rows, [12, 40, 50, 22, 30, 20])
         if s.kind in ("power_list", "windows", "prohibited"):
             w.page_break()
     return w.save(meta.edition)
