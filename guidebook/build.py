@@ -48,6 +48,9 @@ class Options:
     word: bool = True
     items: list[int] | None = None  # handouts only for these items (None: all)
     category: str | None = None  # handouts only for this category (name)
+    changes_since: str | None = None  # a folder or git revision: adds a 本版主要变化 page to the guide
+    press: bool = False  # print/: press PDF with bleed and crop marks, saddle-stitch imposition
+    archive: bool = False  # archive/: PDF/A-2b guide, PDF/UA-1 handouts
 
 
 def charset(cat: Catalogue, layout_dirs: list[Path]) -> str:
@@ -92,13 +95,24 @@ class Session:
         self.opts = opts
         self.catalogue = load_catalogue(opts.source)
         self.doc: GuideDoc = build_document(self.catalogue)
+        extra = ""
+        if opts.changes_since:
+            import tempfile
+
+            from guidebook import diffing
+
+            with tempfile.TemporaryDirectory(prefix="guidebook-since-") as work:
+                old = load_catalogue(diffing.resolve(opts.changes_since, opts.source, Path(work)))
+            rows = diffing.change_rows(diffing.diff_catalogues(old, self.catalogue))
+            self.doc = self.doc.with_changes(rows, opts.changes_since)
+            extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
         chain = layout_chain(opts.layouts)
         progress("fonts: resolving and subsetting")
-        self.renderer = Renderer(opts.layouts, charset(self.catalogue, chain), opts.strict, warn)
+        self.renderer = Renderer(opts.layouts, charset(self.catalogue, chain) + extra, opts.strict, warn)
         check_glyphs(self.catalogue, self.renderer.roles)
 
     def created(self) -> str:
-        return f"{self.doc.meta.edition}-01-01T00:00:00Z"
+        return self.doc.meta.created
 
 
 def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult) -> None:
@@ -109,8 +123,22 @@ def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult
 def _guide_pdf(session) -> list:
     from guidebook import guide_pdf
 
-    data, pages = guide_pdf.build(session)
-    return [(session.opts.output / "guide.pdf", data, pages)]
+    r = session.renderer
+    rendered = r.layout("guide", guide_pdf.html(session), "guide.pdf")
+    out = [(session.opts.output / "guide.pdf", r.pdf(rendered, "guide.pdf"), rendered.pages)]
+    if session.opts.archive:  # the same layout, written as PDF/A-2b
+        out.append((session.opts.output / "archive" / "guide-pdfa.pdf",
+                    r.pdf(rendered, "guide-pdfa.pdf", pdf_variant="pdf/a-2b"), rendered.pages))
+    return out
+
+
+def _guide_press(session) -> list:
+    from guidebook import guide_pdf, printing
+
+    r = session.renderer
+    rendered = r.layout("guide-press", guide_pdf.html(session), "guide-press.pdf")
+    data, pages = printing.pad_to_multiple(r.pdf(rendered, "guide-press.pdf"), 4)
+    return [(session.opts.output / "print" / "guide-press.pdf", data, pages)]
 
 
 def _guide_docx(session) -> list:
@@ -139,9 +167,13 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     items = select_items(session.doc, opts) if opts.handouts else []
     chunks = handouts.chunks(items)
     # The longest task first, so that both cores stay busy until the end.
+    if opts.press and not opts.guide:
+        raise GuidebookError("--print needs the guide: leave out --no-guide")
     tasks: list = []
     if opts.guide:
         tasks.append((_guide_pdf, ()))
+    if opts.press:
+        tasks.append((_guide_press, ()))
     tasks += [(handouts.render_chunk, (c,)) for c in chunks]
     if opts.word:
         if opts.guide:
@@ -159,7 +191,15 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     if opts.handouts:
         progress("handouts: combining")
         pending += handouts.collect(items, handout_results, opts.output / "handouts",
-                                    combined=opts.items is None and opts.category is None)
+                                    combined=opts.items is None and opts.category is None,
+                                    archive=opts.output / "archive" / "handouts" if opts.archive else None)
+    if opts.press:
+        from guidebook import printing
+
+        progress("print: imposing the booklet")
+        guide = next(data for path, data, _ in pending if path == opts.output / "guide.pdf")
+        data, sheet, sides = printing.impose(guide)
+        pending.append((opts.output / "print" / f"guide-booklet-{sheet}.pdf", data, sides))
     for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
         write_output(path, data, pages, result)
     result.seconds = time.perf_counter() - t0

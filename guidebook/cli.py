@@ -191,15 +191,18 @@ def _size(n: int) -> str:
 
 
 def _summary(result, output: Path) -> None:
+    """The main files one by one, the per-item files counted by folder, then the totals."""
     total = sum(o.size for o in result.outputs)
     pdfs = [o for o in result.outputs if o.path.suffix == ".pdf"]
+    per_item: dict[Path, int] = {}
     for o in result.outputs:
-        if o.path.parent == output or o.path.name.startswith("all-"):
-            pages = f"{o.pages:>4} pages" if o.pages else " " * 10
-            typer.echo(f"  {str(o.path):<42} {pages}  {_size(o.size):>8}", err=True)
-    rest = len(result.outputs) - sum(1 for o in result.outputs if o.path.parent == output or o.path.name.startswith("all-"))
-    if rest:
-        typer.echo(f"  ... and {rest} handout files in {output / 'handouts'}", err=True)
+        if o.path.name[:2].isdigit():
+            per_item[o.path.parent] = per_item.get(o.path.parent, 0) + 1
+            continue
+        pages = f"{o.pages:>4} pages" if o.pages else " " * 10
+        typer.echo(f"  {str(o.path):<44} {pages}  {_size(o.size):>8}", err=True)
+    for folder, n in per_item.items():
+        typer.echo(f"  {str(folder) + '/':<44} {n:>4} item files", err=True)
     typer.echo(f"wrote {len(result.outputs)} files ({len(pdfs)} PDF, {_size(total)}) in {result.seconds:.1f} s",
                err=True)
 
@@ -215,6 +218,12 @@ def build(
     category: Optional[str] = typer.Option(
         None, "--category", "-c", help="Only the handouts of this category: 三, 3 or (part of) its name."),
     items: Optional[list[int]] = typer.Option(None, "--item", "-i", help="Only the handouts of this item (repeatable)."),
+    changes_since: Optional[str] = typer.Option(
+        None, "--changes-since", help="Add a 本版主要变化 page: changes since this folder or git revision."),
+    press: bool = typer.Option(False, "--print", help="Also write print/: the press PDF (3 mm bleed, crop marks, "
+                               "pages padded to a multiple of 4) and the saddle-stitch imposition on A3 sheets."),
+    archive: bool = typer.Option(False, "--archive", help="Also write archive/: the guide as PDF/A-2b and the "
+                                 "handouts as tagged PDF/UA-1."),
     strict: bool = typer.Option(True, "--strict/--no-strict", help="Treat renderer warnings as errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
@@ -232,7 +241,8 @@ def build(
                 f"no category matches {category!r}; categories: "
                 + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
     opts = Options(source=source, output=output, layouts=list(layouts or []), strict=strict, guide=guide,
-                   handouts=handouts, word=word, items=list(items) if items else None, category=cat_name)
+                   handouts=handouts, word=word, items=list(items) if items else None, category=cat_name,
+                   changes_since=changes_since, press=press, archive=archive)
     progress = _Progress(quiet)
     try:
         result = run_build(opts, progress, _warn)
@@ -276,6 +286,97 @@ def handout(
     except GuidebookError as exc:
         fail(exc)
     typer.echo(str(path))
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="The old catalogue: a folder, or a git revision (HEAD~3, a tag ...)."),
+    new: Optional[str] = typer.Argument(None, help="The new catalogue (folder or revision); default: --source."),
+    source: Path = SourceOpt,
+    layouts: Optional[list[Path]] = LayoutsOpt,
+    fmt: str = typer.Option("text", "--format", "-f", help="text (terminal), md, json or html."),
+    out: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write instead of stdout."),
+    pdf: Optional[Path] = typer.Option(None, "--pdf", help="Also render the report as a PDF for sign-off."),
+) -> None:
+    """Show what changed between two editions of the catalogue, item by item and field by field."""
+    import tempfile
+
+    from guidebook import diffing
+    from guidebook.files import write_atomic
+
+    if fmt not in ("text", "md", "json", "html"):
+        raise typer.BadParameter(f"unknown format {fmt!r}; use text, md, json or html", param_hint="--format")
+    with tempfile.TemporaryDirectory(prefix="guidebook-diff-") as work:
+        try:
+            old_cat, new_cat = diffing.load_pair(old, new, source, Path(work))
+            changes = diffing.diff_catalogues(old_cat, new_cat)
+            new_name = new or str(source)
+            if fmt == "html" or pdf:
+                from guidebook.build import charset
+                from guidebook.model import build_document
+                from guidebook.render import Renderer, layout_chain
+
+                chain = layout_chain(list(layouts or []))
+                renderer = Renderer(list(layouts or []), charset(new_cat, chain) + charset(old_cat, chain),
+                                    warn=_warn)
+                rows = diffing.change_rows(changes)
+                groups: dict = {}
+                for r in rows:
+                    groups.setdefault(r["scope"], []).append(r)
+                html = renderer.html("diff.html", meta=build_document(new_cat).meta, created=None,
+                                     rows=rows, groups=list(groups.items()), old_name=old, new_name=new_name)
+            if fmt == "html":
+                text = html
+            elif fmt == "json":
+                text = diffing.as_json(changes, old, new_name)
+            elif fmt == "md":
+                text = diffing.as_markdown(changes, old, new_name)
+            else:
+                import shutil
+
+                text = diffing.as_text(changes, old, new_name, width=shutil.get_terminal_size((120, 40)).columns)
+            if pdf:
+                data = renderer.pdf(renderer.layout("diff", html, "change report"), "change report")
+                write_atomic(pdf, data)
+                typer.echo(f"wrote {pdf}", err=True)
+        except GuidebookError as exc:
+            fail(exc)
+            return
+    if out:
+        write_atomic(out, text.encode("utf-8"))
+        typer.echo(f"wrote {out}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+edition_app = typer.Typer(help="Yearly editions of the catalogue.", no_args_is_help=True)
+app.add_typer(edition_app, name="edition")
+
+
+@edition_app.command("new")
+def edition_new(
+    year: int = typer.Argument(..., help="The new edition's year, e.g. 2027."),
+    source: Path = SourceOpt,
+    date: Optional[str] = typer.Option(None, "--date", help="Edition date (YYYY-MM-DD); default: today."),
+) -> None:
+    """Start a new edition: archive the current catalogue under editions/<year>/, bump the year and date."""
+    import datetime as dt
+
+    from guidebook.edition import new_edition
+
+    try:
+        when = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise typer.BadParameter(f"not a date: {date!r} (use YYYY-MM-DD)", param_hint="--date") from None
+    try:
+        archive, old = new_edition(source, year, when)
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    typer.echo(f"archived edition {old} as {archive}", err=True)
+    typer.echo(f"{source}/guide.yaml: edition {year}", err=True)
+    typer.echo(f"next: edit {source}/, review with `guidebook diff {archive}`, then "
+               f"`guidebook build --changes-since {archive}` adds a 本版主要变化 page", err=True)
 
 
 fonts_app = typer.Typer(help="Fonts of the layout: which faces are used, and set-up for word processors.",
@@ -336,6 +437,12 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug, not a user's mistake: say so, without a wall of traceback
+        if _state["debug"]:
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in guidebook; run again with --debug to see the traceback.", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

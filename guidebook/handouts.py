@@ -59,18 +59,20 @@ def build_one(session, it: ItemView) -> tuple[bytes, int]:
     return session.renderer.pdf(rendered, f"handout {it.item_number}"), 1
 
 
-def render_chunk(session, numbers: list[int]) -> list[tuple[int, bytes | None, str | None]]:
-    """Lay out and write the handouts of `numbers`: (number, pdf, None) or (number, None, error)."""
+def render_chunk(session, numbers: list[int]) -> list[tuple[int, bytes | None, bytes | None, str | None]]:
+    """Lay out and write the handouts of `numbers`: (number, pdf, tagged pdf or None, error or None)."""
     out = []
     by_number = {it.item_number: it for it in session.doc.items}
+    r = session.renderer
     for n in numbers:
         it = by_number[n]
         try:
             rendered, _ = layout(session, it)
         except OverflowError_ as exc:
-            out.append((n, None, str(exc)))
+            out.append((n, None, None, str(exc)))
             continue
-        out.append((n, session.renderer.pdf(rendered, f"handout {n}"), None))
+        tagged = r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1") if session.opts.archive else None
+        out.append((n, r.pdf(rendered, f"handout {n}"), tagged, None))
     return out
 
 
@@ -94,13 +96,15 @@ def chunks(items: list[ItemView], size: int = 6) -> list[list[int]]:
     return [numbers[i:i + size] for i in range(0, len(numbers), size)]
 
 
-def collect(items: list[ItemView], results: list, folder: Path, combined: bool):
+def collect(items: list[ItemView], results: list, folder: Path, combined: bool, archive: Path | None = None):
     """Outputs from the chunks' results, in item order; every overflow is reported at once."""
-    by_number = {n: (pdf, err) for chunk in results for n, pdf, err in chunk}
-    errors = [by_number[it.item_number][1] for it in items if by_number[it.item_number][1]]
+    by_number = {n: (pdf, tagged, err) for chunk in results for n, pdf, tagged, err in chunk}
+    errors = [by_number[it.item_number][2] for it in items if by_number[it.item_number][2]]
     if errors:
         raise GuidebookError(f"{len(errors)} handout(s) do not fit on one page:\n  " + "\n  ".join(errors))
     out = [(folder / f"{it.file_stem}.pdf", by_number[it.item_number][0], 1) for it in items]
     if combined and items:
         out.append((folder / COMBINED, combine([data for _, data, _ in out]), len(items)))
+    if archive is not None:
+        out += [(archive / f"{it.file_stem}.pdf", by_number[it.item_number][1], 1) for it in items]
     return out

@@ -21,6 +21,7 @@ LABEL_FLOW = "操作流程"
 LABEL_PHONES = "咨询电话"
 LABEL_QR = "扫码办理"
 LABEL_GUIDE_LINK = "业务指南"
+LABEL_CHANGES = "本版主要变化"
 
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""
@@ -250,6 +251,11 @@ class Meta:
     edition: int
     slogans: list[str]
     lang: str = "zh-CN"
+    date: str = ""  # the edition date (ISO), or the first day of the edition year
+
+    @property
+    def created(self) -> str:
+        return f"{self.date}T00:00:00Z"
 
     @property
     def author(self) -> str:
@@ -265,6 +271,7 @@ class TocEntry:
     level: int
     text: str
     anchor: str
+    front: bool = False  # front matter: listed without a page number (its pages are not numbered)
 
 
 @dataclass
@@ -285,6 +292,13 @@ class GuideDoc:
     windows: list[WindowRow]
     prohibited: list[ProhibitedRow]
     tolerated: list[ToleratedRow]
+    changes: list[dict] = field(default_factory=list)  # rows of the 本版主要变化 page, when asked for
+
+    def with_changes(self, rows: list[dict], since: str) -> "GuideDoc":
+        """The document with a 本版主要变化 section first (front matter, after the contents)."""
+        section = Section("changes", LABEL_CHANGES, "changes", f"与 {since} 相比")
+        return GuideDoc(self.meta, self.contents_title, [section, *self.sections], self.categories,
+                        self.windows, self.prohibited, self.tolerated, rows)
 
     @property
     def items(self) -> list[ItemView]:
@@ -296,7 +310,7 @@ class GuideDoc:
     def toc(self) -> list[TocEntry]:
         out = []
         for s in self.sections:
-            out.append(TocEntry(1, s.title, s.anchor))
+            out.append(TocEntry(1, s.title, s.anchor, front=s.kind == "changes"))
             if s.kind == "guide":
                 out += [TocEntry(2, c.label, c.anchor) for c in self.categories]
         return out
@@ -522,5 +536,6 @@ def build_document(cat: Catalogue) -> GuideDoc:
                      [(n, f"item-{n}") for n in e.items])
         for i, e in enumerate(cat.tolerated.entries, 1)
     ]
-    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans))
+    date = (g.edition_date.isoformat() if g.edition_date else f"{g.edition}-01-01")
+    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date)
     return GuideDoc(meta, g.sections.contents, sections, categories, windows, prohibited, tolerated)

@@ -29,6 +29,8 @@ DEFAULT_LAYOUT = PACKAGE_ROOT / "layouts" / "default"
 STYLESHEETS = {
     "guide": ["theme.css", "base.css", "guide.css"],
     "handout": ["theme.css", "base.css", "handout.css"],
+    "diff": ["theme.css", "base.css", "diff.css"],
+    "guide-press": ["theme.css", "base.css", "guide.css", "print.css"],
 }
 
 

@@ -334,7 +334,8 @@ class Writer:
             for cell, w in zip(row.cells, widths_mm):
                 cell.width = Mm(w * scale)
 
-    def properties(self, title: str, author: str, subject: str, keywords: str, edition: int) -> None:
+    def properties(self, title: str, author: str, subject: str, keywords: str, edition: int,
+                   date: str = "") -> None:
         import datetime as dt
 
         cp = self.doc.core_properties
@@ -346,7 +347,7 @@ class Writer:
         cp.comments = ""
         cp.category = ""
         cp.language = LANG
-        when = dt.datetime(edition, 1, 1, 0, 0, 0)
+        when = dt.datetime.fromisoformat(date) if date else dt.datetime(edition, 1, 1)
         cp.created = when
         cp.modified = when
         cp.last_printed = when
@@ -365,10 +366,11 @@ class Writer:
         _add_field(fp, "PAGE", "1")
         fp.add_run(" —")
 
-    def save(self, edition: int) -> bytes:
+    def save(self, edition: int, date: str = "") -> bytes:
         buf = io.BytesIO()
         self.doc.save(buf)
-        return _fixed_zip(buf.getvalue(), (edition, 1, 1, 0, 0, 0))
+        y, m, d = (int(x) for x in date.split("-")) if date else (edition, 1, 1)
+        return _fixed_zip(buf.getvalue(), (max(y, 1980), m, d, 0, 0, 0))
 
 
 def _fixed_zip(data: bytes, when: tuple) -> bytes:
@@ -475,7 +477,7 @@ def guide_docx(session) -> bytes:
     meta = doc.meta
     w = Writer(session, "guide.css")
     w.properties(meta.title, meta.author, f"{meta.title} {meta.edition_label}", f"{meta.bureau}, {meta.title}",
-                 meta.edition)
+                 meta.edition, meta.date)
     w.header_footer(meta.title, section_field=True)
     # cover
     for s in meta.slogans:
@@ -502,7 +504,14 @@ def guide_docx(session) -> bytes:
     w.page_break()
     for s in doc.sections:
         w.heading(s.title, 1, _bm(s.anchor))
-        if s.kind == "power_list":
+        if s.kind == "changes":
+            if s.heading:
+                w.para(s.heading, style="Caption")
+            rows = [[r["scope"], r["kind"], r["label"], r["old"], r["new"] + (f"（{r['note']}）" if r["note"] else "")]
+                    for r in doc.changes]
+            w.table(["事项", "变化", "字段", "原内容", "新内容"], rows, [40, 12, 20, 50, 50])
+            w.page_break()
+        elif s.kind == "power_list":
             rows = []
             for c in doc.categories:
                 for i, it in enumerate(c.items):
@@ -542,7 +551,7 @@ def guide_docx(session) -> bytes:
             w.table(["序号", "业务事项", "可容缺资料", "后补方式", "资料来源", "补齐时间"], rows, [12, 40, 50, 22, 30, 20])
         if s.kind in ("power_list", "windows", "prohibited"):
             w.page_break()
-    return w.save(meta.edition)
+    return w.save(meta.edition, meta.date)
 
 
 def _add_field_begin(paragraph, instr: str) -> None:
@@ -571,7 +580,7 @@ def handout_docx(session, it: ItemView) -> bytes:
     meta = session.doc.meta
     w = Writer(session, "handout.css")
     w.properties(f"{it.item_number}. {it.title} — {meta.title}", meta.author, it.heading,
-                 f"{meta.bureau}, {meta.title}, {it.title}", meta.edition)
+                 f"{meta.bureau}, {meta.title}, {it.title}", meta.edition, meta.date)
     w.header_footer(f"{meta.bureau}　《{meta.title}》{meta.edition_label}", section_field=False)
     w.para(it.category_label, style="Caption")
     w.heading(it.heading, 1)
@@ -604,6 +613,6 @@ def handout_docx(session, it: ItemView) -> bytes:
         if proc.flow is not None:
             w.heading(LABEL_FLOW + ("" if proc is it else f"（{proc.number}）"), 2)
             _flow(w, proc, None)
-    return w.save(meta.edition)
+    return w.save(meta.edition, meta.date)
 
 

@@ -1,0 +1,261 @@
+"""Diff stage: what changed between two editions of the catalogue, item by item and field by field."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from guidebook.catalogue import Catalogue, load_catalogue
+from guidebook.diagnostics import GuidebookError
+
+# Chinese labels of fields, as the booklet names the parts (the last matching key of a path wins).
+LABELS = {
+    "title": "标题", "list_title": "清单名称", "subtitle": "副标题", "category": "类别", "number": "序号",
+    "intro": "事项说明", "materials": "需提供材料", "channels": "办理路径", "time_limit": "办理时限",
+    "tips": "温馨提示", "route_note": "办理路径", "flow": "操作流程", "procedures": "子事项",
+    "phone": "电话", "address": "地址", "url": "网址", "links": "网址", "path": "App 路径",
+    "name": "名称", "form": "原件/复印件", "copies": "份数", "source": "资料来源", "note": "说明",
+    "windows": "服务窗口", "groups": "分组", "cases": "禁办情形", "entries": "事项", "edition": "版次",
+    "slogans": "封面标语", "edition_date": "版本日期", "bureau": "发布单位", "kind": "渠道", "text": "说明", "service": "标准信息",
+}
+PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8})(?![\d-])")
+
+
+@dataclass
+class Change:
+    scope: str  # "事项 15 失业保险金申领", "服务窗口", "封面与版次", "违规禁办事项清单", "容缺办理事项清单"
+    kind: str  # added | removed | changed | renamed | renumbered
+    field: str  # path inside the scope, e.g. materials.items[2].name
+    label: str  # 办理时限, 需提供材料 ...
+    old: Any
+    new: Any
+    item: int | None = None
+
+
+def _label(path: str) -> str:
+    keys = re.findall(r"[a-z_]+", path)
+    for key in reversed(keys):
+        if key in ("materials", "channels", "tips", "time_limit", "intro", "flow", "procedures"):
+            return LABELS[key]
+    for key in reversed(keys):
+        if key in LABELS:
+            return LABELS[key]
+    return path
+
+
+def _diff(old: Any, new: Any, path: str, out: list[tuple[str, str, Any, Any]]) -> None:
+    """Append (kind, path, old, new) for every difference; lists are aligned, not compared by index."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            o, n = old.get(key), new.get(key)
+            if o != n:
+                _diff(o, n, f"{path}.{key}" if path else key, out)
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        a = [json.dumps(x, ensure_ascii=False, sort_keys=True) for x in old]
+        b = [json.dumps(x, ensure_ascii=False, sort_keys=True) for x in new]
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+            if op == "equal":
+                continue
+            if op == "replace" and i2 - i1 == j2 - j1:
+                for k in range(i2 - i1):
+                    _diff(old[i1 + k], new[j1 + k], f"{path}[{j1 + k}]", out)
+                continue
+            for k in range(i1, i2):
+                out.append(("removed", f"{path}[{k}]", old[k], None))
+            for k in range(j1, j2):
+                out.append(("added", f"{path}[{k}]", None, new[k]))
+        return
+    if old is None and new is not None:
+        out.append(("added", path, None, new))
+    elif new is None and old is not None:
+        out.append(("removed", path, old, None))
+    else:
+        out.append(("changed", path, old, new))
+
+
+def _strip_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_empty(v) for k, v in value.items() if v not in (None, [], {}, "")}
+    if isinstance(value, list):
+        return [_strip_empty(v) for v in value]
+    return value
+
+
+def _pair_items(old: Catalogue, new: Catalogue):
+    """(old, new) item pairs: same number and title; else same title (renumbered); else same number."""
+    pairs = []
+    left = list(old.items)
+    right = {it.number: it for it in new.items}
+
+    def take(match):
+        nonlocal left
+        rest = []
+        for o in left:
+            n = match(o)
+            if n is not None:
+                pairs.append((o, n))
+                del right[n.number]
+            else:
+                rest.append(o)
+        left = rest
+
+    take(lambda o: right[o.number] if o.number in right and right[o.number].title == o.title else None)
+    take(lambda o: next((n for n in right.values() if n.title == o.title), None))
+    take(lambda o: right.get(o.number))
+    pairs += [(o, None) for o in left] + [(None, n) for n in right.values()]
+    return sorted(pairs, key=lambda p: (p[1] or p[0]).number)
+
+
+def diff_catalogues(old: Catalogue, new: Catalogue) -> list[Change]:
+    changes: list[Change] = []
+    for o, n in _pair_items(old, new):
+        it = n or o
+        scope = f"事项 {it.number} {it.title}"
+        if o is None:
+            changes.append(Change(scope, "added", "", "事项", None, n.title, n.number))
+            continue
+        if n is None:
+            changes.append(Change(scope, "removed", "", "事项", o.title, None, o.number))
+            continue
+        if o.number != n.number:
+            changes.append(Change(scope, "renumbered", "number", "序号", o.number, n.number, n.number))
+        raw: list = []
+        _diff(_strip_empty(o.model_dump(mode="json", exclude={"number"})),
+              _strip_empty(n.model_dump(mode="json", exclude={"number"})), "", raw)
+        for kind, path, a, b in raw:
+            changes.append(Change(scope, "renamed" if path == "title" else kind, path, _label(path), a, b, n.number))
+    for scope, attr in (("封面与版次", "guide"), ("服务窗口", "windows"),
+                        ("违规禁办事项清单", "prohibited"), ("容缺办理事项清单", "tolerated")):
+        raw = []
+        _diff(_strip_empty(getattr(old, attr).model_dump(mode="json")),
+              _strip_empty(getattr(new, attr).model_dump(mode="json")), "", raw)
+        for kind, path, a, b in raw:
+            changes.append(Change(scope, kind, path, _label(path), a, b))
+    return changes
+
+
+def phone_note(change: Change) -> str:
+    """'电话 024-1 → 024-2' when a changed text differs in its phone numbers."""
+    if not (isinstance(change.old, str) and isinstance(change.new, str)):
+        return ""
+    a, b = PHONE.findall(change.old), PHONE.findall(change.new)
+    if a != b:
+        return f"电话 {'、'.join(a) or '无'} → {'、'.join(b) or '无'}"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the catalogues come from: folders, or git revisions of the source folder
+
+
+def resolve(spec: str, source: Path, workdir: Path) -> Path:
+    """A catalogue folder for `spec`: an existing folder, or a git revision (HEAD~3, a tag ...)."""
+    p = Path(spec)
+    if p.is_dir():
+        return p
+    if not shutil.which("git"):
+        raise GuidebookError(f"{spec!r} is not a folder, and git is not installed to read it as a revision")
+    src = source.resolve()
+    top = subprocess.run(["git", "-C", str(src), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    if top.returncode != 0:
+        raise GuidebookError(f"{spec!r} is not a folder, and {source} is not in a git repository")
+    root = Path(top.stdout.strip())
+    rel = src.relative_to(root)
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", spec, "--", str(rel)],
+                             capture_output=True)
+    if archive.returncode != 0:
+        raise GuidebookError(f"{spec!r} is neither a folder nor a git revision that has {rel}/: "
+                             f"{archive.stderr.decode().strip()}")
+    dest = Path(tempfile.mkdtemp(prefix="guidebook-rev-", dir=workdir))
+    import io
+
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / rel
+
+
+def load_pair(old_spec: str, new_spec: str | None, source: Path, workdir: Path) -> tuple[Catalogue, Catalogue]:
+    old = load_catalogue(resolve(old_spec, source, workdir))
+    new = load_catalogue(resolve(new_spec, source, workdir) if new_spec else source)
+    return old, new
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "name" in value and len(value) <= 4:
+        extra = "，".join(str(v) for k, v in value.items() if k != "name")
+        return value["name"] + (f"（{extra}）" if extra else "")
+    return json.dumps(value, ensure_ascii=False)
+
+
+KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改", "renamed": "更名", "renumbered": "序号变更"}
+
+
+def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        out.setdefault(c.scope, []).append(c)
+    return list(out.items())
+
+
+def as_json(changes: list[Change], old_name: str, new_name: str) -> str:
+    return json.dumps({"old": old_name, "new": new_name, "count": len(changes),
+                       "changes": [asdict(c) for c in changes]}, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
+    lines = [f"# 本版主要变化：{old_name} → {new_name}", "", f"共 {len(changes)} 处变化。", ""]
+    for scope, items in grouped(changes):
+        lines += [f"## {scope}", "", "| 变化 | 字段 | 原内容 | 新内容 |", "| --- | --- | --- | --- |"]
+        for c in items:
+            cells = [KIND_ZH[c.kind], f"{c.label}（{c.field}）" if c.field else c.label,
+                     _show(c.old), _show(c.new) + (f"（{phone_note(c)}）" if phone_note(c) else "")]
+            lines.append("| " + " | ".join(x.replace("|", "\\|").replace("\n", " ") for x in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def as_text(changes: list[Change], old_name: str, new_name: str, width: int | None = None) -> str:
+    """A terminal report: grouped by item, old and new side by side (CJK-aware widths)."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None)
+    console.print(f"{old_name} → {new_name}: {len(changes)} change(s)", soft_wrap=True)
+    for scope, items in grouped(changes):
+        table = Table(title=scope, title_justify="left", show_lines=True, expand=True)
+        table.add_column("变化", no_wrap=True)
+        table.add_column("字段", ratio=1, overflow="fold")
+        table.add_column("原内容", ratio=3, overflow="fold")
+        table.add_column("新内容", ratio=3, overflow="fold")
+        for c in items:
+            note = phone_note(c)
+            table.add_row(KIND_ZH[c.kind], f"{c.label}\n{c.field}" if c.field else c.label,
+                          _show(c.old), _show(c.new) + (f"\n（{note}）" if note else ""))
+        console.print(table)
+    return buf.getvalue()
+
+
+def change_rows(changes: list[Change]) -> list[dict]:
+    """Rows for templates (HTML report, the guide's 本版主要变化 page)."""
+    return [{"scope": c.scope, "kind": KIND_ZH[c.kind], "label": c.label, "field": c.field,
+             "old": _show(c.old), "new": _show(c.new), "note": phone_note(c), "item": c.item} for c in changes]

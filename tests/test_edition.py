@@ -1,0 +1,187 @@
+"""The yearly edition: what changed, a new edition, print-shop files, archival copies, reproducibility."""
+
+import json
+import re
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import SOURCE, normalize, pdf_pages_text, run_cli
+
+
+def _edit(path, old, new):
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture
+def four_changes(source_copy):
+    _edit(source_copy / "items/07.yaml", "024-52443219", "024-52443220")  # a phone number
+    _edit(source_copy / "items/15.yaml", "time_limit: 全月经办。", "time_limit: 每月 1 日—25 日受理")  # a time limit
+    _edit(source_copy / "items/14.yaml", "- name: 职工本人身份证复印件", "- name: 职工本人身份证原件")  # a material
+    _edit(source_copy / "items/53.yaml", "title: 出具相关证明", "title: 出具存档及相关证明")  # an item title
+    return source_copy
+
+
+def test_diff_reports_exactly_the_four_changes_in_every_format(four_changes, tmp_path):
+    new = str(four_changes)
+    res = run_cli("diff", str(SOURCE), new, "--format", "json")
+    assert res.returncode == 0, res.stderr.decode()
+    data = json.loads(res.stdout)
+    got = [(c["item"], c["kind"], c["field"], c["old"], c["new"]) for c in data["changes"]]
+    assert got == [
+        (7, "changed", "tips[0]", "为避免业务高峰期等候，您先拨打咨询电话 024-52443219，我们为您提供预约服务和延时服务。",
+         "为避免业务高峰期等候，您先拨打咨询电话 024-52443220，我们为您提供预约服务和延时服务。"),
+        (14, "changed", "materials.items[1].name", "职工本人身份证复印件", "职工本人身份证原件"),
+        (15, "changed", "time_limit", "全月经办。", "每月 1 日—25 日受理"),
+        (53, "renamed", "title", "出具相关证明", "出具存档及相关证明"),
+    ]
+    md = run_cli("diff", str(SOURCE), new, "--format", "md").stdout.decode()
+    assert "共 4 处变化" in md and md.count("\n| 修改 |") + md.count("\n| 更名 |") == 4
+    assert "（电话 024-52443219 → 024-52443220）" in md
+    text = run_cli("diff", str(SOURCE), new).stdout.decode()
+    assert "4 change(s)" in text
+    for scope in ("事项 7 职工正常退休申请", "事项 14 失业保险职工参保登记", "事项 15 失业保险金申领", "事项 53 出具存档及相关证明"):
+        assert scope in text and scope in md
+    html = run_cli("diff", str(SOURCE), new, "--format", "html", "--pdf", str(tmp_path / "r.pdf")).stdout.decode()
+    assert html.count("<tr class=") == 4 and 'lang="zh-CN"' in html
+    pdf_text = normalize("".join(pdf_pages_text(tmp_path / "r.pdf")))
+    assert "共4处变化" in pdf_text and "出具存档及相关证明" in pdf_text
+
+
+def test_diff_of_identical_catalogues_is_empty():
+    res = run_cli("diff", str(SOURCE), str(SOURCE), "--format", "json")
+    assert json.loads(res.stdout)["changes"] == []
+
+
+def test_diff_against_a_git_revision(tmp_path):
+    import subprocess
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SOURCE, repo / "source")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "2026"], check=True)
+    subprocess.run(git + ["tag", "edition-2026"], check=True)
+    _edit(repo / "source/items/15.yaml", "time_limit: 全月经办。", "time_limit: 全月经办，次月发放。")
+    res = run_cli("diff", "edition-2026", "--source", str(repo / "source"), "--format", "json")
+    assert res.returncode == 0, res.stderr.decode()
+    assert [(c["item"], c["field"]) for c in json.loads(res.stdout)["changes"]] == [(15, "time_limit")]
+    res = run_cli("diff", "no-such-rev", "--source", str(repo / "source"))
+    assert res.returncode == 1 and "neither a folder nor a git revision" in res.stderr.decode()
+
+
+def test_new_edition_archives_the_old_one(source_copy):
+    res = run_cli("edition", "new", "2027", "--source", str(source_copy), "--date", "2026-12-01")
+    assert res.returncode == 0, res.stderr.decode()
+    archive = source_copy.parent / "editions" / "2026"
+    assert (archive / "guide.yaml").read_text("utf-8") == (SOURCE / "guide.yaml").read_text("utf-8")
+    guide = (source_copy / "guide.yaml").read_text("utf-8")
+    assert "\nedition: 2027\nedition_date: 2026-12-01\n" in guide
+    assert run_cli("check", "--source", str(source_copy)).returncode == 0
+    again = run_cli("edition", "new", "2027", "--source", str(source_copy))
+    assert again.returncode == 1 and "must come after 2027" in again.stderr.decode()
+    res = run_cli("diff", str(archive), "--source", str(source_copy), "--format", "json")
+    assert {c["field"] for c in json.loads(res.stdout)["changes"]} == {"edition", "edition_date"}
+
+
+@pytest.fixture(scope="module")
+def print_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("print")
+    res = run_cli("build", "--print", "--archive", "--no-word", "--item", "15", "--item", "8", "--output", str(out))
+    assert res.returncode == 0, res.stderr.decode()
+    return out
+
+
+def _footer_number(text):
+    m = re.search(r"—\s*(\d+)\s*—", text)
+    return int(m.group(1)) if m else None
+
+
+def test_press_pdf_has_bleed_and_a_multiple_of_four_pages(print_build):
+    reader = PdfReader(print_build / "print" / "guide-press.pdf")
+    assert len(reader.pages) % 4 == 0
+    page = reader.pages[10]
+    media, trim = page.mediabox, page.trimbox
+    bleed_mm = (float(trim.left) - float(media.left)) * 25.4 / 72
+    assert round(bleed_mm) == 3 and round(float(trim.width) * 25.4 / 72) == 210
+    # the back cover stays last: the blank padding goes before it
+    assert "办事不找关系指南" in normalize(pdf_pages_text(print_build / "print" / "guide-press.pdf")[-1])
+
+
+def test_imposed_booklet_pairs_pages_in_signature_order(print_build):
+    import pypdfium2 as pdfium
+
+    from guidebook.printing import signature_order
+
+    guide_pages = pdf_pages_text(print_build / "guide.pdf")
+    n = len(guide_pages) + (-len(guide_pages)) % 4
+    path = print_build / "print" / "guide-booklet-A3.pdf"
+    pdf = pdfium.PdfDocument(str(path))
+    assert len(pdf) == n // 2  # two sides per sheet, n/4 sheets
+    w, h = pdf[0].get_size()
+    assert (round(w * 25.4 / 72), round(h * 25.4 / 72)) == (420, 297)
+    # page i of the guide (0-based) prints number i-1 in its footer (cover and contents are unnumbered)
+    checked = 0
+    for side, (left, right) in enumerate(signature_order(n)):
+        tp = pdf[side].get_textpage()
+        halves = (tp.get_text_bounded(0, 0, w / 2, h), tp.get_text_bounded(w / 2, 0, w, h))
+        for expect, text in zip((left, right), halves):
+            number = _footer_number(text)
+            if 2 <= expect < len(guide_pages) - 1:
+                assert number == expect - 1, (side, expect, number)
+                checked += 1
+            else:  # cover, contents, padding or back cover: no page number
+                assert number is None
+    pdf.close()
+    assert checked == len(guide_pages) - 3
+
+
+def test_archival_and_accessible_copies(print_build):
+    reader = PdfReader(print_build / "archive" / "guide-pdfa.pdf")
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part[^0-9]*2", xmp) and re.search(r"pdfaid:conformance[^A-Z]*B", xmp)
+    intent = root["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in intent
+    handouts = sorted((print_build / "archive" / "handouts").glob("*.pdf"))
+    assert [p.name[:2] for p in handouts] == ["08", "15"]
+    for p in handouts:
+        r = PdfReader(p)
+        root = r.trailer["/Root"]
+        assert root["/Lang"] == "zh-CN" and bool(root["/MarkInfo"]["/Marked"])
+        assert "/StructTreeRoot" in root and bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+        assert r.metadata.title.endswith("— 办事不找关系指南")
+        assert "pdfuaid" in root["/Metadata"].get_object().get_data().decode("utf-8")
+
+
+def test_two_builds_give_identical_bytes(built, tmp_path):
+    from guidebook.build import Options, build
+
+    first, _ = built
+    second = tmp_path / "again"
+    build(Options(source=SOURCE, output=second))
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert len(files) == 112  # 111 outputs and the manifest
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+    manifest = json.loads((first / "manifest.json").read_text("utf-8"))
+    assert len(manifest["outputs"]) == 111
+    guide = next(o for o in manifest["outputs"] if o["path"] == "guide.pdf")
+    import hashlib
+
+    assert guide["sha256"] == hashlib.sha256((first / "guide.pdf").read_bytes()).hexdigest()
+    assert guide["pages"] == len(PdfReader(first / "guide.pdf").pages)
+
+
+def test_changes_page_in_the_guide(four_changes):
+    from guidebook.build import Options, Session
+    from guidebook import guide_pdf
+
+    session = Session(Options(source=four_changes, changes_since=str(SOURCE)))
+    assert [s.kind for s in session.doc.sections][0] == "changes"
+    html = guide_pdf.html(session)
+    assert "本版主要变化" in html and html.count("<tr><td class=\"c-scope\">") == 4
