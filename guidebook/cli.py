@@ -27,8 +27,22 @@ SourceOpt = typer.Option(Path("source"), "--source", "-s", help="Catalogue folde
 OutputOpt = typer.Option(Path("output"), "--output", help="Folder for generated files.", show_default=True)
 LayoutsOpt = typer.Option(
     None, "--layouts", "-l",
-    help="Layout folder placed in front of the defaults (repeatable; default: ./layouts if it exists).",
+    help="A layout folder searched before the default layout (repeatable): its files replace the default's.",
 )
+StyleOpt = typer.Option(None, "--style", help="A house style shipped under layouts/, e.g. gbt9704.")
+
+
+def _chain(layouts: Optional[list[Path]], style: Optional[str]) -> list[Path]:
+    """The override folders: --layouts first, then the --style folder (the default layout comes last)."""
+    from guidebook.render import style_folder
+
+    folders = list(layouts or [])
+    if style:
+        try:
+            folders.append(style_folder(style))
+        except GuidebookError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--style") from None
+    return folders
 
 
 def _color(text: str, fg: str) -> str:
@@ -212,6 +226,7 @@ def build(
     source: Path = SourceOpt,
     output: Path = OutputOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
+    style: Optional[str] = StyleOpt,
     guide: bool = typer.Option(True, "--guide/--no-guide", help="Write output/guide.pdf."),
     handouts: bool = typer.Option(True, "--handouts/--no-handouts", help="Write output/handouts/*.pdf."),
     word: bool = typer.Option(True, "--word/--no-word", help="Write the .docx versions."),
@@ -240,7 +255,7 @@ def build(
             raise typer.BadParameter(
                 f"no category matches {category!r}; categories: "
                 + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
-    opts = Options(source=source, output=output, layouts=list(layouts or []), strict=strict, guide=guide,
+    opts = Options(source=source, output=output, layouts=_chain(layouts, style), strict=strict, guide=guide,
                    handouts=handouts, word=word, items=list(items) if items else None, category=cat_name,
                    changes_since=changes_since, press=press, archive=archive)
     progress = _Progress(quiet)
@@ -260,6 +275,7 @@ def handout(
     source: Path = SourceOpt,
     output: Path = OutputOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
+    style: Optional[str] = StyleOpt,
     out: Optional[Path] = typer.Option(
         None, "--out", "-o", help="File to write; '-' writes the PDF to stdout (e.g. | lp). Default: output/handouts/NN-title.pdf"),
 ) -> None:
@@ -268,7 +284,7 @@ def handout(
     from guidebook.build import Options, Session, select_items
     from guidebook.files import write_atomic
 
-    opts = Options(source=source, output=output, layouts=list(layouts or []), items=[number])
+    opts = Options(source=source, output=output, layouts=_chain(layouts, style), items=[number])
     try:
         session = Session(opts, warn=_warn)
         (it,) = select_items(session.doc, opts)
@@ -294,6 +310,7 @@ def diff(
     new: Optional[str] = typer.Argument(None, help="The new catalogue (folder or revision); default: --source."),
     source: Path = SourceOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
+    style: Optional[str] = StyleOpt,
     fmt: str = typer.Option("text", "--format", "-f", help="text (terminal), md, json or html."),
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write instead of stdout."),
     pdf: Optional[Path] = typer.Option(None, "--pdf", help="Also render the report as a PDF for sign-off."),
@@ -316,8 +333,8 @@ def diff(
                 from guidebook.model import build_document
                 from guidebook.render import Renderer, layout_chain
 
-                chain = layout_chain(list(layouts or []))
-                renderer = Renderer(list(layouts or []), charset(new_cat, chain) + charset(old_cat, chain),
+                chain = layout_chain(_chain(layouts, style))
+                renderer = Renderer(_chain(layouts, style), charset(new_cat, chain) + charset(old_cat, chain),
                                     warn=_warn)
                 rows = diffing.change_rows(changes)
                 groups: dict = {}
@@ -347,6 +364,49 @@ def diff(
         typer.echo(f"wrote {out}", err=True)
     else:
         sys.stdout.write(text)
+
+
+layouts_app = typer.Typer(help="Layout folders: which file each template comes from; start an override.",
+                          no_args_is_help=True)
+app.add_typer(layouts_app, name="layouts")
+
+
+@layouts_app.command("list")
+def layouts_list(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[str] = StyleOpt) -> None:
+    """Show, for every template, stylesheet and settings file, the folder it is taken from."""
+    from guidebook.render import DEFAULT_LAYOUT, layout_chain, layout_files
+
+    try:
+        chain = layout_chain(_chain(layouts, style))
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    for name in layout_files():
+        origin = next((d for d in chain if (d / name).is_file()), None)
+        mark = "" if origin is None or origin.resolve() == DEFAULT_LAYOUT.resolve() else "  (override)"
+        typer.echo(f"{name:<16} {origin / name if origin else 'MISSING'}{mark}")
+
+
+@layouts_app.command("copy")
+def layouts_copy(
+    name: str = typer.Argument(..., help="A file of the default layout, e.g. theme.css or handout.html."),
+    to: Path = typer.Option(..., "--to", help="Your layout folder (created if needed); use it with --layouts."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a file that is already there."),
+) -> None:
+    """Copy a file of the default layout into your layout folder, to start an override from it."""
+    import shutil
+
+    from guidebook.render import DEFAULT_LAYOUT, layout_files
+
+    if name not in layout_files():
+        raise typer.BadParameter(f"{name!r} is not a layout file; files: {', '.join(layout_files())}",
+                                 param_hint="NAME")
+    dest = to / name
+    if dest.exists() and not force:
+        fail(GuidebookError(f"{dest} already exists (use --force to overwrite it)"))
+    to.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DEFAULT_LAYOUT / name, dest)
+    typer.echo(f"copied {DEFAULT_LAYOUT / name} to {dest}; build with --layouts {to}", err=True)
 
 
 edition_app = typer.Typer(help="Yearly editions of the catalogue.", no_args_is_help=True)
@@ -385,13 +445,13 @@ app.add_typer(fonts_app, name="fonts")
 
 
 @fonts_app.command("list")
-def fonts_list(layouts: Optional[list[Path]] = LayoutsOpt) -> None:
+def fonts_list(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[str] = StyleOpt) -> None:
     """Show the font family and file fontconfig resolves for each role of fonts.toml."""
     from guidebook import fonts
     from guidebook.render import layout_chain
 
     try:
-        roles, warnings = fonts.resolve(layout_chain(list(layouts or [])))
+        roles, warnings = fonts.resolve(layout_chain(_chain(layouts, style)))
     except GuidebookError as exc:
         fail(exc)
         return
@@ -403,7 +463,7 @@ def fonts_list(layouts: Optional[list[Path]] = LayoutsOpt) -> None:
 
 
 @fonts_app.command("install")
-def fonts_install(layouts: Optional[list[Path]] = LayoutsOpt) -> None:
+def fonts_install(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[str] = StyleOpt) -> None:
     """Install one-face copies of the layout's CJK faces so word processors name them correctly.
 
     LibreOffice labels text set in a Noto CJK collection face "jp" (the collection's shared CFF name)
@@ -413,7 +473,7 @@ def fonts_install(layouts: Optional[list[Path]] = LayoutsOpt) -> None:
     from guidebook.render import layout_chain
 
     try:
-        roles, _ = fonts.resolve(layout_chain(list(layouts or [])))
+        roles, _ = fonts.resolve(layout_chain(_chain(layouts, style)))
         written = fonts.install_single_faces(roles)
     except GuidebookError as exc:
         fail(exc)

@@ -27,15 +27,35 @@ DEFAULT_LAYOUT = PACKAGE_ROOT / "layouts" / "default"
 
 # Which stylesheets each kind of document uses, in cascade order. A layout folder may override any.
 STYLESHEETS = {
-    "guide": ["theme.css", "base.css", "guide.css"],
-    "handout": ["theme.css", "base.css", "handout.css"],
-    "diff": ["theme.css", "base.css", "diff.css"],
-    "guide-press": ["theme.css", "base.css", "guide.css", "print.css"],
+    "guide": ["theme.css", "base.css", "guide.css", "custom.css"],
+    "handout": ["theme.css", "base.css", "handout.css", "custom.css"],
+    "diff": ["theme.css", "base.css", "diff.css", "custom.css"],
+    "guide-press": ["theme.css", "base.css", "guide.css", "custom.css", "print.css"],
 }
+TEMPLATES = ("base.html", "guide.html", "item-body.html", "parts.html", "handout.html", "diff.html")
+OTHER_FILES = ("fonts.toml", "reference.docx")
+
+
+def layout_files() -> list[str]:
+    """Every file a layout folder can override, in a stable order."""
+    sheets = dict.fromkeys(name for names in STYLESHEETS.values() for name in names)
+    return [*TEMPLATES, *sheets, *OTHER_FILES]
 
 
 class RenderError(GuidebookError):
     """A template or the renderer failed, or logged a warning in strict mode."""
+
+
+STYLES_DIR = PACKAGE_ROOT / "layouts"
+
+
+def style_folder(name: str) -> Path:
+    """A house style shipped under layouts/ (e.g. gbt9704), as an override folder."""
+    folder = STYLES_DIR / name
+    if name == "default" or not folder.is_dir():
+        known = sorted(p.name for p in STYLES_DIR.iterdir() if p.is_dir() and p.name != "default")
+        raise GuidebookError(f"no house style {name!r} in {STYLES_DIR}; styles: {', '.join(known) or 'none'}")
+    return folder
 
 
 def layout_chain(overrides: list[Path] | None) -> list[Path]:
@@ -252,15 +272,29 @@ class Renderer:
             self._svg_cache[key] = self._flow_svg(flow, compact, small, title)
         return self._svg_cache[key]
 
+    def theme(self) -> dict[str, str]:
+        """The theme's CSS variables as the cascade sets them (theme.css, then custom.css)."""
+        if not hasattr(self, "_theme"):
+            values: dict[str, str] = {}
+            for name in ("theme.css", "custom.css"):
+                text = re.sub(r"/\*.*?\*/", "", find_layout_file(self.chain, name).read_text("utf-8"), flags=re.S)
+                values.update(_css_vars(text))
+            self._theme = values
+        return self._theme
+
+    def _flow_style(self, base: Style) -> Style:
+        t = self.theme()
+        return Style(**{**base.__dict__, "font_family": self.font_family("heading"),
+                        "stroke": t.get("--color-primary", base.stroke), "accent": t.get("--color-tint", base.accent)})
+
     def _flow_svg(self, flow, compact: bool, small: bool, title: str) -> Markup:
-        style = (COMPACT_SMALL if small else COMPACT) if compact else Style()
-        style = Style(**{**style.__dict__, "font_family": self.font_family("heading")})
+        style = self._flow_style((COMPACT_SMALL if small else COMPACT) if compact else Style())
         return Markup(render_svg(flow, style, title))
 
     def flow_rows_svg(self, flow, title: str = "") -> Markup:
         if flow is None:
             return Markup("")
-        style = Style(**{**HORIZONTAL.__dict__, "font_family": self.font_family("heading"), "width": 500.0})
+        style = Style(**{**self._flow_style(HORIZONTAL).__dict__, "width": 500.0})
         per_row = len(flow.nodes) if len(flow.nodes) <= 9 else 5
         return Markup(render_svg_rows(flow, style, title, per_row=per_row))
 

@@ -52,6 +52,22 @@ def built(tmp_path_factory):
     return out, result
 
 
+STYLES = ("default", "gbt9704")
+
+
+@pytest.fixture(scope="session", params=STYLES)
+def styled_build(request, built, tmp_path_factory):
+    """The PDF outputs in each house style: the default build, and one with --style gbt9704."""
+    if request.param == "default":
+        return built[0]
+    from guidebook.build import Options, build
+    from guidebook.render import style_folder
+
+    out = tmp_path_factory.mktemp(request.param)
+    build(Options(source=SOURCE, output=out, layouts=[style_folder(request.param)], word=False))
+    return out
+
+
 @pytest.fixture(scope="session")
 def session():
     """A loaded session (catalogue, model, renderer) for tests that render single documents."""

@@ -9,9 +9,8 @@ from conftest import decode_qr_codes, normalize, pdf_pages_text, run_cli
 
 
 @pytest.fixture(scope="module")
-def handout_dir(built):
-    out, _ = built
-    return out / "handouts"
+def handout_dir(styled_build):
+    return styled_build / "handouts"
 
 
 def _path(folder, it):
