@@ -366,6 +366,27 @@ def diff(
         sys.stdout.write(text)
 
 
+@app.command()
+def preview(
+    source: Path = SourceOpt,
+    layouts: Optional[list[Path]] = LayoutsOpt,
+    style: Optional[str] = StyleOpt,
+    port: int = typer.Option(8000, "--port", "-p", help="Port on 127.0.0.1 (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+) -> None:
+    """Serve the guide and every handout as HTML, rebuilt and reloaded in the browser after each change."""
+    from guidebook.build import Options
+    from guidebook.preview import serve
+
+    opts = Options(source=source, layouts=_chain(layouts, style))
+    try:
+        serve(opts, host, port, lambda m: typer.echo(m, err=True), _warn)
+    except OSError as exc:
+        fail(GuidebookError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+    except KeyboardInterrupt:
+        typer.echo("preview stopped", err=True)
+
+
 layouts_app = typer.Typer(help="Layout folders: which file each template comes from; start an override.",
                           no_args_is_help=True)
 app.add_typer(layouts_app, name="layouts")

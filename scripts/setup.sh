@@ -12,7 +12,7 @@ want_test=0
 # Debian packages. fonts-noto-cjk: the CJK faces (a fresh machine has none); libharfbuzz-subset0: fast
 # font subsetting in WeasyPrint (without it every Chinese PDF takes ~9 s more); Pango: WeasyPrint's layout.
 runtime_pkgs=(fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
-test_pkgs=(libreoffice-writer-nogui poppler-utils)
+test_pkgs=(libreoffice-writer-nogui poppler-utils chromium)
 pkgs=("${runtime_pkgs[@]}")
 [ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")
 

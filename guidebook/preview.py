@@ -1,0 +1,217 @@
+"""Preview stage: serve the guide and the handouts as HTML on 127.0.0.1, rebuilt and reloaded on change.
+
+Pages use the same templates and stylesheets as the PDFs. A data or template error is shown in the
+page (which keeps polling, so fixing the file brings the page back) and the server keeps running.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+from guidebook.build import Options, Session
+from guidebook.diagnostics import GuidebookError
+
+POLL_SECONDS = 0.3
+RELOAD_SCRIPT = """<script>(function(){var v=null;setInterval(function(){fetch('/__version',{cache:'no-store'})
+.then(function(r){return r.text()}).then(function(t){if(v===null){v=t}else if(t!==v){location.reload()}})
+.catch(function(){})},400)})();</script>"""
+BAR_CSS = """#gb-preview-bar{position:sticky;top:0;z-index:9;background:#222;color:#fff;font:13px sans-serif;
+padding:6px 10px;margin:0 0 8px}#gb-preview-bar a{color:#9cf;margin-right:14px}
+@media print{#gb-preview-bar{display:none}} body{max-width:210mm;margin:0 auto;background:#fff}
+html{background:#e5e5e5}"""
+
+
+def _watched_files(opts: Options, chain: list[Path]) -> dict[str, float]:
+    files: dict[str, float] = {}
+    for folder in [opts.source, *chain]:
+        for p in Path(folder).rglob("*"):
+            try:
+                if p.is_file():
+                    files[str(p)] = p.stat().st_mtime_ns
+            except OSError:
+                continue
+    return files
+
+
+class Preview:
+    """The state behind the server: a session rebuilt after every change, or the error it raised."""
+
+    def __init__(self, opts: Options, warn=lambda m: None):
+        from guidebook.render import layout_chain
+
+        self.opts = replace(opts, strict=True)
+        self.warn = warn
+        self.chain = layout_chain(opts.layouts)
+        self.version = 0
+        self.lock = threading.Lock()
+        self._session: Session | None = None
+        self._error: GuidebookError | None = None
+        self._stamp = _watched_files(self.opts, self.chain)
+        self._stop = threading.Event()
+        self._load()
+
+    # -- state
+    def _load(self) -> None:
+        try:
+            session = Session(self.opts, warn=self.warn)
+            self._session, self._error = session, None
+        except GuidebookError as exc:
+            self._session, self._error = None, exc
+
+    def check(self) -> bool:
+        """Reload after a change of the catalogue or the layouts; True when something changed."""
+        stamp = _watched_files(self.opts, self.chain)
+        if stamp == self._stamp:
+            return False
+        with self.lock:
+            self._stamp = stamp
+            self._load()
+            self.version += 1
+        return True
+
+    def watch(self, on_change=lambda preview: None) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                if self.check():
+                    on_change(self)
+            except Exception as exc:  # keep watching whatever happens
+                self.warn(f"preview: {exc}")
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    # -- pages
+    def _page(self, body_html: str, title: str, pdf_link: str | None = None) -> str:
+        bar = '<div id="gb-preview-bar"><a href="/">索引</a>'
+        if pdf_link:
+            bar += f'<a href="{pdf_link}">PDF（重新生成）</a>'
+        bar += f"<span>guidebook preview · 版本 {self.version}</span></div>"
+        if "<body>" in body_html:  # a whole document from the templates
+            return body_html.replace("<body>", f"<body>{bar}", 1).replace("</body>", RELOAD_SCRIPT + "</body>", 1)
+        return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                f"<style>{BAR_CSS}</style></head><body>{bar}{body_html}{RELOAD_SCRIPT}</body></html>")
+
+    def _styles(self, kind: str) -> str:
+        """The stylesheets of a document kind, inlined, with font files served by this server."""
+        from guidebook import fonts
+        from guidebook.render import STYLESHEETS, find_layout_file
+
+        r = self._session.renderer
+        css = fonts.font_face_css(r.roles, r.font_files)
+        css = re.sub(r'url\("file://[^"]*/([^/"]+)"\)', r'url("/fonts/\1")', css)
+        for name in STYLESHEETS[kind]:
+            css += "\n" + find_layout_file(self.chain, name).read_text("utf-8")
+        return f"<style>{css}\n{BAR_CSS}</style>"
+
+    def error_page(self, exc: GuidebookError) -> str:
+        lines = [d.format() for d in exc.diagnostics] or [str(exc)]
+        items = "".join(f"<li><code>{html.escape(x)}</code></li>" for x in lines)
+        body = (f'<div style="font:15px sans-serif;padding:16px"><h1 style="color:#b3261e">构建出错</h1>'
+                f"<p>{html.escape(str(exc))}</p><ul>{items}</ul>"
+                "<p>修改文件后，本页会自动刷新。</p></div>")
+        return self._page(body, "构建出错")
+
+    def render(self, path: str) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request path."""
+        from guidebook import guide_pdf, handouts
+
+        with self.lock:
+            if path == "/__version":
+                return 200, "text/plain", str(self.version).encode()
+            if path.startswith("/fonts/"):
+                return self._font(path)
+            if self._error is not None:
+                return 200, "text/html; charset=utf-8", self.error_page(self._error).encode()
+            s = self._session
+            try:
+                if path in ("/", "/index.html"):
+                    return 200, "text/html; charset=utf-8", self._index().encode()
+                if path == "/guide":
+                    page = guide_pdf.html(s).replace("</head>", self._styles("guide") + "</head>", 1)
+                    return 200, "text/html; charset=utf-8", self._page(page, "guide", "/guide.pdf").encode()
+                if path == "/guide.pdf":
+                    data, _ = guide_pdf.build(s)
+                    return 200, "application/pdf", data
+                m = re.fullmatch(r"/handout/(\d+)(\.pdf)?", path)
+                if m:
+                    it = next((i for i in s.doc.items if i.item_number == int(m.group(1))), None)
+                    if it is None:
+                        return 404, "text/plain; charset=utf-8", f"no item {m.group(1)}".encode()
+                    if m.group(2):
+                        data, _ = handouts.build_one(s, it)
+                        return 200, "application/pdf", data
+                    _, level = handouts.layout(s, it)
+                    page = handouts.html(s, it, level).replace("</head>", self._styles("handout") + "</head>", 1)
+                    return 200, "text/html; charset=utf-8", \
+                        self._page(page, it.title, f"/handout/{it.item_number}.pdf").encode()
+            except GuidebookError as exc:
+                return 200, "text/html; charset=utf-8", self.error_page(exc).encode()
+        return 404, "text/plain; charset=utf-8", b"not found"
+
+    def _font(self, path: str) -> tuple[int, str, bytes]:
+        from guidebook import fonts
+
+        name = unquote(path.removeprefix("/fonts/"))
+        folder = (fonts.cache_dir() / "fonts").resolve()
+        target = (folder / name).resolve()
+        if target.parent != folder or not target.is_file():
+            return 404, "text/plain", b"not found"
+        return 200, "font/otf", target.read_bytes()
+
+    def _index(self) -> str:
+        doc = self._session.doc
+        rows = "".join(
+            f'<li><a href="/handout/{it.item_number}">{it.item_number}. {html.escape(it.title)}</a> '
+            f'<a class="pdf" href="/handout/{it.item_number}.pdf">PDF</a></li>' for it in doc.items)
+        body = (f'<div style="font:15px sans-serif;padding:12px 20px"><h1>{html.escape(doc.meta.title)} · 预览</h1>'
+                f'<p><a href="/guide">完整指南</a> · <a href="/guide.pdf">指南 PDF</a></p>'
+                f"<h2>一次性告知单</h2><ol style=\"list-style:none;padding:0\">{rows}</ol></div>")
+        return self._page(body, f"{doc.meta.title} · 预览")
+
+
+def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            status, ctype, body = preview.render(self.path.split("?")[0])
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, fmt, *args):  # quiet: the terminal shows changes, not every request
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve(opts: Options, host: str, port: int, announce, warn) -> None:
+    preview = Preview(opts, warn)
+    server = make_server(preview, host, port)
+    def changed(p: Preview) -> None:
+        if p._error is not None:
+            warn(f"change {p.version}: {p._error} (shown in the pages)")
+        else:
+            announce(f"change {p.version}: rebuilt, pages reload")
+
+    watcher = threading.Thread(target=preview.watch, args=(changed,), daemon=True)
+    watcher.start()
+    announce(f"preview on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    if preview._error is not None:
+        warn(f"the catalogue has errors; the pages show them: {preview._error}")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        preview.stop()
+        server.server_close()
+        time.sleep(0)
