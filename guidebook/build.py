@@ -107,12 +107,39 @@ class Session:
             self.doc = self.doc.with_changes(rows, opts.changes_since)
             extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
         chain = layout_chain(opts.layouts)
+        from guidebook import fonts
+
+        roles, _ = fonts.resolve(chain)
+        check_glyphs(self.catalogue, roles)  # before cutting fonts: a bad character fails fast
         progress("fonts: resolving and subsetting")
         self.renderer = Renderer(opts.layouts, charset(self.catalogue, chain) + extra, opts.strict, warn)
-        check_glyphs(self.catalogue, self.renderer.roles)
 
     def created(self) -> str:
         return self.doc.meta.created
+
+
+def check_output_folder(output: Path) -> None:
+    """Fail before any work if the output folder cannot be created or written."""
+    import tempfile
+
+    if output.exists() and not output.is_dir():
+        raise GuidebookError(f"cannot write to {output}: it is a file, not a folder")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output, prefix=".write-test-", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise GuidebookError(f"cannot write to {output}: {exc.strerror or exc}") from None
+
+
+def remove_stale_temporaries(output: Path) -> None:
+    """Temporary files left by a build that was killed while writing (the outputs themselves are whole)."""
+    if output.is_dir():
+        for tmp in output.rglob(".*.tmp"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
 
 def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult) -> None:
@@ -162,6 +189,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
 
     t0 = time.perf_counter()
     result = BuildResult()
+    check_output_folder(opts.output)
     progress("catalogue: loading and validating")
     session = Session(opts, progress, lambda m: (result.warnings.append(m), warn(m)))
     items = select_items(session.doc, opts) if opts.handouts else []
@@ -200,6 +228,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
         guide = next(data for path, data, _ in pending if path == opts.output / "guide.pdf")
         data, sheet, sides = printing.impose(guide)
         pending.append((opts.output / "print" / f"guide-booklet-{sheet}.pdf", data, sides))
+    remove_stale_temporaries(opts.output)
     for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
         write_output(path, data, pages, result)
     result.seconds = time.perf_counter() - t0

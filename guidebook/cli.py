@@ -102,11 +102,14 @@ def check(
     shown = [d for d in cat.report.sorted() if notes or d.severity != "note"]
     print_diagnostics(shown)
     n_items, n_w = len(cat.items), len(cat.report.warnings)
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
     typer.echo(
-        f"{source}: {n_items} items in {len(cat.guide.categories)} categories, "
-        f"{len(cat.windows.windows)} windows, {len(cat.prohibited.groups)} prohibited groups, "
-        f"{len(cat.tolerated.entries)} tolerated entries; "
-        f"{n_w} warning{'s' if n_w != 1 else ''}, {len(cat.report.notes)} notes",
+        f"{source}: {count(n_items, 'item')} in {count(len(cat.guide.categories), 'category').replace('categorys', 'categories')}, "
+        f"{count(len(cat.windows.windows), 'window')}, {count(len(cat.prohibited.groups), 'prohibited group')}, "
+        f"{count(len(cat.tolerated.entries), 'tolerated entry').replace('entrys', 'entries')}; "
+        f"{count(n_w, 'warning')}, {count(len(cat.report.notes), 'note')}",
         err=True,
     )
     if strict and n_w:

@@ -14,7 +14,7 @@ from guidebook.diagnostics import Diagnostic
 MAX_FILE_BYTES = 1_000_000  # a catalogue file is a few KB; anything this large is a mistake
 MAX_NODES = 100_000
 # C0/C1 controls other than tab/newline, plus bidirectional overrides that can disguise text
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, faster
 
@@ -151,3 +151,6 @@ def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
     except yaml.YAMLError as exc:
         line, col = _pos(node)
         raise _err(name, line, col, f"invalid value: {getattr(exc, 'problem', exc)}") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2026-13-45
+        line, col = _pos(node)
+        raise _err(name, line, col, f'invalid value "{node.value}": {exc}') from None

@@ -1,0 +1,205 @@
+"""Faults: killed builds, full disks, unwritable folders, and nothing fetched from outside."""
+
+import errno
+import http.server
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from conftest import ROOT, run_cli
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+
+
+# -- property: the loader accepts or reports, it never crashes ----------------------------------
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True)
+    | st.text(max_size=40) | st.dates().map(str),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_loader_accepts_or_reports_cleanly(tmp_path_factory, data):
+    import yaml
+
+    from guidebook.catalogue import load_catalogue
+    from guidebook.diagnostics import DataError
+
+    src = tmp_path_factory.mktemp("hyp") / "source"
+    shutil.copytree(MINIMAL, src)
+    name = data.draw(st.sampled_from(["items/01.yaml", "items/02.yaml", "guide.yaml", "windows.yaml",
+                                      "prohibited.yaml", "tolerated.yaml"]))
+    path = src / name
+    if data.draw(st.booleans()):  # structural: replace one value anywhere with anything
+        doc = yaml.safe_load(path.read_text("utf-8"))
+        node, key = doc, None
+        while True:
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            if not keys:
+                break
+            key = data.draw(st.sampled_from(keys))
+            if not isinstance(node[key], (dict, list)) or data.draw(st.booleans()):
+                break
+            node = node[key]
+        if key is not None:
+            node[key] = data.draw(_values)
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    else:  # textual: insert, delete or replace characters anywhere
+        text = path.read_text("utf-8")
+        pos = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 5))
+        text = text[:pos] + data.draw(st.text(max_size=6)) + text[pos + cut:]
+        path.write_bytes(text.encode("utf-8", errors="replace"))  # lone surrogates become "?"
+    try:
+        load_catalogue(src)
+    except DataError as exc:
+        assert exc.diagnostics and all(d.message for d in exc.diagnostics)
+
+
+# -- killed builds ---------------------------------------------------------------------------------
+
+def _readable(path: Path) -> bool:
+    if path.suffix == ".pdf":
+        return len(PdfReader(path).pages) >= 1
+    if path.suffix == ".docx":
+        return zipfile.ZipFile(path).testzip() is None
+    if path.suffix == ".json":
+        import json
+
+        json.loads(path.read_text("utf-8"))
+    return True
+
+
+def test_killing_a_build_leaves_the_previous_outputs_intact(tmp_path):
+    src = tmp_path / "source"
+    shutil.copytree(MINIMAL, src)
+    out = tmp_path / "output"
+    assert run_cli("build", "--source", str(src), "--output", str(out)).returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert len(before) >= 7
+    (src / "items" / "02.yaml").write_text(
+        (src / "items" / "02.yaml").read_text("utf-8").replace("即时办结", "即时办结（已修改）"), "utf-8")
+    rng = random.Random(20261128)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-m", "guidebook", "build", "--source", str(src), "--output", str(out)],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.3, 3.5))
+        import os
+
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        for rel in before:  # every output is still there and readable: old or new, never half
+            assert (out / rel).exists(), rel
+            assert _readable(out / rel), rel
+    assert run_cli("build", "--source", str(src), "--output", str(out)).returncode == 0
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_the_old_file(tmp_path, monkeypatch):
+    from guidebook import files
+    from guidebook.diagnostics import GuidebookError
+
+    target = tmp_path / "guide.pdf"
+    target.write_bytes(b"old")
+
+    class Full:
+        def __init__(self, fd, mode):
+            import os
+
+            self.fd = fd
+            self.os = os
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.os.close(self.fd)
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fdopen", Full)
+    with pytest.raises(GuidebookError, match=r"cannot write .*guide\.pdf: No space left on device"):
+        files.write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["guide.pdf"]
+
+
+def test_an_unwritable_output_folder_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "output"
+    blocker.write_text("a file where the output folder should be", "utf-8")
+    res = run_cli("build", "--source", str(MINIMAL), "--output", str(blocker), "--no-word")
+    assert res.returncode == 1
+    err = res.stderr.decode()
+    assert f"error: cannot write to {blocker}: it is a file, not a folder" in err and "Traceback" not in err
+    assert "rendering" not in err  # it fails before doing any work
+    res = run_cli("build", "--source", str(MINIMAL), "--output", "/proc/guidebook-output", "--no-word")
+    assert res.returncode == 1 and "cannot write to /proc/guidebook-output" in res.stderr.decode()
+
+
+# -- nothing leaks ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def listener():
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x")
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_catalogue_text_fetches_nothing(tmp_path, listener):
+    url, hits = listener
+    src = tmp_path / "source"
+    shutil.copytree(MINIMAL, src)
+    p = src / "items" / "02.yaml"
+    evil = f"<img src='{url}/img.png'> <link rel=stylesheet href='{url}/x.css'> file:///etc/passwd ../../etc/passwd"
+    p.write_text(p.read_text("utf-8").replace("time_limit: 即时办结", f'time_limit: "{evil}"'), "utf-8")
+    p2 = src / "items" / "01.yaml"
+    p2.write_text(p2.read_text("utf-8").replace("url: https://ggfw.lnrc.com.cn/ehrss/login/", f"url: {url}/qr"), "utf-8")
+    res = run_cli("build", "--source", str(src), "--output", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr.decode()
+    assert hits == []
+
+
+@pytest.mark.parametrize("ref", ["{url}/t.png", "file:///etc/passwd", "../../../../etc/passwd"])
+def test_templates_cannot_fetch_outside_the_layouts(tmp_path, listener, ref):
+    url, hits = listener
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "handout.html").write_text(
+        '{% extends "default/handout.html" %}{% block handout_header %}<img src="' + ref.format(url=url)
+        + '">{% endblock %}', "utf-8")
+    res = run_cli("handout", "1", "--source", str(MINIMAL), "--layouts", str(layout), "--output", str(tmp_path / "o"))
+    assert res.returncode == 1
+    err = res.stderr.decode()
+    assert "refused to load" in err or "Failed to load image" in err, err
+    assert hits == []
+    assert not (tmp_path / "o").exists()
