@@ -1,7 +1,7 @@
 """Benchmark: time the real CLI on this machine (interpreter start included), median of several runs.
 
-Run: make bench   (or: .venv/bin/python bench/run.py [--runs N] [--json FILE])
-Prints a table and writes JSON (default bench/results.json, not committed).
+Run: make bench   (or: .venv/bin/python bench/run.py [--runs N] [--scale N] [--json FILE])
+Works on a copy of source/, prints a table and writes JSON (default bench/results.json, not committed).
 """
 
 from __future__ import annotations
@@ -20,75 +20,108 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
 TARGETS = {  # seconds, from the issues
+    "cold full build (guide, handouts, Word)": 12.0,
+    "rebuild, nothing changed": 1.5,
+    "rebuild after editing one item": 6.0,
     "guide only": 6.0,
     "all handouts + combined": 8.0,
     "one handout (guidebook handout 15)": 2.0,
-    "full build (guide, handouts, Word)": 12.0,
 }
 
 
-def run(args: list[str], out: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (KB) of one CLI run, children included."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t = time.perf_counter()
-    res = subprocess.run([sys.executable, "-m", "guidebook", *args, "--output", str(out)],
-                         cwd=ROOT, capture_output=True)
-    elapsed = time.perf_counter() - t
-    if res.returncode != 0:
-        sys.exit(f"benchmark command failed: guidebook {' '.join(args)}\n{res.stderr.decode()}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before)
+def run(args: list[str]) -> tuple[float, int]:
+    """Seconds and peak RSS in MB of the largest process of one CLI run (workers included)."""
+    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "r = subprocess.run(sys.argv[1:], capture_output=True); "
+            "e = time.perf_counter() - t; "
+            "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+            "sys.stderr.write(r.stderr.decode())")
+    res = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "guidebook", *args],
+                         cwd=ROOT, capture_output=True, text=True)
+    elapsed, rss, rc = res.stdout.split()
+    if rc != "0":
+        sys.exit(f"benchmark command failed: guidebook {' '.join(args)}\n{res.stderr}")
+    return float(elapsed), int(rss) // 1024
+
+
+def measure(name: str, args: list[str], runs: int, before=None) -> dict:
+    times, peak = [], 0
+    for i in range(runs):
+        if before:
+            before(i)
+        t, rss = run(args)
+        times.append(t)
+        peak = max(peak, rss)
+    return {"scenario": name, "median_s": round(statistics.median(times), 2),
+            "runs_s": [round(t, 2) for t in times], "target_s": TARGETS.get(name), "peak_rss_mb": peak}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--scale", type=int, default=1000, help="items of the synthetic catalogue (0: skip)")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     opts = ap.parse_args()
-    scenarios = [
-        ("guide only", ["build", "--no-handouts", "--no-word", "-q"]),
-        ("all handouts + combined", ["build", "--no-guide", "--no-word", "-q"]),
-        ("one handout (guidebook handout 15)", ["handout", "15"]),
-        ("full build (guide, handouts, Word)", ["build", "-q"]),
-    ]
-    results = []
     work = Path(tempfile.mkdtemp(prefix="guidebook-bench-"))
+    results = []
     try:
-        run(["build", "--no-handouts", "--no-word", "-q"], work / "warm")  # font cache, page cache
-        for name, args in scenarios:
-            times, peak = [], 0
-            for i in range(opts.runs):
-                out = work / f"{len(results)}-{i}"
-                t, p = run(args, out)
-                times.append(t)
-                peak = max(peak, p)
-            results.append({"scenario": name, "median_s": round(statistics.median(times), 2),
-                            "runs_s": [round(t, 2) for t in times], "target_s": TARGETS.get(name),
-                            "peak_rss_mb": round(peak / 1024)})
-        full = work / f"{len(results) - 1}-0"
-        sizes = {str(p.relative_to(full)): p.stat().st_size for p in sorted(full.rglob("*")) if p.is_file()}
+        src = work / "source"
+        shutil.copytree(ROOT / "source", src)
+        out = work / "out"
+        s, o = ["--source", str(src)], ["--output", str(out)]
+        run(["build", "-q", *s, *o])  # warm: fonts cut, caches filled
+        results.append(measure("cold full build (guide, handouts, Word)", ["build", "-q", "--force", *s, *o], opts.runs))
+        results.append(measure("rebuild, nothing changed", ["build", "-q", *s, *o], opts.runs))
+        item = src / "items" / "15.yaml"
+        original = item.read_text("utf-8")
+
+        def edit(i: int) -> None:
+            item.write_text(original.replace("全月经办。", f"全月经办（第{i + 1}次修改）。"), "utf-8")
+
+        results.append(measure("rebuild after editing one item", ["build", "-q", *s, *o], opts.runs, edit))
+        item.write_text(original, "utf-8")
+        results.append(measure("guide only", ["build", "-q", "--force", "--no-handouts", "--no-word", *s,
+                                              "--output", str(work / "g")], opts.runs))
+        results.append(measure("all handouts + combined", ["build", "-q", "--force", "--no-guide", "--no-word", *s,
+                                                           "--output", str(work / "h")], opts.runs))
+        results.append(measure("one handout (guidebook handout 15)", ["handout", "15", *s, "--output", str(work / "o")],
+                               opts.runs))
+        sizes = {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
+        scale = None
+        if opts.scale:
+            from synthetic import make_catalogue
+
+            big = make_catalogue(work / "province", opts.scale)
+            base = next(r for r in results if r["scenario"].startswith("cold full"))
+            t, rss = run(["build", "-q", "--force", "--source", str(big), "--output", str(work / "pout")])
+            scale = {"items": opts.scale, "seconds": round(t, 1), "peak_rss_mb": rss,
+                     "ratio_to_54_items": round(t / base["median_s"], 1), "ratio_target": 25,
+                     "memory_target_mb": 2048}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    handout_pdfs = [v for k, v in sizes.items() if k.startswith("handouts/") and k.endswith(".pdf") and "all-" not in k]
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "results": results,
-        "sizes": {
-            "guide.pdf": sizes.get("guide.pdf"),
-            "guide.docx": sizes.get("guide.docx"),
-            "all-handouts.pdf": sizes.get("handouts/all-handouts.pdf"),
-            "handout PDF (median)": statistics.median(v for k, v in sizes.items()
-                                                      if k.startswith("handouts/") and k.endswith(".pdf")
-                                                      and "all-" not in k),
-        },
+        "scale": scale,
+        "sizes": {"guide.pdf": sizes.get("guide.pdf"), "guide.docx": sizes.get("guide.docx"),
+                  "all-handouts.pdf": sizes.get("handouts/all-handouts.pdf"),
+                  "handout PDF (median)": statistics.median(handout_pdfs) if handout_pdfs else None},
     }
-    print(f"{'scenario':<38} {'median':>8} {'target':>8} {'peak RSS':>9}")
+    print(f"{'scenario':<42} {'median':>8} {'target':>8} {'peak RSS':>9}")
     for r in results:
         target = f"{r['target_s']:.1f} s" if r["target_s"] else ""
-        ok = "" if not r["target_s"] else (" ok" if r["median_s"] <= r["target_s"] else " OVER")
-        print(f"{r['scenario']:<38} {r['median_s']:>6.2f} s {target:>8} {r['peak_rss_mb']:>6} MB{ok}")
+        ok = "" if not r["target_s"] else ("  ok" if r["median_s"] <= r["target_s"] else "  OVER")
+        print(f"{r['scenario']:<42} {r['median_s']:>6.2f} s {target:>8} {r['peak_rss_mb']:>6} MB{ok}")
+    if scale:
+        print(f"{scale['items']} items: {scale['seconds']} s ({scale['ratio_to_54_items']}x the 54-item build; "
+              f"target under 25x), peak {scale['peak_rss_mb']} MB (target under 2048 MB)")
     for k, v in report["sizes"].items():
-        print(f"{k:<38} {v / 1024:>8.0f} KB")
+        if v:
+            print(f"{k:<42} {v / 1024:>8.0f} KB")
     opts.json.parent.mkdir(parents=True, exist_ok=True)
     opts.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(f"wrote {opts.json}")

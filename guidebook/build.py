@@ -35,6 +35,7 @@ class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    reused: int = 0  # outputs already up to date
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Options:
     items: list[int] | None = None  # handouts only for these items (None: all)
     category: str | None = None  # handouts only for this category (name)
     changes_since: str | None = None  # a folder or git revision: adds a 本版主要变化 page to the guide
+    force: bool = False  # render everything, ignoring the cache
     press: bool = False  # print/: press PDF with bleed and crop marks, saddle-stitch imposition
     archive: bool = False  # archive/: PDF/A-2b guide, PDF/UA-1 handouts
 
@@ -90,7 +92,7 @@ class Session:
     """A loaded catalogue, its document model and a ready renderer, shared by every writer."""
 
     def __init__(self, opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None):
-        from guidebook.render import Renderer, layout_chain
+        from guidebook.render import layout_chain
 
         self.opts = opts
         self.catalogue = load_catalogue(opts.source)
@@ -106,13 +108,25 @@ class Session:
             rows = diffing.change_rows(diffing.diff_catalogues(old, self.catalogue))
             self.doc = self.doc.with_changes(rows, opts.changes_since)
             extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
-        chain = layout_chain(opts.layouts)
+        self.changes_text = extra
+        self.chain = layout_chain(opts.layouts)
         from guidebook import fonts
 
-        roles, _ = fonts.resolve(chain)
-        check_glyphs(self.catalogue, roles)  # before cutting fonts: a bad character fails fast
-        progress("fonts: resolving and subsetting")
-        self.renderer = Renderer(opts.layouts, charset(self.catalogue, chain) + extra, opts.strict, warn)
+        self.roles, _ = fonts.resolve(self.chain)
+        check_glyphs(self.catalogue, self.roles)  # before cutting fonts: a bad character fails fast
+        self._progress, self._warn = progress, warn
+        self._renderer = None
+
+    @property
+    def renderer(self):
+        """Created on first use: a build whose outputs are all up to date never needs one."""
+        if self._renderer is None:
+            from guidebook.render import Renderer
+
+            self._progress("fonts: resolving and subsetting")
+            self._renderer = Renderer(self.opts.layouts, charset(self.catalogue, self.chain) + self.changes_text,
+                                      self.opts.strict, self._warn)
+        return self._renderer
 
     def created(self) -> str:
         return self.doc.meta.created
@@ -184,29 +198,40 @@ def _handout_docx(session, numbers: list[int]) -> list:
 
 
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
-    """Build every requested output. Everything is rendered before the first file is written."""
-    from guidebook import handouts, parallel
+    """Build every requested output that is not up to date. Nothing is written unless all renders."""
+    from guidebook import cache, handouts, parallel
 
     t0 = time.perf_counter()
     result = BuildResult()
     check_output_folder(opts.output)
     progress("catalogue: loading and validating")
     session = Session(opts, progress, lambda m: (result.warnings.append(m), warn(m)))
-    items = select_items(session.doc, opts) if opts.handouts else []
-    chunks = handouts.chunks(items)
-    # The longest task first, so that both cores stay busy until the end.
     if opts.press and not opts.guide:
         raise GuidebookError("--print needs the guide: leave out --no-guide")
+    items = select_items(session.doc, opts) if opts.handouts else []
+    keys = output_keys(session, items)
+    entries = {} if opts.force else cache.previous(opts.output)
+    stale = {rel for rel, key in keys.items() if not cache.fresh(opts.output, rel, key, entries)}
+    result.reused = len(keys) - len(stale)
+    if not stale:
+        result.seconds = time.perf_counter() - t0
+        return result  # everything is up to date: nothing is rendered or written
+    out = opts.output
+    stale_items = [it for it in items if f"handouts/{it.file_stem}.pdf" in stale
+                   or (opts.archive and f"archive/handouts/{it.file_stem}.pdf" in stale)]
+    stale_docx = [it for it in items if opts.word and f"handouts/{it.file_stem}.docx" in stale]
+    guide_needed = opts.guide and ({"guide.pdf", "archive/guide-pdfa.pdf"} & stale
+                                   or (opts.press and any(r.startswith("print/guide-booklet") for r in stale)))
     tasks: list = []
-    if opts.guide:
+    if guide_needed:
         tasks.append((_guide_pdf, ()))
-    if opts.press:
+    if opts.press and "print/guide-press.pdf" in stale:
         tasks.append((_guide_press, ()))
-    tasks += [(handouts.render_chunk, (c,)) for c in chunks]
-    if opts.word:
-        if opts.guide:
-            tasks.append((_guide_docx, ()))
-        tasks += [(_handout_docx, (c,)) for c in chunks]
+    tasks += [(handouts.render_chunk, (c,)) for c in handouts.chunks(stale_items)]
+    if opts.word and opts.guide and "guide.docx" in stale:
+        tasks.append((_guide_docx, ()))
+    tasks += [(_handout_docx, (c,)) for c in handouts.chunks(stale_docx)]
+    session.renderer  # create it before forking, so every worker inherits it
     progress(f"rendering: {len(tasks)} parts on {min(parallel.workers(), len(tasks))} worker(s)")
     results = parallel.run_all(session, tasks, progress)
     pending: list[tuple[Path, bytes, int | None]] = []
@@ -218,22 +243,64 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
             pending += res
     if opts.handouts:
         progress("handouts: combining")
-        pending += handouts.collect(items, handout_results, opts.output / "handouts",
-                                    combined=opts.items is None and opts.category is None,
-                                    archive=opts.output / "archive" / "handouts" if opts.archive else None)
-    if opts.press:
+        pending += handouts.collect(stale_items, handout_results, out / "handouts", combined=False,
+                                    archive=out / "archive" / "handouts" if opts.archive else None)
+        if opts.items is None and opts.category is None and f"handouts/{handouts.COMBINED}" in stale:
+            fresh_pdfs = {p: d for p, d, _ in pending}
+            pdfs = [fresh_pdfs.get(out / "handouts" / f"{it.file_stem}.pdf")
+                    or (out / "handouts" / f"{it.file_stem}.pdf").read_bytes() for it in items]
+            pending.append((out / "handouts" / handouts.COMBINED, handouts.combine(pdfs), len(items)))
+    if opts.press and any(r.startswith("print/guide-booklet") for r in stale):
         from guidebook import printing
 
         progress("print: imposing the booklet")
-        guide = next(data for path, data, _ in pending if path == opts.output / "guide.pdf")
+        guide = next(data for path, data, _ in pending if path == out / "guide.pdf")
         data, sheet, sides = printing.impose(guide)
-        pending.append((opts.output / "print" / f"guide-booklet-{sheet}.pdf", data, sides))
-    remove_stale_temporaries(opts.output)
+        pending.append((out / "print" / f"guide-booklet-{sheet}.pdf", data, sides))
+    pending = [(p, d, n) for p, d, n in pending if str(p.relative_to(out)) in stale]
+    remove_stale_temporaries(out)
     for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
         write_output(path, data, pages, result)
     result.seconds = time.perf_counter() - t0
-    write_manifest(opts, session.catalogue, result)
+    write_manifest(opts, session.catalogue, result, keys)
     return result
+
+
+def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
+    """The cache key of every output this build is asked for, by path relative to the output folder."""
+    from guidebook import cache
+
+    opts = session.opts
+    base = cache.layout_key(session.chain, session.roles, f"strict={opts.strict}")
+    guide_json = session.catalogue.guide.model_dump_json()
+    keys: dict[str, str] = {}
+    if opts.guide:
+        g = cache.guide_key(base, catalogue_json(session.catalogue), session.changes_text)
+        keys["guide.pdf"] = g
+        if opts.word:
+            keys["guide.docx"] = cache.guide_key(g, "docx")
+        if opts.archive:
+            keys["archive/guide-pdfa.pdf"] = cache.guide_key(g, "pdf/a-2b")
+        if opts.press:
+            from guidebook.printing import sheet_name
+            from guidebook.render import page_geometry
+
+            (w, h), _ = page_geometry(session.chain, "guide.css")
+            keys["print/guide-press.pdf"] = cache.guide_key(g, "press")
+            keys[f"print/guide-booklet-{sheet_name(w, h)}.pdf"] = cache.guide_key(g, "booklet")
+    by_number = {it.number: it for it in session.catalogue.items}
+    handout_keys = []
+    for it in items:
+        k = cache.handout_key(base, by_number[it.item_number].model_dump_json(), guide_json)
+        handout_keys.append(k)
+        keys[f"handouts/{it.file_stem}.pdf"] = k
+        if opts.word:
+            keys[f"handouts/{it.file_stem}.docx"] = cache.guide_key(k, "docx")
+        if opts.archive:
+            keys[f"archive/handouts/{it.file_stem}.pdf"] = cache.guide_key(k, "pdf/ua-1")
+    if items and opts.items is None and opts.category is None:
+        keys["handouts/all-handouts.pdf"] = cache.combined_key(handout_keys)
+    return keys
 
 
 def select_items(doc: GuideDoc, opts: Options) -> list[ItemView]:
@@ -262,7 +329,7 @@ def inputs_hash(cat: Catalogue, layouts: list[Path]) -> str:
     return h.hexdigest()
 
 
-def write_manifest(opts: Options, cat: Catalogue, result: BuildResult) -> None:
+def write_manifest(opts: Options, cat: Catalogue, result: BuildResult, keys: dict[str, str]) -> None:
     from guidebook.render import layout_chain
 
     path = opts.output / "manifest.json"
@@ -273,7 +340,7 @@ def write_manifest(opts: Options, cat: Catalogue, result: BuildResult) -> None:
         entries = {}
     for o in result.outputs:
         rel = str(o.path.relative_to(opts.output))
-        entries[rel] = {"path": rel, "size": o.size, "pages": o.pages, "sha256": o.sha256}
+        entries[rel] = {"path": rel, "size": o.size, "pages": o.pages, "sha256": o.sha256, "key": keys.get(rel)}
     manifest = {
         "tool": f"guidebook {__version__}",
         "inputs_sha256": inputs_hash(cat, layout_chain(opts.layouts)),

@@ -220,8 +220,14 @@ def _summary(result, output: Path) -> None:
         typer.echo(f"  {str(o.path):<44} {pages}  {_size(o.size):>8}", err=True)
     for folder, n in per_item.items():
         typer.echo(f"  {str(folder) + '/':<44} {n:>4} item files", err=True)
-    typer.echo(f"wrote {len(result.outputs)} files ({len(pdfs)} PDF, {_size(total)}) in {result.seconds:.1f} s",
-               err=True)
+    reused = f"; {result.reused} up to date" if result.reused else ""
+    if not result.outputs:
+        typer.echo(f"everything is up to date ({result.reused} files); nothing written in {result.seconds:.1f} s",
+                   err=True)
+        return
+    n = len(result.outputs)
+    typer.echo(f"wrote {n} file{'' if n == 1 else 's'} ({len(pdfs)} PDF, {_size(total)}){reused} in "
+               f"{result.seconds:.1f} s", err=True)
 
 
 @app.command()
@@ -243,9 +249,14 @@ def build(
     archive: bool = typer.Option(False, "--archive", help="Also write archive/: the guide as PDF/A-2b and the "
                                  "handouts as tagged PDF/UA-1."),
     strict: bool = typer.Option(True, "--strict/--no-strict", help="Treat renderer warnings as errors."),
+    force: bool = typer.Option(False, "--force", help="Render everything again, ignoring outputs that are up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
-    """Build the PDF guide, the one-page handouts and the Word files from the catalogue."""
+    """Build the PDF guide, the one-page handouts and the Word files from the catalogue.
+
+    Only outputs whose inputs changed are rendered again (see --force); nothing is written unless
+    every requested document renders.
+    """
     from guidebook.build import Options, build as run_build
     from guidebook.numbering import parse_category
 
@@ -260,7 +271,7 @@ def build(
                 + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
     opts = Options(source=source, output=output, layouts=_chain(layouts, style), strict=strict, guide=guide,
                    handouts=handouts, word=word, items=list(items) if items else None, category=cat_name,
-                   changes_since=changes_since, press=press, archive=archive)
+                   changes_since=changes_since, press=press, archive=archive, force=force)
     progress = _Progress(quiet)
     try:
         result = run_build(opts, progress, _warn)

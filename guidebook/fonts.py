@@ -122,10 +122,25 @@ def resolve(layout_dirs: list[Path]) -> tuple[list[Role], list[str]]:
 
 @lru_cache(maxsize=64)
 def _cmap(file: str, index: int) -> frozenset[int]:
+    """The code points a face covers; cached on disk by font file, face, size and date."""
+    from array import array
+
+    st = os.stat(file)
+    key = hashlib.sha256(f"{file}|{index}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:20]
+    path = cache_dir() / "cmaps" / f"{key}.u32"
+    try:
+        return frozenset(array("I", path.read_bytes()))
+    except OSError:
+        pass
     from fontTools.ttLib import TTFont
 
     with TTFont(file, fontNumber=index, lazy=True) as f:
-        return frozenset(f.getBestCmap())
+        points = frozenset(f.getBestCmap())
+    try:
+        write_atomic(path, array("I", sorted(points)).tobytes())
+    except GuidebookError:
+        pass  # an unwritable cache only costs time
+    return points
 
 
 def missing_glyphs(text: str, roles: list[Role]) -> list[str]:

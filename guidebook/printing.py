@@ -10,6 +10,12 @@ from pypdf.generic import NameObject
 SHEET_NAMES = {(594, 420): "A2", (420, 297): "A3", (297, 210): "A4", (210, 148): "A5"}  # landscape, mm
 
 
+def sheet_name(page_w_mm: float, page_h_mm: float) -> str:
+    """The sheet that holds two pages side by side: A3 for A4 pages, A4 for A5 pages."""
+    mm = (round(2 * page_w_mm), round(page_h_mm))
+    return SHEET_NAMES.get(mm, f"{mm[0]}x{mm[1]}mm")
+
+
 def pad_to_multiple(data: bytes, multiple: int = 4) -> tuple[bytes, int]:
     """Insert blank pages before the last page (the back cover) until the page count is a multiple."""
     reader = PdfReader(io.BytesIO(data))
@@ -57,8 +63,7 @@ def impose(data: bytes) -> tuple[bytes, str, int]:
         sheet.merge_transformed_page(pages[left], Transformation())
         sheet.merge_transformed_page(pages[right], Transformation().translate(w, 0))
         writer.add_page(sheet)
-    mm = (round(2 * w * 25.4 / 72), round(h * 25.4 / 72))
-    name = SHEET_NAMES.get(mm, f"{mm[0]}x{mm[1]}mm")
+    name = sheet_name(w * 25.4 / 72, h * 25.4 / 72)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue(), name, len(writer.pages)

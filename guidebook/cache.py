@@ -1,0 +1,75 @@
+"""Cache stage: content-addressed keys of outputs, so a rebuild renders only what its inputs changed.
+
+An output's key hashes everything that can change it: the tool version, every file of the layout
+folders, the fonts resolved for them, the options, and its part of the catalogue (a handout: its item
+and the guide's title data; the guide: the whole catalogue). An output is reused only when its key is
+unchanged and the file on disk still has the SHA-256 the manifest recorded, so a stale or edited
+file is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from guidebook import __version__
+
+MANIFEST = "manifest.json"
+
+
+def _h(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else p.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def layout_key(chain: list[Path], roles, options: str) -> str:
+    """Everything presentational: layout files, fonts (file, face, size, date), options, tool version."""
+    parts: list[str | bytes] = [__version__, options]
+    for d in chain:
+        for p in sorted(d.rglob("*")):
+            if p.is_file():
+                parts += [str(p.relative_to(d)), p.read_bytes()]
+    for role in roles:
+        for face in role.faces:
+            st = os.stat(face.file)
+            parts.append(f"{role.name}|{face.family}|{face.file}|{face.index}|{face.weight}|{st.st_size}|{st.st_mtime_ns}")
+    return _h(*parts)
+
+
+def guide_key(base: str, catalogue_json: str, extra: str = "") -> str:
+    return _h(base, "guide", catalogue_json, extra)
+
+
+def handout_key(base: str, item_json: str, guide_json: str) -> str:
+    return _h(base, "handout", item_json, guide_json)
+
+
+def combined_key(keys: list[str]) -> str:
+    return _h("combined", *keys)
+
+
+def previous(output: Path) -> dict[str, dict]:
+    """The last build's manifest entries by relative path (empty when there is none)."""
+    try:
+        data = json.loads((output / MANIFEST).read_text("utf-8"))
+        return {e["path"]: e for e in data.get("outputs", []) if isinstance(e, dict) and "path" in e}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def fresh(output: Path, rel: str, key: str, entries: dict[str, dict]) -> bool:
+    """True when `rel` was built from the same inputs and is still the file that build wrote."""
+    entry = entries.get(rel)
+    return bool(entry and entry.get("key") == key and sha256_file(output / rel) == entry.get("sha256"))

@@ -1,0 +1,118 @@
+"""Incremental builds: nothing changed writes nothing; each kind of edit re-renders what it affects."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+
+
+@pytest.fixture
+def project(tmp_path):
+    src = tmp_path / "source"
+    shutil.copytree(MINIMAL, src)
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "custom.css").write_text(":root { --color-accent: #b3261e; }\n", "utf-8")
+    (layout / "handout.html").write_text('{% extends "default/handout.html" %}\n', "utf-8")
+    out = tmp_path / "output"
+    return src, layout, out
+
+
+def _build(src, layout, out, *extra):
+    res = run_cli("build", "--source", str(src), "--layouts", str(layout), "--output", str(out), *extra)
+    assert res.returncode == 0, res.stderr.decode()
+    return res.stderr.decode().splitlines()[-1]
+
+
+def _hashes(out):
+    return {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text("utf-8"))["outputs"]}
+
+
+def _mtimes(out):
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(project):
+    src, layout, out = project
+    first = _build(src, layout, out)
+    assert first.startswith("wrote 7 files")  # guide pdf+docx, 2 handouts pdf+docx, all-handouts
+    before = _mtimes(out)
+    again = _build(src, layout, out)
+    assert again.startswith("everything is up to date (7 files); nothing written")
+    assert _mtimes(out) == before
+    forced = _build(src, layout, out, "--force")
+    assert forced.startswith("wrote 7 files")
+
+
+@pytest.mark.parametrize("edit, changed", [
+    ("template", {"handouts/01-失业保险金申领.pdf", "handouts/02-社会保障卡申领.pdf", "handouts/all-handouts.pdf"}),
+    ("style", None),  # everything drawn with the theme
+    ("font", None),
+    ("catalogue", {"guide.pdf", "guide.docx", "handouts/02-社会保障卡申领.pdf", "handouts/02-社会保障卡申领.docx",
+                   "handouts/all-handouts.pdf"}),
+])
+def test_each_edit_changes_exactly_the_outputs_it_affects(project, edit, changed):
+    src, layout, out = project
+    _build(src, layout, out)
+    before = _hashes(out)
+    if edit == "template":
+        (layout / "handout.html").write_text('{% extends "default/handout.html" %}\n'
+                                             '{% block handout_header %}<div>窗口</div>{% endblock %}\n', "utf-8")
+    elif edit == "style":
+        (layout / "custom.css").write_text(":root { --color-accent: #006400; }\n", "utf-8")
+    elif edit == "font":
+        (layout / "fonts.toml").write_text('[roles.body]\nfamilies = ["Noto Sans CJK SC"]\n'
+                                           '[roles.heading]\nfamilies = ["Noto Sans CJK SC"]\n', "utf-8")
+    else:
+        p = src / "items" / "02.yaml"
+        p.write_text(p.read_text("utf-8").replace("time_limit: 即时办结", "time_limit: 即时办结，当场领卡"), "utf-8")
+    _build(src, layout, out)
+    after = _hashes(out)
+    differ = {k for k in after if after[k] != before.get(k)}
+    if changed is None:  # every PDF depends on the theme and the fonts
+        assert {k for k in after if k.endswith(".pdf")} <= differ
+    else:
+        assert differ == changed
+
+
+def test_a_hand_edited_output_is_rebuilt_not_served(project):
+    src, layout, out = project
+    _build(src, layout, out)
+    target = out / "handouts" / "01-失业保险金申领.pdf"
+    good = target.read_bytes()
+    target.write_bytes(b"%PDF- scribbled over")
+    line = _build(src, layout, out)
+    assert line.startswith("wrote 1 file (1 PDF")
+    assert target.read_bytes() == good
+
+
+def test_the_synthetic_province_catalogue_is_valid(tmp_path):
+    from guidebook.catalogue import load_catalogue
+    from synthetic import make_catalogue
+
+    cat = load_catalogue(make_catalogue(tmp_path / "province", 300))
+    assert len(cat.items) == 300 and [it.number for it in cat.items] == list(range(1, 301))
+    assert not cat.report.errors and not cat.report.warnings
+
+
+def test_parallel_and_serial_builds_give_identical_files(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    outs = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        env = {**os.environ, "GUIDEBOOK_WORKERS": workers}
+        res = subprocess.run([sys.executable, "-m", "guidebook", "build", "--source", str(MINIMAL), "--output", str(out)],
+                             cwd=ROOT, env=env, capture_output=True)
+        assert res.returncode == 0, res.stderr.decode()
+        outs[workers] = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert outs["1"] == outs["2"] and len(outs["1"]) == 8
