@@ -265,17 +265,21 @@ def render_svg(flow: Flow, style: Style | None = None, title: str = "") -> str:
                 merge = _side_by_side_options(svg, node, y + h, cx)
             prev_bottom = merge
             y = merge + st.gap
-    height = y - st.gap + 2
+    return _document(svg, st, y - st.gap + 2, title)
+
+
+def _document(svg: _Svg, st: Style, height: float, title: str) -> str:
+    """The drawing as a standalone SVG (width in pt), with an arrow marker unique to this drawing."""
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" width="{st.width:.0f}pt" '
         f'height="{height:.0f}pt" viewBox="0 0 {st.width:.1f} {height:.1f}" role="img" '
         f'aria-label="{escape(title or "操作流程")}" font-family="{escape(st.font_family)}" '
-        f'font-size="{fs}" fill="{st.text}">'
+        f'font-size="{st.font_size}" fill="{st.text}">'
         f'<defs><marker id="@ARROW@" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{st.stroke}"/></marker></defs>'
     )
     body = "".join(svg.parts)
-    marker = "arrow-" + hashlib.sha1((body + head).encode()).hexdigest()[:10]  # unique per drawing
+    marker = "arrow-" + hashlib.sha1((body + head).encode()).hexdigest()[:10]
     return (head + body + "</svg>").replace("@ARROW@", marker)
 
 
@@ -439,15 +443,4 @@ def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per
                 svg.text_block(lines, cx, top + pad)
             prev_exit = (cx, top + h)
         y += row_total + hgap * 1.2
-    height = y - hgap * 1.2 + 2
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" width="{st.width:.0f}pt" '
-        f'height="{height:.0f}pt" viewBox="0 0 {st.width:.1f} {height:.1f}" role="img" '
-        f'aria-label="{escape(title or "操作流程")}" font-family="{escape(st.font_family)}" '
-        f'font-size="{fs}" fill="{st.text}">'
-        f'<defs><marker id="@ARROW@" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{st.stroke}"/></marker></defs>'
-    )
-    body = "".join(svg.parts)
-    marker = "arrow-" + hashlib.sha1((body + head).encode()).hexdigest()[:10]
-    return (head + body + "</svg>").replace("@ARROW@", marker)
+    return _document(svg, st, y - hgap * 1.2 + 2, title)

@@ -115,3 +115,22 @@ def decode_qr_codes(path: Path, page: int = 0, dpi: int = 300) -> set[str]:
     finally:
         pdf.close()
     return {r.text for r in zxingcpp.read_barcodes(image)}
+
+
+def seed_blocks(seed_text: str, label: str) -> list[str]:
+    """The text under each 'N.k LABEL' heading of the seed, up to the next heading, whitespace removed."""
+    lines = seed_text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(rf"^\d+(?:\.\d+)+\s*\**{label}\**[:：]?\s*(.*)$", line.strip())
+        if not m:
+            continue
+        chunk = [m.group(1)]
+        for nxt in lines[i + 1:]:
+            s = nxt.strip()
+            if (re.match(r"^(?:\d+(?:\.\d+)*\.?\s|[一二三四五六七八九十]+、|业务指南$|操作流程$)", s)
+                    or re.match(r"^\d+\.\S", s) or s.endswith("清单") or "|" in s):
+                break
+            chunk.append(s)
+        out.append(normalize("".join(chunk).replace("**", "")))
+    return [b for b in out if b]

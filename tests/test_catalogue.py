@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, seed_blocks
 
 
 def test_catalogue_holds_the_whole_booklet(catalogue):
@@ -45,20 +45,10 @@ def seed_facts(seed_text: str) -> dict[str, set[str]]:
     phones -= {"20210115"}  # a date inside a URL path
     urls = set(re.findall(r"https?://[A-Za-z0-9./:_?=&%-]+[A-Za-z0-9/]", seed))
     urls |= set(re.findall(r"(?<![/.\w])(?:si|zwfw)\.[a-z0-9.]+\.gov\.cn", seed))
-    limits: set[str] = set()
-    lines = seed_text.splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(r"^\d+(?:\.\d+)+\s*\**办理时限\**[:：]?\s*(.*)$", line.strip())
-        if not m:
-            continue
-        chunk = [m.group(1)]
-        for nxt in lines[i + 1:]:
-            if re.match(r"^(?:\d+(?:\.\d+)*\.?\s|[一二三四五六七八九十]+、)", nxt.strip()):
-                break
-            chunk.append(nxt)
-        for piece in chunk:
-            piece = re.sub(r"\s+|\*\*|^-", "", piece)
-            piece = re.sub(r"^[①②③④]?(?:窗口办|网上办|掌上办|自助办)[:：]", "", piece)
+    limits = set()
+    for block in seed_blocks(seed_text, "办理时限"):
+        # a block lists per-channel limits as ①窗口办：... ②网上办：...; each piece stands on its own
+        for piece in re.split(r"[①②③④](?:窗口办|网上办|掌上办|自助办)[:：]|-", block):
             if piece:
                 limits.add(piece)
     return {"phones": phones, "urls": urls, "time_limits": limits}

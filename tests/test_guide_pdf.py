@@ -6,7 +6,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import normalize, pdf_pages_text
+from conftest import normalize, pdf_pages_text, seed_blocks
 
 FOOTER = re.compile(r"^—\s*(\d+)\s*—$")
 
@@ -151,27 +151,6 @@ def test_guide_size_is_under_two_megabytes(guide):
     assert path.stat().st_size < 2 * 1024 * 1024
 
 
-def _seed_blocks(seed_text, label):
-    """The text under each 'N.k LABEL' heading of the seed, up to the next heading."""
-    lines = seed_text.splitlines()
-    out = []
-    for i, line in enumerate(lines):
-        m = re.match(rf"^\d+(?:\.\d+)+\s*\**{label}\**[:：]?\s*(.*)$", line.strip())
-        if not m:
-            continue
-        chunk = [m.group(1)]
-        for nxt in lines[i + 1:]:
-            s = nxt.strip()
-            if (re.match(r"^(?:\d+(?:\.\d+)*\.?\s|[一二三四五六七八九十]+、|业务指南$|操作流程$)", s)
-                    or re.match(r"^\d+\.\S", s) or s.endswith("清单") or "|" in s):
-                break
-            chunk.append(s)
-        text = normalize("".join(chunk).replace("**", ""))
-        if text:
-            out.append(text)
-    return out
-
-
 def _flow_text_blocks(session, doc):
     """The text of each flowchart as the PDF's text layer has it: all its labels, in drawing order."""
     import xml.etree.ElementTree as ET
@@ -204,7 +183,7 @@ def test_the_whole_seed_reaches_the_pdf(guide, seed_text, catalogue, doc, sessio
             if value == "http://si12333.gov.cn":
                 value = "http://si.12333.gov.cn"  # the recorded correction
             assert normalize(value) in text, (kind, value)
-    tips = _seed_blocks(seed_text, "温馨提示")
+    tips = seed_blocks(seed_text, "温馨提示")
     assert len(tips) >= 50
     for tip in tips:
         assert tip in text, tip
