@@ -14,8 +14,8 @@ COMBINED = "all-handouts.pdf"
 FIT_STEPS = ("tight", "compact-flow", "columns", "small", "smaller")
 
 
-class OverflowError_(GuidebookError):
-    pass
+class HandoutOverflow(GuidebookError):
+    """A handout that does not fit on one page even after every fitting step."""
 
 
 def flows(it: ItemView):
@@ -48,7 +48,7 @@ def layout(session, it: ItemView):
         rendered = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
         if rendered.pages == 1:
             return rendered, level
-    raise OverflowError_(
+    raise HandoutOverflow(
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
         f"type (10.5 pt): it overflows by about {_overflow_mm(rendered):.0f} mm "
         f"({rendered.pages} pages). Shorten its text, or change the handout layout.")
@@ -68,7 +68,7 @@ def render_chunk(session, numbers: list[int]) -> list[tuple[int, bytes | None, b
         it = by_number[n]
         try:
             rendered, _ = layout(session, it)
-        except OverflowError_ as exc:
+        except HandoutOverflow as exc:
             out.append((n, None, None, str(exc)))
             continue
         tagged = r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1") if session.opts.archive else None

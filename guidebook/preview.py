@@ -19,8 +19,9 @@ from guidebook.build import Options, Session
 from guidebook.diagnostics import GuidebookError
 
 POLL_SECONDS = 0.3
-RELOAD_SCRIPT = """<script>(function(){var v=null;setInterval(function(){fetch('/__version',{cache:'no-store'})
-.then(function(r){return r.text()}).then(function(t){if(v===null){v=t}else if(t!==v){location.reload()}})
+# The page knows the version it was rendered from, so an edit made before its first poll still reloads it.
+RELOAD_SCRIPT = """<script>(function(){var v="@VERSION@";setInterval(function(){fetch('/__version',{cache:'no-store'})
+.then(function(r){return r.text()}).then(function(t){if(t!==v){location.reload()}})
 .catch(function(){})},400)})();</script>"""
 BAR_CSS = """#gb-preview-bar{position:sticky;top:0;z-index:9;background:#222;color:#fff;font:13px sans-serif;
 padding:6px 10px;margin:0 0 8px}#gb-preview-bar a{color:#9cf;margin-right:14px}
@@ -93,10 +94,11 @@ class Preview:
         if pdf_link:
             bar += f'<a href="{pdf_link}">PDF（重新生成）</a>'
         bar += f"<span>guidebook preview · 版本 {self.version}</span></div>"
+        script = RELOAD_SCRIPT.replace("@VERSION@", str(self.version))
         if "<body>" in body_html:  # a whole document from the templates
-            return body_html.replace("<body>", f"<body>{bar}", 1).replace("</body>", RELOAD_SCRIPT + "</body>", 1)
+            return body_html.replace("<body>", f"<body>{bar}", 1).replace("</body>", script + "</body>", 1)
         return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-                f"<style>{BAR_CSS}</style></head><body>{bar}{body_html}{RELOAD_SCRIPT}</body></html>")
+                f"<style>{BAR_CSS}</style></head><body>{bar}{body_html}{script}</body></html>")
 
     def _styles(self, kind: str) -> str:
         """The stylesheets of a document kind, inlined, with font files served by this server."""

@@ -79,12 +79,13 @@ def test_a_browser_reloads_the_page_after_an_edit(server):
             "--no-first-run", "--disable-sync", "--disable-quic"])
         try:
             page = browser.new_page()
-            page.goto(url + "/handout/15")
+            page.goto(url + "/handout/15", timeout=120000)  # the first render may cut fonts
             assert page.locator("h1").first.inner_text() == "失业保险金申领"
             page.evaluate("window.__beforeEdit = true")
+            # edit at once, before the page's first poll: the page must still notice
             path = source / "items" / "15.yaml"
             path.write_text(path.read_text("utf-8").replace("title: 失业保险金申领", "title: 失业保险金申领（已更新）"), "utf-8")
-            page.wait_for_function("() => window.__beforeEdit === undefined", timeout=20000)  # it reloaded
+            page.wait_for_function("() => window.__beforeEdit === undefined", timeout=60000)  # it reloaded
             page.wait_for_load_state()
             assert page.locator("h1").first.inner_text() == "失业保险金申领（已更新）"
         finally:
