@@ -165,7 +165,7 @@ def _guide_pdf(session) -> list:
     from guidebook import guide_pdf
 
     r = session.renderer
-    rendered = r.layout("guide", guide_pdf.html(session), "guide.pdf")
+    rendered = guide_pdf.layout(session)
     out = [(session.opts.output / "guide.pdf", r.pdf(rendered, "guide.pdf"), rendered.pages)]
     if session.opts.archive:  # the same layout, written as PDF/A-2b
         out.append((session.opts.output / "archive" / "guide-pdfa.pdf",
@@ -177,7 +177,7 @@ def _guide_press(session) -> list:
     from guidebook import guide_pdf, printing
 
     r = session.renderer
-    rendered = r.layout("guide-press", guide_pdf.html(session), "guide-press.pdf")
+    rendered = guide_pdf.layout(session, "guide-press")
     data, pages = printing.pad_to_multiple(r.pdf(rendered, "guide-press.pdf"), 4)
     return [(session.opts.output / "print" / "guide-press.pdf", data, pages)]
 
@@ -317,21 +317,7 @@ def select_items(doc: GuideDoc, opts: Options) -> list[ItemView]:
     return items
 
 
-def inputs_hash(cat: Catalogue, layouts: list[Path]) -> str:
-    h = hashlib.sha256()
-    files = sorted(p for p in cat.root.rglob("*.yaml"))
-    for d in layouts:
-        files += sorted(p for p in d.rglob("*") if p.is_file())
-    for p in files:
-        h.update(str(p.name).encode())
-        h.update(p.read_bytes())
-    h.update(__version__.encode())
-    return h.hexdigest()
-
-
 def write_manifest(opts: Options, cat: Catalogue, result: BuildResult, keys: dict[str, str]) -> None:
-    from guidebook.render import layout_chain
-
     path = opts.output / "manifest.json"
     entries: dict[str, dict] = {}
     try:  # keep the entries of outputs this run did not rebuild
@@ -343,7 +329,8 @@ def write_manifest(opts: Options, cat: Catalogue, result: BuildResult, keys: dic
         entries[rel] = {"path": rel, "size": o.size, "pages": o.pages, "sha256": o.sha256, "key": keys.get(rel)}
     manifest = {
         "tool": f"guidebook {__version__}",
-        "inputs_sha256": inputs_hash(cat, layout_chain(opts.layouts)),
+        # the output keys already hash every input: catalogue, layouts, fonts, options, tool version
+        "inputs_sha256": hashlib.sha256("".join(sorted(keys.values())).encode()).hexdigest(),
         "outputs": [entries[k] for k in sorted(entries) if (opts.output / k).exists()],
     }
     write_atomic(path,

@@ -10,7 +10,11 @@ def html(session) -> str:
     return session.renderer.html(TEMPLATE, doc=doc, meta=doc.meta, created=session.created())
 
 
+def layout(session, kind: str = "guide"):
+    """The guide laid out (kind "guide-press" adds the print stylesheet)."""
+    return session.renderer.layout(kind, html(session), f"{kind}.pdf")
+
+
 def build(session) -> tuple[bytes, int]:
-    r = session.renderer
-    rendered = r.layout("guide", html(session), "guide.pdf")
-    return r.pdf(rendered, "guide.pdf"), rendered.pages
+    rendered = layout(session)
+    return session.renderer.pdf(rendered, "guide.pdf"), rendered.pages

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT

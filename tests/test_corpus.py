@@ -1,7 +1,6 @@
 """A corpus of broken catalogues: each gets a clear message naming file and line (or the limit),
 exit code 1, no traceback, and the last good outputs stay untouched."""
 
-import os
 import shutil
 from pathlib import Path
 

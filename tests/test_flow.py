@@ -1,6 +1,5 @@
 """Flowcharts: built only from the item's data, drawn with text that never leaves its box."""
 
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
