@@ -40,10 +40,6 @@ class Report:
         if diag not in self.items:
             self.items.append(diag)
 
-    def extend(self, diags: Iterable[Diagnostic]) -> None:
-        for d in diags:
-            self.add(d)
-
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "error"]

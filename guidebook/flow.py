@@ -178,7 +178,7 @@ class _Svg:
                 body = escape(ln)
             self.parts.append(f'<text x="{cx:.1f}" y="{y:.1f}" text-anchor="middle"{weight}>{body}</text>')
 
-    def arrow(self, x1: float, y1: float, x2: float, y2: float, label: str = "", label_side: str = "right") -> None:
+    def arrow(self, x1: float, y1: float, x2: float, y2: float, label: str = "") -> None:
         st = self.st
         self.parts.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{st.stroke}" '

@@ -23,6 +23,18 @@ LABEL_QR = "扫码办理"
 LABEL_GUIDE_LINK = "业务指南"
 LABEL_CHANGES = "本版主要变化"
 
+# Column headings of the guide's tables, as the booklet prints them (shared by the PDF and Word writers).
+COLUMNS = {
+    "changes": ["事项", "变化", "字段", "原内容", "新内容"],
+    "power_list": ["事项类别", "序号", "事项", "页码", "操作流程"],
+    "windows": ["序号", "机构名称", "地　址", "联系电话"],
+    "prohibited": ["禁办事项", "禁办情形"],
+    "tolerated": ["序号", "业务事项", "可容缺资料", "后补方式", "资料来源", "补齐时间"],
+}
+# Every fixed label a writer prints; templates see it as `L`, the Word writer imports it.
+LABELS = {"flow": LABEL_FLOW, "qr": LABEL_QR, "phones": LABEL_PHONES, "changes": LABEL_CHANGES,
+          "guide_link": LABEL_GUIDE_LINK, "columns": COLUMNS}
+
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""
 PHONE_IN_TEXT = re.compile(
@@ -161,13 +173,17 @@ class ItemView(ProcedureView):
     item_number: int = 0
     category: str = ""
     category_label: str = ""  # 一、企业职工养老保险
-    category_anchor: str = ""
     subtitle: str | None = None
     list_title: str = ""
     procedures: list[ProcedureView] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     qr: list[QrTarget] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def guide_link(self) -> str:
+        """The power-items list's 操作流程 column: 业务指南 N.title."""
+        return f"{LABEL_GUIDE_LINK} {self.item_number}.{self.title}"
 
     @property
     def full_title(self) -> str:
@@ -504,7 +520,6 @@ def item_view(it: schema.Item, category_number: int) -> ItemView:
         flow=base.flow, flow_caption=base.flow_caption,
         item_number=it.number, category=it.category,
         category_label=f"{chinese_numeral(category_number)}、{it.category}",
-        category_anchor=f"category-{category_number}",
         subtitle=it.subtitle, list_title=it.list_title or it.title,
         procedures=procs, phones=phones, qr=qr,
         flags=list(it.flags) + [f for p in it.procedures for f in p.flags],

@@ -18,11 +18,6 @@ def _code(url: str) -> qrcode.QRCode:
     return code
 
 
-def modules(url: str) -> int:
-    """Symbol size in modules without the quiet zone (for example 37 for a 70-character URL)."""
-    return _code(url).modules_count
-
-
 @lru_cache(maxsize=1024)
 def svg(url: str) -> str:
     """Vector QR code that scales to its container's width; the quiet zone is part of the drawing.

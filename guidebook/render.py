@@ -302,7 +302,9 @@ class Renderer:
         return Markup(qr.svg(url))
 
     def html(self, template: str, **context: Any) -> str:
-        return render_template(self.env, template, r=self, **context)
+        from guidebook.model import LABELS
+
+        return render_template(self.env, template, r=self, L=LABELS, **context)
 
     def layout(self, kind: str, html: str, what: str) -> Rendered:
         with strict_logging(what, self.strict):

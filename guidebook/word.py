@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 from guidebook import qr
 from guidebook.diagnostics import GuidebookError
 from guidebook.model import (
-    LABEL_FLOW, LABEL_PHONES, LABEL_QR, GuideDoc, ItemView, MaterialsView, Part, ProcedureView, Rich,
+    COLUMNS, LABEL_FLOW, LABEL_PHONES, LABEL_QR, GuideDoc, ItemView, MaterialsView, Part, ProcedureView, Rich,
 )
 from guidebook.render import find_layout_file, page_geometry
 
@@ -508,7 +508,7 @@ def guide_docx(session) -> bytes:
                 w.para(s.heading, style="Caption")
             rows = [[r["scope"], r["kind"], r["label"], r["old"], r["new"] + (f"（{r['note']}）" if r["note"] else "")]
                     for r in doc.changes]
-            w.table(["事项", "变化", "字段", "原内容", "新内容"], rows, [40, 12, 20, 50, 50])
+            w.table(COLUMNS["changes"], rows, [40, 12, 20, 50, 50])
             w.page_break()
         elif s.kind == "power_list":
             rows = []
@@ -518,13 +518,13 @@ def guide_docx(session) -> bytes:
                         c.label if i == 0 else "", it.item_number,
                         (lambda p, it=it: _hyperlink(p, it.list_title, anchor=_bm(it.anchor), color=False)),
                         (lambda p, it=it: _add_field(p, f"PAGEREF {_bm(it.anchor)} \\h", "")),
-                        f"{'业务指南'} {it.item_number}.{it.title}",
+                        it.guide_link,
                     ])
-            w.table(["事项类别", "序号", "事项", "页码", "操作流程"], rows, [30, 12, 60, 13, 48])
+            w.table(COLUMNS["power_list"], rows, [30, 12, 60, 13, 48])
         elif s.kind == "windows":
             if s.heading:
                 w.para(s.heading, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
-            w.table(["序号", "机构名称", "地　址", "联系电话"],
+            w.table(COLUMNS["windows"],
                     [[r.number, r.name, r.address, r.phone] for r in doc.windows], [12, 62, 60, 30])
         elif s.kind == "guide":
             for c in doc.categories:
@@ -544,10 +544,10 @@ def guide_docx(session) -> bytes:
             for row in doc.prohibited:
                 for i, case in enumerate(row.cases):
                     rows.append([row.label if i == 0 else "", case])
-            w.table(["禁办事项", "禁办情形"], rows, [60, 110])
+            w.table(COLUMNS["prohibited"], rows, [60, 110])
         elif s.kind == "tolerated":
             rows = [[r.number, r.matter, "\n".join(r.materials), r.method, r.source, r.deadline] for r in doc.tolerated]
-            w.table(["序号", "业务事项", "可容缺资料", "后补方式", "资料来源", "补齐时间"], rows, [12, 40, 50, 22, 30, 20])
+            w.table(COLUMNS["tolerated"], rows, [12, 40, 50, 22, 30, 20])
         if s.kind in ("power_list", "windows", "prohibited"):
             w.page_break()
     return w.save(meta.edition, meta.date)
