@@ -136,7 +136,9 @@ class Preview:
                 if path in ("/", "/index.html"):
                     return 200, "text/html; charset=utf-8", self._index().encode()
                 if path == "/guide":
-                    page = guide_pdf.html(s).replace("</head>", self._styles("guide") + "</head>", 1)
+                    with s.renderer.for_browser():
+                        page = guide_pdf.html(s)
+                    page = page.replace("</head>", self._styles("guide") + "</head>", 1)
                     return 200, "text/html; charset=utf-8", self._page(page, "guide", "/guide.pdf").encode()
                 if path == "/guide.pdf":
                     data, _ = guide_pdf.build(s)
@@ -150,7 +152,9 @@ class Preview:
                         data, _ = handouts.build_one(s, it)
                         return 200, "application/pdf", data
                     _, level = handouts.layout(s, it)
-                    page = handouts.html(s, it, level).replace("</head>", self._styles("handout") + "</head>", 1)
+                    with s.renderer.for_browser():
+                        page = handouts.html(s, it, level)
+                    page = page.replace("</head>", self._styles("handout") + "</head>", 1)
                     return 200, "text/html; charset=utf-8", \
                         self._page(page, it.title, f"/handout/{it.item_number}.pdf").encode()
             except GuidebookError as exc:

@@ -159,7 +159,8 @@ def _flow_text_blocks(session, doc):
     for it in doc.items:
         for proc in [it, *it.procedures]:
             if proc.flow is not None:
-                svg = str(session.renderer.flow_svg(proc.flow, title=proc.flow_caption))
+                with session.renderer.for_browser():  # the SVG source, not the <img> the PDF gets
+                    svg = str(session.renderer.flow_svg(proc.flow, title=proc.flow_caption))
                 labels = [("".join(t.itertext())) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
                 blocks.append(normalize("".join(labels)))
     return blocks
@@ -222,7 +223,9 @@ def test_markup_in_catalogue_text_is_literal_and_fetches_nothing(source_copy, tm
     session = Session(Options(source=source_copy))
     it = next(i for i in session.doc.items if i.item_number == 22)
     html = handouts.html(session, it)
-    assert "<img" not in html and 'href="http://127.0.0.1:9/"' in html  # text, plus a plain link
+    # the only images are the flowchart drawings, as data: URLs; the catalogue's <img> is text
+    assert all(src.startswith("data:image/svg+xml;base64,") for src in re.findall(r'<img[^>]*src="([^"]*)"', html))
+    assert 'file:///etc/passwd"' not in html and 'href="http://127.0.0.1:9/"' in html  # text, plus a plain link
     assert "&lt;img src=" in html and "{{ 7*7 }}" in html
     data, _ = handouts.build_one(session, it)  # strict: a refused fetch would be an error
     out = tmp_path / "h.pdf"
