@@ -161,16 +161,42 @@ def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult
     result.outputs.append(Output(path, len(data), pages, hashlib.sha256(data).hexdigest()))
 
 
-def _guide_pdf(session) -> list:
+def _guide_pdf(session, whole: bool = True, archive: bool = False) -> list:
+    """The guide laid out as one document: guide.pdf (unless it is made in parts), PDF/A-2b."""
     from guidebook import guide_pdf
 
     r = session.renderer
     rendered = guide_pdf.layout(session)
-    out = [(session.opts.output / "guide.pdf", r.pdf(rendered, "guide.pdf"), rendered.pages)]
-    if session.opts.archive:  # the same layout, written as PDF/A-2b
+    out = []
+    if whole:
+        out.append((session.opts.output / "guide.pdf", r.pdf(rendered, "guide.pdf"), rendered.pages))
+    if archive:  # the same layout, written as PDF/A-2b
         out.append((session.opts.output / "archive" / "guide-pdfa.pdf",
                     r.pdf(rendered, "guide-pdfa.pdf", pdf_variant="pdf/a-2b"), rendered.pages))
     return out
+
+
+def _guide_plan(session, progress: Progress):
+    """How the guide is laid out in parallel parts (guidebook.paginate), or None for one document."""
+    import os
+
+    from guidebook import guide_pdf, paginate
+    from guidebook.render import STYLESHEETS, find_layout_file
+
+    wanted = os.environ.get("GUIDEBOOK_GUIDE_PARTS", "")
+    if wanted.strip() == "1":
+        return None
+    why = paginate.unsupported([find_layout_file(session.chain, n).read_text("utf-8") for n in STYLESHEETS["guide"]])
+    if why:
+        progress(f"guide: laid out as one document ({why})")
+        return None
+    # the first category follows the section title on its page: a cut needs a page break
+    plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]],
+                         int(wanted) if wanted.strip().isdigit() else None)
+    if plan.parts < 2:
+        return None
+    session.guide_plan = plan  # parsed before the workers fork: they inherit it
+    return plan
 
 
 def _guide_press(session) -> list:
@@ -223,8 +249,16 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     guide_needed = opts.guide and ({"guide.pdf", "archive/guide-pdfa.pdf"} & stale
                                    or (opts.press and any(r.startswith("print/guide-booklet") for r in stale)))
     tasks: list = []
+    plan, guesses = None, []
     if guide_needed:
-        tasks.append((_guide_pdf, ()))
+        from guidebook import paginate
+
+        plan = _guide_plan(session, progress)
+        if plan is not None:
+            guesses = paginate.first_guesses(plan, paginate.load_hint(paginate.hint_file(opts.source, session.chain)))
+            tasks += [(paginate.render_part, (k, g)) for k, g in enumerate(guesses)]
+        if plan is None or opts.archive:
+            tasks.append((_guide_pdf, (plan is None, opts.archive)))
     if opts.press and "print/guide-press.pdf" in stale:
         tasks.append((_guide_press, ()))
     tasks += [(handouts.render_chunk, (c,)) for c in handouts.chunks(stale_items)]
@@ -235,12 +269,21 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     progress(f"rendering: {len(tasks)} parts on {min(parallel.workers(), len(tasks))} worker(s)")
     results = parallel.run_all(session, tasks, progress)
     pending: list[tuple[Path, bytes, int | None]] = []
-    handout_results = []
+    handout_results, part_results = [], []
     for (fn, _), res in zip(tasks, results):
         if fn is handouts.render_chunk:
             handout_results.append(res)
+        elif plan is not None and fn is paginate.render_part:
+            part_results.append(res)
         else:
             pending += res
+    if plan is not None:
+        joined = paginate.lay_out(session, plan, guesses, part_results,
+                                  lambda more: parallel.run_all(session, more), progress)
+        if joined is None:  # one document after all
+            pending += _guide_pdf(session)
+        else:
+            pending.append((out / "guide.pdf", *joined))
     if opts.handouts:
         progress("handouts: combining")
         pending += handouts.collect(stale_items, handout_results, out / "handouts", combined=False,

@@ -80,14 +80,16 @@ def combine(pdfs: list[bytes]) -> bytes:
     """Join one-page handouts into one file for a print run (in the given order)."""
     import io
 
-    from pypdf import PdfWriter
+    import pikepdf
 
-    writer = PdfWriter()
-    for data in pdfs:
-        writer.append(io.BytesIO(data))
-    writer.compress_identical_objects()
+    out = pikepdf.new()
+    for i, data in enumerate(pdfs):
+        src = pikepdf.open(io.BytesIO(data))
+        if i == 0 and "/Lang" in src.Root:
+            out.Root.Lang = src.Root.Lang
+        out.pages.extend(src.pages)
     buf = io.BytesIO()
-    writer.write(buf)
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
 
 

@@ -248,12 +248,15 @@ class Renderer:
         font_css = fonts.font_face_css(self.roles, self.font_files)
         with strict_logging("stylesheets", strict):
             self._font_sheet = wp.CSS(string=font_css, font_config=self.font_config, url_fetcher=self.fetcher)
+            parsed: dict[Path, Any] = {}  # a stylesheet shared by several kinds is parsed once
             for kind, names in STYLESHEETS.items():
                 sheets = [self._font_sheet]
                 for name in names:
                     path = find_layout_file(self.chain, name)
-                    sheets.append(wp.CSS(filename=str(path), font_config=self.font_config,
-                                         url_fetcher=self.fetcher))
+                    if path not in parsed:
+                        parsed[path] = wp.CSS(filename=str(path), font_config=self.font_config,
+                                              url_fetcher=self.fetcher)
+                    sheets.append(parsed[path])
                 self.css[kind] = sheets
         self.wp = wp
         self._svg_cache: dict = {}  # flow drawings, reused across fitting attempts
@@ -334,6 +337,26 @@ class Renderer:
                                url_fetcher=self.fetcher).render(
                 stylesheets=self.css[kind], font_config=self.font_config, optimize_images=False)
         return Rendered(doc, html)
+
+    def layout_tree(self, kind: str, root, extra_css: str = "") -> Any:
+        """Lay out an already parsed HTML tree (an ElementTree root), with extra CSS after the layout's.
+
+        Used for the parts of the guide (guidebook.paginate): the tree is parsed once, before the
+        workers fork, and each worker lays out its part without parsing the HTML again. WeasyPrint
+        messages are left to the caller (a part that draws one is not used).
+        """
+        import cssselect2
+
+        document = self.wp.HTML.__new__(self.wp.HTML)  # what HTML.__init__ does after parsing
+        document.base_url = str(self.chain[0]) + "/"
+        document.url_fetcher = self.fetcher
+        document.media_type = "print"
+        document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        document.etree_element = document.wrapper_element.etree_element
+        sheets = list(self.css[kind])
+        if extra_css:
+            sheets.append(self.wp.CSS(string=extra_css, font_config=self.font_config, url_fetcher=self.fetcher))
+        return document.render(stylesheets=sheets, font_config=self.font_config, optimize_images=False)
 
     def pdf(self, rendered: Rendered | list[Rendered], what: str, **options: Any) -> bytes:
         items = rendered if isinstance(rendered, list) else [rendered]

@@ -1,0 +1,443 @@
+"""Parallel pagination: the guide laid out in parts on every core, numbered and joined as one book.
+
+WeasyPrint lays a document out in one process, and the guide is most of a build's time. So the
+guide's HTML is cut where its layout already starts a new page (before a category other than the
+first), each part is laid out by its own worker, and the parts are joined with pikepdf into one PDF
+with one outline and one set of named destinations. The templates and stylesheets are not changed.
+
+A part cannot see the others, so it is told what it needs from them as a guess: the number and
+side (left or right) of its first page, and the page numbers of the anchors in other parts that it
+links to (the contents and the power list link to every item). The guess comes from the previous
+build (a small file in the cache folder). Each part reports what it found: its page count and the
+page numbers of its anchors. The guesses are checked against that and the parts that were told
+something wrong are laid out again with what is now known (at most twice). Around its own content a
+part is laid out with pages that are dropped when the parts are joined:
+
+- a lead page: an empty copy of the element before the part's first element (so sibling selectors
+  such as `.category + .category` still match) and the ancestors' opening; its page counter and side
+  are set so that the part's first page gets the right number and side;
+- a trail page: an empty copy of the next part's first element, so the part ends exactly where the
+  whole book turns the page, and the ancestors' closing;
+- stub pages: an empty element for every foreign anchor the part links to, on a page numbered like
+  that anchor's page, so that `target-counter()` and links work;
+- a probe page: bookmarks whose labels read, with `target-counter()`, the page numbers other parts
+  need.
+
+Whenever something cannot be checked the guide is laid out as one document instead: no place to
+cut, a cut that is not a forced page break, a renderer message, guesses that do not settle, or
+stylesheets with counters other than `page` (or `counter(pages)`), which a part cannot continue.
+Tests compare the joined guide with the one-document guide page by page.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+MAX_ROUNDS = 3
+# Two parts, more only for a much bigger guide (the seed's costs about 54,000). The count depends on
+# the document, not on this machine's cores, so every machine writes the same bytes.
+PART_COST = 100_000
+MAX_PARTS = 16
+TRAIL, END = "gb-trail", "gb-end"
+PROBE = "gbprobe "
+PT = 0.75  # PDF points per CSS pixel
+_COUNTER_PROPS = re.compile(r"counter-(?:reset|set|increment)\s*:\s*([^;}]*)")
+
+
+@dataclass(frozen=True)
+class Guess:
+    """What a part is told about the rest of the book."""
+
+    start_index: int  # the book page index of its first page (0-based; even is a right-hand page)
+    start_number: int | None  # the page counter on its first page (None for the first part)
+    numbers: tuple[tuple[str, int], ...]  # the page counter of every foreign anchor it links to
+
+
+@dataclass
+class PartResult:
+    """What a laid-out part reports."""
+
+    pdf: bytes = b""
+    first: int = 0  # index of its first content page in `pdf`
+    count: int = 0  # content pages
+    anchors: list = field(default_factory=list)  # (name, content page, x, y) in PDF points
+    bookmarks: list = field(default_factory=list)  # (level, label, content page, x, y, state)
+    numbers: dict = field(default_factory=dict)  # page counter of anchors other parts need, and of TRAIL
+    start_side: str = "right"
+    problem: str | None = None  # why the part cannot be used
+
+
+def unsupported(css_texts: list[str]) -> str | None:
+    """Why stylesheets cannot be laid out in parts: a counter a part could not continue."""
+    for text in css_texts:
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        if re.search(r"counter\(\s*pages\s*[,)]", text):
+            return "the stylesheets use counter(pages)"
+        for m in _COUNTER_PROPS.finditer(text):
+            names = re.findall(r"[A-Za-z_][\w-]*", m.group(1))
+            other = [n for n in names if n not in ("page", "none", "inherit", "initial", "unset", "important")]
+            if other:
+                return f"the stylesheets use the counter {other[0]!r}"
+    return None
+
+
+class Plan:
+    """The guide's HTML parsed once, the cut points, and who links to whom. Built before forking."""
+
+    def __init__(self, html: str, candidates: list[str], parts: int | None = None):
+        import tinyhtml5
+
+        self.root = tinyhtml5.parse(html, namespace_html_elements=False)
+        self.head = self.root.find("head")
+        self.body = self.root.find("body")
+        self.parent = {c: p for p in self.root.iter() for c in p}
+        by_id: dict[str, ET.Element] = {}
+        order: dict[ET.Element, int] = {}
+        cum: dict[ET.Element, int] = {}
+        total = 0
+        for i, e in enumerate(self.body.iter()):
+            order[e] = i
+            cum[e] = total
+            # layout cost, roughly (measured on the seed guide): text by character, a drawing like 200
+            total += 1 + len(e.text or "") + len(e.tail or "") + (200 if e.tag in ("img", "svg") else 0)
+            if e.get("id") and e.get("id") not in by_id:
+                by_id[e.get("id")] = e
+        self.by_id = by_id
+        # a cut must have an element before it in the same parent (the lead copies it)
+        usable = [by_id[c] for c in candidates if c in by_id and self._previous(by_id[c]) is not None]
+        n = parts or max(2, min(MAX_PARTS, round(total / PART_COST)))
+        cuts: list[ET.Element] = []
+        for i in range(1, n):
+            target = total * i / n
+            best = min((e for e in usable if not cuts or order[e] > order[cuts[-1]]),
+                       key=lambda e: abs(cum[e] - target), default=None)
+            if best is not None and best not in cuts:
+                cuts.append(best)
+        self.cuts = cuts
+        self.cut_ids = [c.get("id") for c in cuts]
+        # which part each anchor lives in, which anchors each part links to
+        bounds = [order[c] for c in cuts]
+        self.home: dict[str, int] = {}
+        refs: list[set[str]] = [set() for _ in range(len(cuts) + 1)]
+        for e, i in order.items():
+            k = bisect.bisect_right(bounds, i)
+            if e.get("id"):
+                self.home.setdefault(e.get("id"), k)
+            href = e.get("href")
+            if href and href.startswith("#") and len(href) > 1:
+                refs[k].add(href[1:])
+        self.foreign = [sorted(a for a in r if a in self.home and self.home[a] != k) for k, r in enumerate(refs)]
+        self.needed: list[set[str]] = [set() for _ in refs]
+        for names in self.foreign:
+            for a in names:
+                self.needed[self.home[a]].add(a)
+        for k, cid in enumerate(self.cut_ids, 1):
+            self.needed[k].add(cid)  # its first page's number is checked against the guess
+
+    @property
+    def parts(self) -> int:
+        return len(self.cuts) + 1
+
+    def _previous(self, el):
+        p = self.parent.get(el)
+        if p is None:
+            return None
+        kids = list(p)
+        i = kids.index(el)
+        return kids[i - 1] if i > 0 else None
+
+    def _path(self, el) -> list:
+        path = []
+        while el is not self.body:
+            path.append(el)
+            el = self.parent[el]
+        return path[::-1]
+
+    # -- one part
+    def part_tree(self, k: int, guess: Guess) -> tuple[ET.Element, ET.Element | None, ET.Element | None]:
+        """The part's HTML tree (sharing untouched subtrees with the whole), its first element and trail."""
+        start = self.cuts[k - 1] if k > 0 else None
+        end = self.cuts[k] if k < len(self.cuts) else None
+        lead = _hollow(self._previous(start)) if start is not None else None
+        trail = _hollow(end, TRAIL) if end is not None else None
+
+        def clip(node, sp, ep):
+            new = ET.Element(node.tag, dict(node.attrib))
+            new.text = node.text if sp is None else None
+            new.tail = node.tail if ep is None else None
+            kids = list(node)
+            i0 = kids.index(sp[0]) if sp else 0
+            for c in kids[i0:]:
+                s = sp[1:] if sp and c is sp[0] else None
+                if ep and c is ep[0]:
+                    if len(ep) > 1:
+                        new.append(clip(c, s, ep[1:]))
+                    else:
+                        new.append(trail)
+                    break
+                if s:  # the start is deeper inside c
+                    new.append(clip(c, s, None))
+                else:
+                    if s is not None and lead is not None:  # c is the part's first element
+                        new.append(lead)
+                    new.append(c)
+            return new
+
+        body = clip(self.body, self._path(start) if start is not None else None,
+                    self._path(end) if end is not None else None)
+        _append_tail_pages(body, guess, self.needed[k] | ({TRAIL} if trail is not None else set()))
+        root = ET.Element(self.root.tag, dict(self.root.attrib))
+        root.append(self.head)
+        root.append(body)
+        return root, start, trail
+
+    def part_css(self, k: int, guess: Guess) -> str:
+        css = []
+        if k > 0:
+            css.append(f"@page :first {{ counter-set: page {(guess.start_number or 1) - 1} }}")
+            # the lead page is the one before the first: the opposite side
+            css.append(f"html {{ break-before: {'left' if guess.start_index % 2 == 0 else 'right'} }}")
+        for number in sorted({n for _, n in guess.numbers}):
+            css.append(f"@page {_stub_page(number)} {{ counter-set: page {number} }}")
+        css.append(f".gb-probe {{ display: block; bookmark-level: 1; "
+                   f"bookmark-label: '{PROBE}' attr(href) ' ' target-counter(attr(href), page) }}")
+        return "\n".join(css)
+
+
+def _hollow(el, new_id: str | None = None):
+    """An empty copy of an element (same tag and attributes, so the same selectors match)."""
+    attrib = {k: v for k, v in el.attrib.items() if k != "id"}
+    if new_id:
+        attrib["id"] = new_id
+    copy = ET.Element(el.tag, attrib)
+    copy.tail = None
+    return copy
+
+
+def _stub_page(number: int) -> str:
+    return f"gbstub-{number}" if number >= 0 else f"gbstub-m{-number}"
+
+
+def _append_tail_pages(body, guess: Guess, probed: set[str]) -> None:
+    """End marker, stub pages for foreign anchors and the probe page, after the part's content."""
+    ET.SubElement(body, "div", {"id": END, "style": "page: gbend"})
+    by_number: dict[int, list[str]] = {}
+    for name, number in guess.numbers:
+        by_number.setdefault(number, []).append(name)
+    for number in sorted(by_number):
+        group = ET.SubElement(body, "div", {"style": f"page: {_stub_page(number)}"})
+        for name in by_number[number]:
+            ET.SubElement(group, "div", {"id": name})
+    probes = ET.SubElement(body, "div", {"style": "page: gbprobe"})
+    for name in sorted(probed):
+        ET.SubElement(probes, "a", {"class": "gb-probe", "href": "#" + name})
+
+
+# ---------------------------------------------------------------------------------------------
+# In a worker
+
+
+def render_part(session, k: int, guess: Guess) -> PartResult:
+    """Lay out part k and write it (with its extra pages); report what the other parts need."""
+    from guidebook.render import RenderError, strict_logging
+
+    plan = session.guide_plan
+    r = session.renderer
+    root, start, trail = plan.part_tree(k, guess)
+    try:
+        with strict_logging(f"guide.pdf, part {k + 1}"):
+            document = r.layout_tree("guide", root, plan.part_css(k, guess))
+            pdf = document.write_pdf()
+    except RenderError as exc:
+        return PartResult(problem=str(exc))
+    pages = document.pages
+    where: dict[str, int] = {}
+    for i, page in enumerate(pages):
+        for name in page.anchors:
+            where.setdefault(name, i)
+    first = where.get(start.get("id"), -1) if start is not None else 0
+    end = where.get(TRAIL if trail is not None else END, -1)
+    if first < 0 or end <= first:
+        return PartResult(problem=f"part {k + 1}: its first or last page was not found")
+    for el, i in ((start, first), (trail, end)):
+        if el is not None and not _forced_break(pages[i], el):
+            return PartResult(problem=f"part {k + 1}: <{el.tag} class={el.get('class')!r}> does not start "
+                                      "a new page (break-before: page), so the guide cannot be cut there")
+    res = PartResult(pdf=pdf, first=first, count=end - first, start_side=pages[first]._page_box.page_type.side)
+    for i in range(first, end):
+        page = pages[i]
+        for name, (x, y, _, _) in page.anchors.items():
+            if where[name] == i and name not in (TRAIL, END):
+                res.anchors.append((name, i - first, x * PT, (page.height - y) * PT))
+        for level, label, (x, y), state in page.bookmarks:
+            res.bookmarks.append((level, label, i - first, x * PT, (page.height - y) * PT, state))
+    for page in pages[end:]:
+        for _, label, _, _ in page.bookmarks:
+            if label.startswith(PROBE):
+                parts = label[len(PROBE):].split()
+                if len(parts) == 2 and parts[1].lstrip("-").isdigit():
+                    res.numbers[parts[0].lstrip("#")] = int(parts[1])
+    return res
+
+
+def _forced_break(page, el) -> bool:
+    for box in page._page_box.descendants():
+        if getattr(box, "element", None) is el:
+            return box.style["break_before"] == "page"
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# In the parent
+
+
+def first_guesses(plan: Plan, hint: dict) -> list[Guess]:
+    numbers = hint.get("numbers", {})
+    starts = hint.get("starts", {})
+    guesses = []
+    for k in range(plan.parts):
+        index, number = (0, None) if k == 0 else tuple(starts.get(plan.cut_ids[k - 1], (0, 1)))
+        guesses.append(Guess(index, number, tuple((a, int(numbers.get(a, 0))) for a in plan.foreign[k])))
+    return guesses
+
+
+def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple[list[Guess], list[int]]:
+    """The guesses the results imply, and the parts whose guess (or first page) was wrong."""
+    # A part laid out from a wrong first page number has all its numbers off by the same amount:
+    # shift them, so that one more round usually settles everything at once.
+    numbers: dict[str, int] = {}
+    starts: list[int | None] = [None]
+    shift = 0
+    for k, res in enumerate(results):
+        if k > 0:
+            trail = results[k - 1].numbers.get(TRAIL)
+            starts.append(None if trail is None else trail + shift)
+            told = guesses[k].start_number
+            shift = starts[k] - told if starts[k] is not None and told is not None else 0
+        numbers.update({a: n + shift for a, n in res.numbers.items()})
+    derived, wrong, index = [], [], 0
+    for k, res in enumerate(results):
+        g = Guess(index, starts[k], tuple((a, numbers.get(a, 0)) for a in plan.foreign[k]))
+        derived.append(g)
+        ok = g == guesses[k]
+        if k > 0:  # the part really started where it was told to
+            side = "right" if guesses[k].start_index % 2 == 0 else "left"
+            ok = ok and res.start_side == side and res.numbers.get(plan.cut_ids[k - 1]) == guesses[k].start_number
+        if not ok:
+            wrong.append(k)
+        index += res.count
+    return derived, wrong
+
+
+def hint_file(source: Path, chain: list[Path]) -> Path:
+    from guidebook import fonts
+
+    key = hashlib.sha256("|".join([str(source.resolve()), *map(str, chain)]).encode()).hexdigest()[:16]
+    return fonts.cache_dir() / "pages" / f"{key}.json"
+
+
+def load_hint(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_hint(path: Path, plan: Plan, guesses: list[Guess], results: list[PartResult]) -> None:
+    from guidebook.files import write_atomic
+
+    numbers: dict[str, int] = {}
+    for res in results:
+        numbers.update(res.numbers)
+    starts = {cid: [g.start_index, g.start_number] for cid, g in zip(plan.cut_ids, guesses[1:])}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"numbers": numbers, "starts": starts}, sort_keys=True).encode())
+    except OSError:
+        pass  # a hint is only a speed-up
+
+
+def stitch(results: list[PartResult]) -> tuple[bytes, int]:
+    """One PDF from the parts' content pages: pages, named destinations, outline, metadata of part 1."""
+    import warnings
+
+    import pikepdf
+    from weasyprint.document import Document
+
+    out = pikepdf.open(io.BytesIO(results[0].pdf))
+    head = results[0]
+    for i in reversed(range(len(out.pages))):
+        if not head.first <= i < head.first + head.count:
+            del out.pages[i]
+    with warnings.catch_warnings():  # named destinations are rebuilt below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else Warning)
+        for res in results[1:]:
+            src = pikepdf.open(io.BytesIO(res.pdf))
+            out.pages.extend(src.pages[res.first:res.first + res.count])
+    offset, dests = 0, {}
+    pages = [SimpleNamespace(bookmarks=[]) for _ in range(len(out.pages))]
+    for res in results:
+        for name, i, x, y in res.anchors:
+            dests.setdefault(name, (offset + i, x, y))
+        for level, label, i, x, y, state in res.bookmarks:
+            pages[offset + i].bookmarks.append((level, label, (x, y), state))
+        offset += res.count
+    root = out.Root
+    if "/Outlines" in root:
+        del root["/Outlines"]
+    names = pikepdf.NameTree.new(out)
+    for name in sorted(dests):
+        i, x, y = dests[name]
+        names[name] = pikepdf.Array([out.pages[i].obj, pikepdf.Name.XYZ, x, y, 0])
+    root.Names = pikepdf.Dictionary(Dests=names.obj)
+    tree = Document.make_bookmark_tree(SimpleNamespace(pages=pages))
+
+    def items(nodes):
+        made = []
+        for label, (page, x, y), children, state in nodes:
+            item = pikepdf.OutlineItem(label, page, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
+            item.children.extend(items(children))
+            item.is_closed = state == "closed"
+            made.append(item)
+        return made
+
+    with out.open_outline() as outline:
+        outline.root.extend(items(tree))
+    buf = io.BytesIO()
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buf.getvalue(), len(out.pages)
+
+
+def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult], run, progress=lambda m: None):
+    """Check the first round's parts, lay out again those told something wrong, join them.
+
+    `run(tasks)` runs (function, args) tasks like guidebook.parallel.run_all. Returns (pdf, pages),
+    or None when the guide must be laid out as one document.
+    """
+    for round_ in range(1, MAX_ROUNDS + 1):
+        problems = [r.problem for r in results if r.problem]
+        if problems:
+            progress(f"guide: laid out as one document ({problems[0].splitlines()[0]})")
+            return None
+        derived, wrong = settle(plan, guesses, results)
+        if not wrong:
+            save_hint(hint_file(session.opts.source, session.chain), plan, guesses, results)
+            return stitch(results)
+        if round_ == MAX_ROUNDS:
+            break
+        progress(f"guide: page numbers moved; laying out {len(wrong)} of {plan.parts} parts again")
+        guesses = derived
+        again = run([(render_part, (k, guesses[k])) for k in wrong])
+        for k, res in zip(wrong, again):
+            results[k] = res
+    progress("guide: page numbers did not settle; laid out as one document")
+    return None

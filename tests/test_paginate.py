@@ -1,0 +1,150 @@
+"""The guide laid out in parallel parts must be the guide laid out as one document, page for page."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import SOURCE, pdf_pages_text
+
+
+def book(path) -> dict:
+    """Everything a reader sees or clicks: page sizes, text, outline, destinations, links, metadata."""
+    r = PdfReader(path)
+
+    def walk(entries, depth=0, out=None):
+        out = [] if out is None else out
+        for e in entries:
+            if isinstance(e, list):
+                walk(e, depth + 1, out)
+            else:
+                out.append((depth, e.title, r.get_destination_page_number(e), round(float(e.top), 1)))
+        return out
+
+    dests = {name: (r.get_destination_page_number(d), round(float(d.left), 1), round(float(d.top), 1))
+             for name, d in r.named_destinations.items()}
+    links = []
+    for i, page in enumerate(r.pages):
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            if a.get("/Subtype") == "/Link":
+                rect = tuple(round(float(x), 1) for x in a["/Rect"])
+                target = dests.get(str(a["/Dest"])) if "/Dest" in a else str(a["/A"]["/URI"])
+                assert target is not None, f"page {i + 1}: a link to a missing destination {a.get('/Dest')}"
+                links.append((i, rect, target))
+    info = {k: str(v) for k, v in (r.metadata or {}).items() if k not in ("/CreationDate", "/ModDate")}
+    return {
+        "sizes": [(round(float(p.mediabox.width), 1), round(float(p.mediabox.height), 1)) for p in r.pages],
+        "text": pdf_pages_text(path),
+        "outline": walk(r.outline),
+        "dests": dests,
+        "links": links,
+        "info": info,
+        "lang": str(r.trailer["/Root"].get("/Lang")),
+    }
+
+
+def assert_same_book(a, b):
+    a, b = book(a), book(b)
+    assert len(a["sizes"]) == len(b["sizes"])
+    for i, (x, y) in enumerate(zip(a["text"], b["text"])):
+        assert x == y, f"page {i + 1} differs"
+    for key in a:
+        assert a[key] == b[key], key
+
+
+def build_guide(out, layouts=(), parts: str | None = None, monkeypatch=None, progress=None):
+    from guidebook.build import Options, build
+
+    if parts is not None:
+        monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", parts)
+    build(Options(source=SOURCE, output=out, layouts=list(layouts), handouts=False, word=False),
+          progress or (lambda m: None))
+    if parts is not None:
+        monkeypatch.delenv("GUIDEBOOK_GUIDE_PARTS")
+    return out / "guide.pdf"
+
+
+def style_layouts(style: str) -> list:
+    from guidebook.render import style_folder
+
+    return [] if style == "default" else [style_folder(style)]
+
+
+@pytest.fixture(scope="module", params=["default", "gbt9704"])
+def whole_and_parts(request, tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    try:
+        whole = build_guide(tmp_path_factory.mktemp("whole"), style_layouts(request.param), "1", mp)
+        parts = build_guide(tmp_path_factory.mktemp("parts"), style_layouts(request.param), None, mp)
+    finally:
+        mp.undo()
+    return request.param, whole, parts
+
+
+def test_the_guide_in_parts_is_the_guide_as_one_document(whole_and_parts):
+    _, whole, parts = whole_and_parts
+    assert len(PdfReader(parts).pages) > 90
+    assert_same_book(whole, parts)
+
+
+def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
+    style, whole, _ = whole_and_parts
+    messages = []
+    three = build_guide(tmp_path, style_layouts(style), "3", monkeypatch, messages.append)
+    assert not any("one document" in m for m in messages), messages
+    assert_same_book(whole, three)
+
+
+def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
+    """Start from a hint that is wrong everywhere: the parts are laid out again until they agree."""
+    from guidebook import guide_pdf, paginate, parallel
+
+    plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
+    session.guide_plan = plan
+
+    def run(tasks):
+        return parallel.run_all(session, tasks)
+
+    def lay_out(hint):
+        messages = []
+        guesses = paginate.first_guesses(plan, hint)
+        results = run([(paginate.render_part, (k, g)) for k, g in enumerate(guesses)])
+        return paginate.lay_out(session, plan, guesses, results, run, messages.append), messages
+
+    (cold, pages), messages = lay_out({})  # no hint at all: every part is told wrong page numbers
+    assert any("laying out 2 of 2 parts again" in m for m in messages), messages
+    right = paginate.load_hint(paginate.hint_file(session.opts.source, session.chain))  # saved by lay_out
+    (good, _), messages = lay_out(right)
+    assert messages == [] and good == cold
+    wrong = {"numbers": {a: n + 7 for a, n in right["numbers"].items()},
+             "starts": {c: [i + 1, n - 3] for c, (i, n) in right["starts"].items()}}
+    (again, pages_again), messages = lay_out(wrong)
+    assert any("laying out" in m for m in messages), messages
+    assert (again, pages_again) == (good, pages)
+
+
+def test_a_layout_without_page_breaks_between_categories_is_laid_out_whole(tmp_path, monkeypatch):
+    """A cut where the book does not turn the page would change the book: it is refused."""
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "custom.css").write_text("#guide > .category + .category { break-before: auto; }\n", "utf-8")
+    messages = []
+    parts = build_guide(tmp_path / "parts", [layout], None, monkeypatch, messages.append)
+    assert any("does not start a new page" in m and "one document" in m for m in messages), messages
+    whole = build_guide(tmp_path / "whole", [layout], "1", monkeypatch)
+    assert parts.read_bytes() == whole.read_bytes()
+
+
+@pytest.mark.parametrize("css, reason", [
+    ("@page { @bottom-center { content: counter(page) ' / ' counter(pages) } }", "counter(pages)"),
+    (".item { counter-increment: item; }", "'item'"),
+    ("body { counter-reset: section 0 page 1; }", "'section'"),
+    ("@page :nth(1 of main) { counter-reset: page 1; } /* counter-increment: item */", None),
+    (".x { counter-set: page 3 !important; }", None),
+])
+def test_counters_a_part_cannot_continue_keep_the_guide_whole(css, reason):
+    from guidebook import paginate
+
+    why = paginate.unsupported([css])
+    assert (why is None) if reason is None else (reason in why)
