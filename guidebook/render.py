@@ -145,7 +145,40 @@ def _template_position(exc: BaseException, name: str) -> str:
 def _weasyprint():
     import weasyprint  # noqa: F401  (0.7 s: imported only when something is rendered)
 
+    _reuse_parsed_array_types()
     return weasyprint
+
+
+_ARRAY_TYPE = re.compile(r"(\w+)\[(\d+)\]")
+
+
+def _reuse_parsed_array_types() -> None:
+    """Make WeasyPrint's cffi ask for `T[]` where it asks for `T[N]` with a new N every time.
+
+    cffi parses every C type string it has not seen with pycparser (about 8 ms). WeasyPrint's font
+    subsetting asks for `hb_codepoint_t[N]` with N the glyph count of the font in that document, so
+    nearly every PDF paid for new parses: 0.5 s over the 54 handouts. `T[]` with the same
+    initialiser (or length) makes the same array, and is parsed once.
+    """
+    from weasyprint.text import ffi as module
+
+    ffi = module.ffi
+    if getattr(ffi, "_guidebook_arrays", False):
+        return
+    new = ffi.new
+
+    def new_array(cdecl, init=None):
+        m = _ARRAY_TYPE.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if m:
+            n = int(m.group(2))
+            if init is None:
+                return new(m.group(1) + "[]", n)
+            if isinstance(init, (list, tuple)) and len(init) == n:
+                return new(m.group(1) + "[]", init)
+        return new(cdecl, init)
+
+    ffi.new = new_array
+    ffi._guidebook_arrays = True
 
 
 def harfbuzz_subset_available() -> bool:

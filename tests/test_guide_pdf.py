@@ -242,3 +242,16 @@ def test_the_fetcher_refuses_everything_but_layout_files_and_data():
     for url in ("file:///etc/passwd", "http://127.0.0.1:9/", (DEFAULT_LAYOUT / ".." / ".." / "README.md").as_uri()):
         with pytest.raises(ValueError, match="refused to load"):
             fetcher.fetch(url)
+
+
+def test_the_cffi_array_shortcut_makes_the_same_arrays():
+    """render._reuse_parsed_array_types: `T[N]` asked as `T[]` must give the same array."""
+    from guidebook.render import _weasyprint
+
+    _weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    a = ffi.new("unsigned int[3]", [7, 8, 9])
+    assert ffi.typeof(a) is ffi.typeof("unsigned int[3]") and list(a) == [7, 8, 9]
+    assert ffi.sizeof(ffi.new("char[4]")) == 4 and ffi.buffer(ffi.new("char[4]", b"ab"))[:] == b"ab\0\0"
+    assert ffi.sizeof(ffi.new("unsigned int[5]", [1, 2])) == 5 * 4  # short initialiser: left as asked

@@ -71,15 +71,23 @@ def style_layouts(style: str) -> list:
     return [] if style == "default" else [style_folder(style)]
 
 
-@pytest.fixture(scope="module", params=["default", "gbt9704"])
-def whole_and_parts(request, tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    try:
-        whole = build_guide(tmp_path_factory.mktemp("whole"), style_layouts(request.param), "1", mp)
-        parts = build_guide(tmp_path_factory.mktemp("parts"), style_layouts(request.param), None, mp)
-    finally:
-        mp.undo()
-    return request.param, whole, parts
+@pytest.fixture(scope="module")
+def wholes(tmp_path_factory):
+    return {}
+
+
+@pytest.fixture
+def whole_and_parts(request, styled_build, wholes):
+    """(style, the guide laid out whole, the guide of the session's build: in parts)."""
+    style = request.node.callspec.params["styled_build"]
+    if style not in wholes:
+        mp = pytest.MonkeyPatch()
+        try:
+            wholes[style] = build_guide(request.getfixturevalue("tmp_path_factory").mktemp("whole"),
+                                        style_layouts(style), "1", mp)
+        finally:
+            mp.undo()
+    return style, wholes[style], styled_build / "guide.pdf"
 
 
 def test_the_guide_in_parts_is_the_guide_as_one_document(whole_and_parts):
