@@ -246,7 +246,18 @@ def _append_tail_pages(body, guess: Guess, probed: set[str]) -> None:
 
 
 def render_part(session, k: int, guess: Guess) -> PartResult:
-    """Lay out part k and write it (with its extra pages); report what the other parts need."""
+    """Lay out part k and write it (with its extra pages); report what the other parts need.
+
+    Never raises: whatever goes wrong is reported as the part's problem, and the guide is then laid
+    out as one document, which reports real errors (bad CSS, a missing glyph) the usual way.
+    """
+    try:
+        return _render_part(session, k, guess)
+    except Exception as exc:  # noqa: BLE001 (the one-document path is the safe answer to anything)
+        return PartResult(problem=f"part {k + 1}: {type(exc).__name__}: {exc}")
+
+
+def _render_part(session, k: int, guess: Guess) -> PartResult:
     from guidebook.render import RenderError, strict_logging
 
     plan = session.guide_plan
@@ -431,7 +442,11 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
         derived, wrong = settle(plan, guesses, results)
         if not wrong:
             save_hint(hint_file(session.opts.source, session.chain), plan, guesses, results)
-            return stitch(results)
+            try:
+                return stitch(results)
+            except Exception as exc:  # noqa: BLE001 (a file pikepdf cannot join: lay it out whole)
+                progress(f"guide: laid out as one document (joining the parts failed: {exc})")
+                return None
         if round_ == MAX_ROUNDS:
             break
         progress(f"guide: page numbers moved; laying out {len(wrong)} of {plan.parts} parts again")

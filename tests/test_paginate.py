@@ -156,3 +156,21 @@ def test_counters_a_part_cannot_continue_keep_the_guide_whole(css, reason):
 
     why = paginate.unsupported([css])
     assert (why is None) if reason is None else (reason in why)
+
+
+def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, monkeypatch):
+    from guidebook import guide_pdf, paginate
+
+    plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
+    session.guide_plan = plan
+
+    def broken(self, k, guess):
+        raise RuntimeError("a bug in a part")
+
+    monkeypatch.setattr(paginate.Plan, "part_css", broken)
+    guesses = paginate.first_guesses(plan, {})
+    results = [paginate.render_part(session, k, g) for k, g in enumerate(guesses)]
+    assert all("RuntimeError: a bug in a part" in r.problem for r in results)
+    messages = []
+    assert paginate.lay_out(session, plan, guesses, results, None, messages.append) is None
+    assert messages == ["guide: laid out as one document (part 1: RuntimeError: a bug in a part)"]
