@@ -366,10 +366,49 @@ class Writer:
         fp.add_run(" —")
 
     def save(self, edition: int, date: str = "") -> bytes:
-        buf = io.BytesIO()
-        self.doc.save(buf)
         y, m, d = (int(x) for x in date.split("-")) if date else (edition, 1, 1)
-        return _fixed_zip(buf.getvalue(), (max(y, 1980), m, d, 0, 0, 0))
+        when = (max(y, 1980), m, d, 0, 0, 0)
+        try:
+            return _package_bytes(self.doc, when)
+        except AttributeError:  # python-docx changed its package writer: save, then rewrite the zip
+            buf = io.BytesIO()
+            self.doc.save(buf)
+            return _fixed_zip(buf.getvalue(), when)
+
+
+class _DatedZip:
+    """Where python-docx's PackageWriter puts the parts: one zip with fixed entry dates, so the same
+    input gives the same bytes, and each part is compressed once (saving, then rewriting the zip with
+    fixed dates, compressed everything twice: 0.5 s over a full build's .docx files)."""
+
+    def __init__(self, when: tuple):
+        self.buf = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buf, "w", zipfile.ZIP_DEFLATED)
+        self.when = when
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        zi = zipfile.ZipInfo(pack_uri.membername, date_time=self.when)
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        zi.external_attr = 0o644 << 16
+        self.zip.writestr(zi, blob)
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+def _package_bytes(document, when: tuple) -> bytes:
+    """What Document.save writes (python-docx's OpcPackage.save), into a _DatedZip."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    out = _DatedZip(when)
+    PackageWriter._write_content_types_stream(out, package.parts)
+    PackageWriter._write_pkg_rels(out, package.rels)
+    PackageWriter._write_parts(out, package.parts)
+    out.close()
+    return out.buf.getvalue()
 
 
 def _fixed_zip(data: bytes, when: tuple) -> bytes:
