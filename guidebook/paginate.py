@@ -217,9 +217,7 @@ def _hollow(el, new_id: str | None = None):
     attrib = {k: v for k, v in el.attrib.items() if k != "id"}
     if new_id:
         attrib["id"] = new_id
-    copy = ET.Element(el.tag, attrib)
-    copy.tail = None
-    return copy
+    return ET.Element(el.tag, attrib)
 
 
 def _stub_page(number: int) -> str:
@@ -449,7 +447,7 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
                 return None
         if round_ == MAX_ROUNDS:
             break
-        progress(f"guide: page numbers moved; laying out {len(wrong)} of {plan.parts} parts again")
+        progress(f"guide: page numbers differ from the guess; laying out {len(wrong)} of {plan.parts} parts again")
         guesses = derived
         again = run([(render_part, (k, guesses[k])) for k in wrong])
         for k, res in zip(wrong, again):
