@@ -266,7 +266,8 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
         tasks.append((_guide_docx, ()))
     tasks += [(_handout_docx, (c,)) for c in handouts.chunks(stale_docx)]
     session.renderer  # create it before forking, so every worker inherits it
-    progress(f"rendering: {len(tasks)} parts on {min(parallel.workers(), len(tasks))} worker(s)")
+    progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
+             + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
     results = parallel.run_all(session, tasks, progress)
     pending: list[tuple[Path, bytes, int | None]] = []
     handout_results, part_results = [], []

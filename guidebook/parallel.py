@@ -37,7 +37,7 @@ def run_all(session, tasks: list[tuple[Callable, tuple]], progress: Callable[[st
         out = []
         for i, (fn, args) in enumerate(tasks, 1):
             out.append(fn(session, *args))
-            progress(f"rendering: {i}/{len(tasks)} parts done")
+            progress(f"rendering: {i}/{len(tasks)} tasks done")
         return out
     _SESSION = session
     try:
@@ -46,7 +46,7 @@ def run_all(session, tasks: list[tuple[Callable, tuple]], progress: Callable[[st
             results = []
             for i, res in enumerate(pool.imap(_run, tasks, chunksize=1), 1):
                 results.append(res)
-                progress(f"rendering: {i}/{len(tasks)} parts done")
+                progress(f"rendering: {i}/{len(tasks)} tasks done")
             return results
     finally:
         _SESSION = None
