@@ -174,3 +174,20 @@ def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, mon
     messages = []
     assert paginate.lay_out(session, plan, guesses, results, None, messages.append) is None
     assert messages == ["guide: laid out as one document (part 1: RuntimeError: a bug in a part)"]
+
+
+def test_a_bigger_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, monkeypatch):
+    """Not only the seed: 90 varied items (other page breaks, other cut points), three parts."""
+    from synthetic import make_catalogue
+
+    from guidebook.build import Options, build
+
+    source = make_catalogue(tmp_path / "source", 90)
+    books = {}
+    for parts in ("1", "3"):
+        monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", parts)
+        out = tmp_path / f"out-{parts}"
+        build(Options(source=source, output=out, handouts=False, word=False))
+        books[parts] = out / "guide.pdf"
+    assert len(PdfReader(books["1"]).pages) > 150
+    assert_same_book(books["1"], books["3"])
