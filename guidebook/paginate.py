@@ -346,31 +346,42 @@ def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple
     return derived, wrong
 
 
-def hint_file(source: Path, chain: list[Path]) -> Path:
+def hint_files(source: Path, chain: list[Path]) -> tuple[Path, Path]:
+    """Where the page numbers of the last guide are kept: for this catalogue folder and layout, and for
+    the layout alone (the last catalogue built with it: a moved or copied folder still gets a guess)."""
     from guidebook import fonts
 
-    key = hashlib.sha256("|".join([str(source.resolve()), *map(str, chain)]).encode()).hexdigest()[:16]
-    return fonts.cache_dir() / "pages" / f"{key}.json"
+    def key(*parts: str) -> str:
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    folder = fonts.cache_dir() / "pages"
+    layout = [str(p.resolve()) for p in chain]
+    return folder / f"{key(str(source.resolve()), *layout)}.json", folder / f"layout-{key(*layout)}.json"
 
 
-def load_hint(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+def load_hint(source: Path, chain: list[Path]) -> dict:
+    for path in hint_files(source, chain):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            return data
+    return {}
 
 
-def save_hint(path: Path, plan: Plan, guesses: list[Guess], results: list[PartResult]) -> None:
+def save_hint(source: Path, chain: list[Path], plan: Plan, guesses: list[Guess], results: list[PartResult]) -> None:
     from guidebook.files import write_atomic
 
     numbers: dict[str, int] = {}
     for res in results:
         numbers.update(res.numbers)
     starts = {cid: [g.start_index, g.start_number] for cid, g in zip(plan.cut_ids, guesses[1:])}
+    data = json.dumps({"numbers": numbers, "starts": starts}, sort_keys=True).encode()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"numbers": numbers, "starts": starts}, sort_keys=True).encode())
+        for path in hint_files(source, chain):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data)
     except OSError:
         pass  # a hint is only a speed-up
 
@@ -439,7 +450,7 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
             return None
         derived, wrong = settle(plan, guesses, results)
         if not wrong:
-            save_hint(hint_file(session.opts.source, session.chain), plan, guesses, results)
+            save_hint(session.opts.source, session.chain, plan, guesses, results)
             try:
                 return stitch(results)
             except Exception as exc:  # noqa: BLE001 (a file pikepdf cannot join: lay it out whole)

@@ -122,7 +122,8 @@ def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
 
     (cold, pages), messages = lay_out({})  # no hint at all: every part is told wrong page numbers
     assert any("laying out 2 of 2 parts again" in m for m in messages), messages
-    right = paginate.load_hint(paginate.hint_file(session.opts.source, session.chain))  # saved by lay_out
+    right = paginate.load_hint(session.opts.source, session.chain)  # saved by lay_out
+    assert paginate.load_hint(tmp_path / "moved-source", session.chain) == right  # the layout's last guide
     (good, _), messages = lay_out(right)
     assert messages == [] and good == cold
     wrong = {"numbers": {a: n + 7 for a, n in right["numbers"].items()},
