@@ -255,8 +255,8 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
 
         plan = _guide_plan(session, progress)
         if plan is not None:
-            guesses = paginate.first_guesses(plan, paginate.load_hint(opts.source, session.chain))
-            tasks += [(paginate.render_part, (k, g)) for k, g in enumerate(guesses)]
+            guesses, known = paginate.first_guesses(plan, paginate.load_hint(opts.source, session.chain))
+            tasks += [(paginate.render_part, (k, g, known)) for k, g in enumerate(guesses)]
         if plan is None or opts.archive:
             tasks.append((_guide_pdf, (plan is None, opts.archive)))
     if opts.press and "print/guide-press.pdf" in stale:

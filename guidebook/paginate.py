@@ -243,19 +243,22 @@ def _append_tail_pages(body, guess: Guess, probed: set[str]) -> None:
 # In a worker
 
 
-def render_part(session, k: int, guess: Guess) -> PartResult:
+def render_part(session, k: int, guess: Guess, write: bool = True) -> PartResult:
     """Lay out part k and write it (with its extra pages); report what the other parts need.
+
+    Without `write` the part is only laid out: its page count and numbers are what a first round
+    without a guess needs, and drawing it (a third of the time) would be wasted.
 
     Never raises: whatever goes wrong is reported as the part's problem, and the guide is then laid
     out as one document, which reports real errors (bad CSS, a missing glyph) the usual way.
     """
     try:
-        return _render_part(session, k, guess)
+        return _render_part(session, k, guess, write)
     except Exception as exc:  # noqa: BLE001 (the one-document path is the safe answer to anything)
         return PartResult(problem=f"part {k + 1}: {type(exc).__name__}: {exc}")
 
 
-def _render_part(session, k: int, guess: Guess) -> PartResult:
+def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
     from guidebook.render import RenderError, strict_logging
 
     plan = session.guide_plan
@@ -264,7 +267,7 @@ def _render_part(session, k: int, guess: Guess) -> PartResult:
     try:
         with strict_logging(f"guide.pdf, part {k + 1}"):
             document = r.layout_tree("guide", root, plan.part_css(k, guess))
-            pdf = document.write_pdf()
+            pdf = document.write_pdf() if write else b""
     except RenderError as exc:
         return PartResult(problem=str(exc))
     pages = document.pages
@@ -308,14 +311,17 @@ def _forced_break(page, el) -> bool:
 # In the parent
 
 
-def first_guesses(plan: Plan, hint: dict) -> list[Guess]:
+def first_guesses(plan: Plan, hint: dict) -> tuple[list[Guess], bool]:
+    """What to tell each part first, and whether the hint knows every cut and anchor of this plan
+    (when it does not, the first round only lays the parts out, without writing them)."""
     numbers = hint.get("numbers", {})
     starts = hint.get("starts", {})
     guesses = []
     for k in range(plan.parts):
         index, number = (0, None) if k == 0 else tuple(starts.get(plan.cut_ids[k - 1], (0, 1)))
         guesses.append(Guess(index, number, tuple((a, int(numbers.get(a, 0))) for a in plan.foreign[k])))
-    return guesses
+    known = all(c in starts for c in plan.cut_ids) and all(a in numbers for f in plan.foreign for a in f)
+    return guesses, known
 
 
 def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple[list[Guess], list[int]]:
@@ -449,7 +455,8 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
             progress(f"guide: laid out as one document ({problems[0].splitlines()[0]})")
             return None
         derived, wrong = settle(plan, guesses, results)
-        if not wrong:
+        unwritten = [k for k, r in enumerate(results) if not r.pdf and k not in wrong]
+        if not wrong and not unwritten:
             save_hint(session.opts.source, session.chain, plan, guesses, results)
             try:
                 return stitch(results)
@@ -458,10 +465,14 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
                 return None
         if round_ == MAX_ROUNDS:
             break
-        progress(f"guide: page numbers differ from the guess; laying out {len(wrong)} of {plan.parts} parts again")
+        todo = sorted(set(wrong) | set(unwritten))
+        if wrong:
+            progress(f"guide: page numbers differ from the guess; laying out {len(wrong)} of {plan.parts} parts again")
+        else:
+            progress("guide: page numbers found; laying out and writing the parts")
         guesses = derived
-        again = run([(render_part, (k, guesses[k])) for k in wrong])
-        for k, res in zip(wrong, again):
+        again = run([(render_part, (k, guesses[k])) for k in todo])
+        for k, res in zip(todo, again):
             results[k] = res
     progress("guide: page numbers did not settle; laid out as one document")
     return None

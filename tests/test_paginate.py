@@ -114,18 +114,25 @@ def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
     def run(tasks):
         return parallel.run_all(session, tasks)
 
-    def lay_out(hint):
+    def lay_out(hint, write=None):
         messages = []
-        guesses = paginate.first_guesses(plan, hint)
-        results = run([(paginate.render_part, (k, g)) for k, g in enumerate(guesses)])
+        guesses, known = paginate.first_guesses(plan, hint)
+        write = known if write is None else write
+        results = run([(paginate.render_part, (k, g, write)) for k, g in enumerate(guesses)])
+        assert all(bool(r.pdf) == write for r in results)
         return paginate.lay_out(session, plan, guesses, results, run, messages.append), messages
 
-    (cold, pages), messages = lay_out({})  # no hint at all: every part is told wrong page numbers
-    assert any("laying out 2 of 2 parts again" in m for m in messages), messages
+    # no hint at all: the first round only lays the parts out, told wrong page numbers
+    assert paginate.first_guesses(plan, {})[1] is False
+    (cold, pages), messages = lay_out({})
+    assert messages == ["guide: page numbers differ from the guess; laying out 2 of 2 parts again"]
     right = paginate.load_hint(session.opts.source, session.chain)  # saved by lay_out
     assert paginate.load_hint(tmp_path / "moved-source", session.chain) == right  # the layout's last guide
+    assert paginate.first_guesses(plan, right)[1] is True
     (good, _), messages = lay_out(right)
     assert messages == [] and good == cold
+    (written, _), messages = lay_out(right, write=False)  # right, but not written: one more round writes
+    assert messages == ["guide: page numbers found; laying out and writing the parts"] and written == good
     wrong = {"numbers": {a: n + 7 for a, n in right["numbers"].items()},
              "starts": {c: [i + 1, n - 3] for c, (i, n) in right["starts"].items()}}
     (again, pages_again), messages = lay_out(wrong)
@@ -169,7 +176,7 @@ def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, mon
         raise RuntimeError("a bug in a part")
 
     monkeypatch.setattr(paginate.Plan, "part_css", broken)
-    guesses = paginate.first_guesses(plan, {})
+    guesses, _ = paginate.first_guesses(plan, {})
     results = [paginate.render_part(session, k, g) for k, g in enumerate(guesses)]
     assert all("RuntimeError: a bug in a part" in r.problem for r in results)
     messages = []
