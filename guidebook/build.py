@@ -62,7 +62,7 @@ def charset(cat: Catalogue, layout_dirs: list[Path]) -> str:
         for p in d.rglob("*"):
             if p.suffix in (".html", ".css", ".toml") and p.is_file():
                 chars |= set(p.read_text("utf-8", errors="ignore"))
-    for p in Path(__file__).parent.glob("*.py"):
+    for p in Path(__file__).parent.rglob("*.py"):
         chars |= {c for c in p.read_text("utf-8") if ord(c) > 0x7F}
     return "".join(sorted(chars))
 
@@ -130,6 +130,23 @@ class Session:
 
     def created(self) -> str:
         return self.doc.meta.created
+
+    @property
+    def tree(self):
+        """The guide's document tree, built on first use and shared by every writer."""
+        if getattr(self, "_tree", None) is None or self._tree_of is not self.doc:
+            from guidebook.document.tree import guide_tree
+
+            self._tree, self._tree_of = guide_tree(self.doc), self.doc
+        return self._tree
+
+    def handout_tree(self, it):
+        from guidebook.document.tree import handout_tree
+
+        cache = self.__dict__.setdefault("_handout_trees", {})
+        if it.item_number not in cache or cache[it.item_number].item is not it:
+            cache[it.item_number] = handout_tree(self.doc.meta, it)
+        return cache[it.item_number]
 
 
 def check_output_folder(output: Path) -> None:

@@ -1,6 +1,6 @@
 """Cache stage: content-addressed keys of outputs, so a rebuild renders only what its inputs changed.
 
-An output's key hashes everything that can change it: the tool version, every file of the layout
+An output's key hashes everything that can change it: the tool's own source files, every file of the layout
 folders, the fonts resolved for them, the options, and its part of the catalogue (a handout: its item
 and the guide's title data; the guide: the whole catalogue). An output is reused only when its key is
 unchanged and the file on disk still has the SHA-256 the manifest recorded, so a stale or edited
@@ -27,9 +27,23 @@ def _h(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+_CODE: list[str] = []
+
+
+def code_key() -> str:
+    """A hash of the package's own source files: editing any module re-renders what it may affect."""
+    if not _CODE:
+        root = Path(__file__).parent
+        parts: list[str | bytes] = [__version__]
+        for p in sorted(root.rglob("*.py")):
+            parts += [p.relative_to(root).as_posix(), p.read_bytes()]
+        _CODE.append(_h(*parts))
+    return _CODE[0]
+
+
 def layout_key(chain: list[Path], roles, options: str) -> str:
-    """Everything presentational: layout files, fonts (file, face, size, date), options, tool version."""
-    parts: list[str | bytes] = [__version__, options]
+    """Everything presentational: layout files, fonts (file, face, size, date), options, the tool's code."""
+    parts: list[str | bytes] = [code_key(), options]
     for d in chain:
         for p in sorted(d.rglob("*")):
             if p.is_file():

@@ -7,7 +7,7 @@ TEMPLATE = "guide.html"
 
 def html(session) -> str:
     doc = session.doc
-    return session.renderer.html(TEMPLATE, doc=doc, meta=doc.meta, created=session.created())
+    return session.renderer.html(TEMPLATE, tree=session.tree, meta=doc.meta, created=session.created())
 
 
 def layout(session, kind: str = "guide"):

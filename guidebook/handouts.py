@@ -26,8 +26,8 @@ def html(session, it: ItemView, level: int = 0) -> str:
     doc = session.doc
     fit = FIT_STEPS[:level]
     return session.renderer.html(
-        TEMPLATE, it=it, meta=doc.meta, created=session.created(), fit=fit,
-        flows=flows(it), small_flow="compact-flow" in fit)
+        TEMPLATE, it=it, tree=session.handout_tree(it), meta=doc.meta, created=session.created(), fit=fit,
+        small_flow="compact-flow" in fit)
 
 
 def _overflow_mm(rendered) -> float:

@@ -359,10 +359,11 @@ class Renderer:
     def qr_svg(self, url: str) -> Markup:
         return Markup(qr.svg(url))
 
-    def html(self, template: str, **context: Any) -> str:
+    def html(self, template: str, small_flow: bool = False, **context: Any) -> str:
         from guidebook.model import LABELS
+        from guidebook.outputs.html import HtmlWriter
 
-        return render_template(self.env, template, r=self, L=LABELS, **context)
+        return render_template(self.env, template, r=self, L=LABELS, html=HtmlWriter(self, small_flow), **context)
 
     def layout(self, kind: str, html: str, what: str) -> Rendered:
         with strict_logging(what, self.strict):

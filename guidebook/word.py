@@ -20,9 +20,6 @@ from docx.shared import Mm, Pt, RGBColor
 
 from guidebook import qr
 from guidebook.diagnostics import GuidebookError
-from guidebook.model import (
-    COLUMNS, LABEL_FLOW, LABEL_PHONES, LABEL_QR, GuideDoc, ItemView, MaterialsView, Part, ProcedureView, Rich,
-)
 from guidebook.render import find_layout_file, page_geometry
 
 REFERENCE = "reference.docx"
@@ -30,7 +27,6 @@ HEADING = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3", 4: "Heading 4"}
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4",
                    "TOC Heading", "TOC 1", "TOC 2", "Caption", "List Paragraph", "Header", "Footer")
 LANG = "zh-CN"
-QR_MM = 26  # as the PDF handouts (theme.css --qr-size)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +92,9 @@ def _bookmark(paragraph, name: str, ident: int) -> None:
     paragraph._p.append(_el("w:bookmarkEnd", **{"w:id": str(ident)}))
 
 
-def _hyperlink(paragraph, text: str, url: str | None = None, anchor: str | None = None, color=True) -> None:
+def _hyperlink(paragraph, text: str, url: str | None = None, anchor: str | None = None,
+               color: str | None = None) -> None:
+    """A link to a URL or to a bookmark; `color` (hex) colours and underlines it."""
     h = _el("w:hyperlink")
     if url:
         h.set(qn("r:id"), paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True))
@@ -105,7 +103,7 @@ def _hyperlink(paragraph, text: str, url: str | None = None, anchor: str | None 
     r = _el("w:r")
     rpr = _el("w:rPr")
     if color:
-        rpr.append(_el("w:color", **{"w:val": "1F3B63"}))
+        rpr.append(_el("w:color", **{"w:val": color}))
         rpr.append(_el("w:u", **{"w:val": "single"}))
     r.append(rpr)
     t = _el("w:t")
@@ -259,38 +257,6 @@ class Writer:
             p.alignment = align
         return p
 
-    def rich(self, p, runs: Rich, bold_prefix: str = "") -> None:
-        if bold_prefix:
-            p.add_run(bold_prefix).bold = True
-        for r in runs:
-            if r.href and r.href.startswith(("http://", "https://")):
-                _hyperlink(p, r.text, url=r.href)
-            else:
-                p.add_run(r.text)
-
-    def list_item(self, runs: Rich, num_id: int, bold_prefix: str = "", tail: str = "", muted_tail: str = ""):
-        p = self.add_para(style="List Paragraph")
-        ppr = p._p.get_or_add_pPr()
-        numpr = _el("w:numPr")
-        numpr.append(_el("w:ilvl", **{"w:val": "0"}))
-        numpr.append(_el("w:numId", **{"w:val": str(num_id)}))
-        ppr.append(numpr)
-        self.rich(p, runs, bold_prefix)
-        if tail:
-            t = p.add_run(tail)
-            t.bold = True
-            t.font.color.rgb = RGBColor(0xB3, 0x26, 0x1E)
-        if muted_tail:
-            p.add_run(muted_tail).font.color.rgb = RGBColor(0x5A, 0x64, 0x72)
-        return p
-
-    def heading(self, text: str, level: int, bookmark: str | None = None):
-        p = self.add_para(text=text, style=HEADING[level])
-        if bookmark:
-            _bookmark(p, bookmark, self._next_bookmark)
-            self._next_bookmark += 1
-        return p
-
     def grid(self, table) -> None:
         sid = self.style_ids.get("Table Grid")
         if sid:
@@ -366,49 +332,11 @@ class Writer:
         fp.add_run(" —")
 
     def save(self, edition: int, date: str = "") -> bytes:
+        """The .docx bytes, zip entries dated from the edition, so the same input gives the same bytes."""
         y, m, d = (int(x) for x in date.split("-")) if date else (edition, 1, 1)
-        when = (max(y, 1980), m, d, 0, 0, 0)
-        try:
-            return _package_bytes(self.doc, when)
-        except AttributeError:  # python-docx changed its package writer: save, then rewrite the zip
-            buf = io.BytesIO()
-            self.doc.save(buf)
-            return _fixed_zip(buf.getvalue(), when)
-
-
-class _DatedZip:
-    """Where python-docx's PackageWriter puts the parts: one zip with fixed entry dates, so the same
-    input gives the same bytes, and each part is compressed once (saving, then rewriting the zip with
-    fixed dates, compressed everything twice: 0.5 s over a full build's .docx files)."""
-
-    def __init__(self, when: tuple):
-        self.buf = io.BytesIO()
-        self.zip = zipfile.ZipFile(self.buf, "w", zipfile.ZIP_DEFLATED)
-        self.when = when
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        zi = zipfile.ZipInfo(pack_uri.membername, date_time=self.when)
-        zi.compress_type = zipfile.ZIP_DEFLATED
-        zi.external_attr = 0o644 << 16
-        self.zip.writestr(zi, blob)
-
-    def close(self) -> None:
-        self.zip.close()
-
-
-def _package_bytes(document, when: tuple) -> bytes:
-    """What Document.save writes (python-docx's OpcPackage.save), into a _DatedZip."""
-    from docx.opc.pkgwriter import PackageWriter
-
-    package = document.part.package
-    for part in package.parts:
-        part.before_marshal()
-    out = _DatedZip(when)
-    PackageWriter._write_content_types_stream(out, package.parts)
-    PackageWriter._write_pkg_rels(out, package.rels)
-    PackageWriter._write_parts(out, package.parts)
-    out.close()
-    return out.buf.getvalue()
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return _fixed_zip(buf.getvalue(), (max(y, 1980), m, d, 0, 0, 0))
 
 
 def _fixed_zip(data: bytes, when: tuple) -> bytes:
@@ -425,178 +353,224 @@ def _fixed_zip(data: bytes, when: tuple) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------
-# Translating the model
-
-
-def _materials(w: Writer, m: MaterialsView) -> None:
-    if m.lead:
-        w.rich(w.para(), m.lead)
-    if m.none:
-        w.para(m.none)
-    for g in m.groups:
-        if g.name:
-            w.para(f"{g.name}：", bold=True)
-        if g.lead:
-            w.rich(w.para(), g.lead)
-        nid = w.new_list("circled")
-        for x in g.items:
-            tags = "".join(f"〔{t}〕" for t in x.tags)
-            muted = ""
-            if x.note:
-                muted += "（" + "".join(r.text for r in x.note) + "）"
-            if x.source:
-                muted += "（资料来源：" + "".join(r.text for r in x.source) + "）"
-            w.list_item(x.name, nid, tail=tags, muted_tail=muted)
-            if x.details:
-                sub = w.new_list("bullet")
-                for d in x.details:
-                    p = w.list_item(d, sub)
-                    p.paragraph_format.left_indent = Mm(14)
-    for n in m.notes:
-        w.rich(w.para(), n)
-
-
-def _part_body(w: Writer, part: Part) -> None:
-    if part.kind == "materials" and part.materials:
-        _materials(w, part.materials)
-    elif part.kind == "channels":
-        if part.route_note:
-            w.para(part.route_note)
-        nid = w.new_list("circled")
-        for c in part.channels:
-            first = True
-            for line in c.lines or [[]]:
-                if first:
-                    w.list_item(line, nid, bold_prefix=f"{c.kind}：")
-                    first = False
-                else:
-                    p = w.para(style="List Paragraph")
-                    w.rich(p, line)
-    else:
-        for line in part.lines:
-            w.rich(w.para(), line)
-
-
-def _flow(w: Writer, proc: ProcedureView, level: int | None) -> None:
-    """The flowchart as editable text steps in a bordered box, captioned like the PDF."""
-    if proc.flow is None:
-        return
-    if level:
-        w.para(LABEL_FLOW, bold=True)
-    t = w.doc.add_table(rows=1, cols=1)
-    w.grid(t)
-    cell = t.rows[0].cells[0]
-    lines = proc.flow.as_lines()
-    cell.paragraphs[0].add_run(lines[0])
-    for line in lines[1:]:
-        w.add_para(cell, "↓").alignment = WD_ALIGN_PARAGRAPH.CENTER
-        w.add_para(cell, line).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if proc.flow_caption:
-        w.para(proc.flow_caption, style="Caption", align=WD_ALIGN_PARAGRAPH.CENTER)
-
-
-def _procedure(w: Writer, proc: ProcedureView, level: int) -> None:
-    for para in proc.intro:
-        w.rich(w.para(), para)
-    for part in proc.parts:
-        w.heading(part.heading, level)
-        _part_body(w, part)
-        if part.kind == "channels":
-            _flow(w, proc, level)
+# Translating the document tree
 
 
 def _bm(anchor: str) -> str:
+    """A Word bookmark name for an anchor of the tree."""
     return anchor.replace("-", "_")
 
 
-def guide_docx(session) -> bytes:
-    doc: GuideDoc = session.doc
-    meta = doc.meta
-    w = Writer(session, "guide.css")
-    w.properties(meta.title, meta.author, f"{meta.title} {meta.edition_label}", f"{meta.bureau}, {meta.title}",
-                 meta.edition, meta.date)
-    w.header_footer(meta.title, section_field=True)
-    # cover
-    for s in meta.slogans:
-        w.para(s, style="Subtitle", align=WD_ALIGN_PARAGRAPH.CENTER)
-    for _ in range(4):
-        w.para()
-    w.para(meta.title, style="Title", align=WD_ALIGN_PARAGRAPH.CENTER)
-    for _ in range(6):
-        w.para()
-    w.para(meta.bureau, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
-    w.para(meta.edition_label, align=WD_ALIGN_PARAGRAPH.CENTER)
-    w.page_break()
-    # contents: a real TOC field whose result already lists the entries (Word refreshes page numbers)
-    w.para(doc.contents_title, style="TOC Heading", align=WD_ALIGN_PARAGRAPH.CENTER)
-    entries = doc.toc()
-    p = w.para(style="TOC 1")
-    _add_field_begin(p, 'TOC \\o "1-2" \\h \\z \\u')
-    first = True
-    for e in entries:
-        q = p if first else w.para(style=f"TOC {min(e.level, 2)}")
-        first = False
-        _hyperlink(q, e.text, anchor=_bm(e.anchor), color=False)
-    _add_field_end(w.doc.paragraphs[-1])
-    w.page_break()
-    for s in doc.sections:
-        w.heading(s.title, 1, _bm(s.anchor))
-        if s.kind == "changes":
-            if s.heading:
-                w.para(s.heading, style="Caption")
-            rows = [[r["scope"], r["kind"], r["label"], r["old"], r["new"] + (f"（{r['note']}）" if r["note"] else "")]
-                    for r in doc.changes]
-            w.table(COLUMNS["changes"], rows, [40, 12, 20, 50, 50])
-            w.page_break()
-        elif s.kind == "power_list":
-            rows = []
-            for c in doc.categories:
-                for i, it in enumerate(c.items):
-                    rows.append([
-                        c.label if i == 0 else "", it.item_number,
-                        (lambda p, it=it: _hyperlink(p, it.list_title, anchor=_bm(it.anchor), color=False)),
-                        (lambda p, it=it: _add_field(p, f"PAGEREF {_bm(it.anchor)} \\h", "")),
-                        it.guide_link,
-                    ])
-            w.table(COLUMNS["power_list"], rows, [30, 12, 60, 13, 48])
-        elif s.kind == "windows":
-            if s.heading:
-                w.para(s.heading, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
-            w.table(COLUMNS["windows"],
-                    [[r.number, r.name, r.address, r.phone] for r in doc.windows], [12, 62, 60, 30])
-        elif s.kind == "guide":
-            for c in doc.categories:
-                w.page_break()
-                w.heading(c.label, 1, _bm(c.anchor))
-                for k, it in enumerate(c.items):
-                    if k:
-                        w.page_break()
-                    w.heading(it.heading, 2, _bm(it.anchor))
-                    _procedure(w, it, 3)
-                    for sub in it.procedures:
-                        w.heading(sub.heading, 3, _bm(sub.anchor))
-                        _procedure(w, sub, 4)
-            w.page_break()
-        elif s.kind == "prohibited":
-            rows = []
-            for row in doc.prohibited:
-                for i, case in enumerate(row.cases):
-                    rows.append([row.label if i == 0 else "", case])
-            w.table(COLUMNS["prohibited"], rows, [60, 110])
-        elif s.kind == "tolerated":
-            rows = [[r.number, r.matter, "\n".join(r.materials), r.method, r.source, r.deadline] for r in doc.tolerated]
-            w.table(COLUMNS["tolerated"], rows, [12, 40, 50, 22, 30, 20])
-        if s.kind in ("power_list", "windows", "prohibited"):
-            w.page_break()
-    return w.save(meta.edition, meta.date)
+def _rgb(css: str, default: str) -> RGBColor:
+    value = (css or default).strip().lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    try:
+        return RGBColor.from_string(value.upper())
+    except ValueError:
+        return RGBColor.from_string(default.lstrip("#"))
+
+
+class Translator:
+    """A visitor of the document tree that writes Word paragraphs, lists and tables (one method per
+    node type). Design values (colours, QR size) come from the layout's theme."""
+
+    def __init__(self, w: Writer, theme: dict[str, str]):
+        self.w = w
+        self.primary = _rgb(theme.get("--color-primary", ""), "#1f3b63")
+        self.accent = _rgb(theme.get("--color-accent", ""), "#b3261e")
+        self.muted = _rgb(theme.get("--color-muted", ""), "#5a6472")
+        self.qr_mm = max(25.0, _length_mm(theme.get("--qr-size", ""), 26.0))
+        self.bookmarks: list[str] = []  # anchors waiting for the next paragraph
+        self.started = False  # a page break before the first content would leave an empty page
+
+    def __call__(self, nodes) -> None:
+        if not isinstance(nodes, (list, tuple)):
+            nodes = [nodes]
+        i = 0
+        while i < len(nodes):
+            n = nodes[i]
+            if n.kind == "qr":  # consecutive QR codes share one table
+                j = i
+                while j < len(nodes) and nodes[j].kind == "qr":
+                    j += 1
+                self.qr_table(nodes[i:j])
+                i = j
+                continue
+            getattr(self, "visit_" + n.kind)(n)
+            i += 1
+
+    # -- paragraphs and inline content
+    def paragraph(self, style: str = "Normal", container=None):
+        p = self.w.add_para(container, style=style)
+        for anchor in self.bookmarks:
+            _bookmark(p, _bm(anchor), self.w._next_bookmark)
+            self.w._next_bookmark += 1
+        self.bookmarks = []
+        self.started = True
+        return p
+
+    def inline(self, p, content, fmt: tuple = ()) -> None:
+        for n in content:
+            if n.kind == "span":
+                self.inline(p, n.content, fmt + tuple(n.role.split()))
+            elif n.kind == "link":
+                if n.internal:
+                    _hyperlink(p, n.text, anchor=_bm(n.anchor))
+                else:
+                    _hyperlink(p, n.text, url=n.target, color=str(self.primary))
+            elif n.kind == "pageref":
+                _add_field(p, f"PAGEREF {_bm(n.anchor)} \\h", "")
+            else:
+                self.run(p, n.text, fmt + tuple(n.role.split()))
+
+    def run(self, p, text: str, roles: tuple) -> None:
+        if "tag" in roles:  # 原件 / 2 份: accent, bold, set off by spaces as the PDF's chip is by its box
+            p.add_run(" ")
+            r = p.add_run(text)
+            r.bold = True
+            r.font.color.rgb = self.accent
+            p.add_run(" ")
+            return
+        r = p.add_run(text)
+        if roles and set(roles) & {"kind", "phone"}:
+            r.bold = True
+        if roles and set(roles) & {"note", "source", "see"}:
+            r.font.color.rgb = self.muted
+
+    # -- blocks
+    def visit_block(self, n) -> None:
+        if n.page_break and self.started:
+            self.w.page_break()
+        if n.anchor:
+            self.bookmarks.append(n.anchor)
+        self(n.children)
+
+    def visit_heading(self, n) -> None:
+        p = self.paragraph(HEADING[n.level])
+        self.inline(p, n.content)
+
+    PARA_STYLES = {"h-cat": "Caption", "table-title": "Caption"}
+
+    def visit_para(self, n) -> None:
+        roles = set(n.role.split())
+        p = self.paragraph(self.PARA_STYLES.get(n.role, "Normal"))
+        if roles & {"table-title"}:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.inline(p, n.content, ("kind",) if roles & {"flow-title", "group-name", "phones"} else ())
+        if "h-no" in roles:
+            for r in p.runs:
+                r.bold = True
+                r.font.size = Pt(20)
+                r.font.color.rgb = self.accent
+
+    def visit_list(self, n, container=None, indent_mm: float = 0) -> None:
+        nid = self.w.new_list("bullet" if n.numbering == "bullet" else "circled")
+        for item in n.items:
+            p = self.paragraph("List Paragraph", container)
+            ppr = p._p.get_or_add_pPr()
+            numpr = _el("w:numPr")
+            numpr.append(_el("w:ilvl", **{"w:val": "0"}))
+            numpr.append(_el("w:numId", **{"w:val": str(nid)}))
+            ppr.append(numpr)
+            if indent_mm:
+                p.paragraph_format.left_indent = Mm(indent_mm)
+            self.inline(p, item.content)
+            for child in item.children:
+                if child.kind == "list":
+                    self.visit_list(child, container, indent_mm=indent_mm + 14)
+                elif child.kind == "para":
+                    q = self.paragraph("List Paragraph", container)
+                    self.inline(q, child.content)
+                else:
+                    self(child)
+
+    def visit_table(self, n) -> None:
+        def cell_writer(cell):
+            def write(p):
+                self.inline(p, cell.content)
+                for child in cell.children:
+                    if child.kind == "list":
+                        self.visit_list(child, container=p._parent)
+                    else:
+                        self.inline(self.paragraph(container=p._parent), getattr(child, "content", []))
+            return write
+
+        rows = [[cell_writer(c) for c in row.cells] for row in n.rows]
+        self.w.table([c.label for c in n.columns], rows, [c.width for c in n.columns])
+        self.started = True
+
+    def visit_flowchart(self, n) -> None:
+        """The flowchart as editable text steps in a bordered box, captioned like the PDF."""
+        if n.label:
+            p = self.paragraph()
+            p.add_run(n.label).bold = True
+        t = self.w.doc.add_table(rows=1, cols=1)
+        self.w.grid(t)
+        cell = t.rows[0].cells[0]
+        lines = n.flow.as_lines()
+        cell.paragraphs[0].add_run(lines[0])
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for line in lines[1:]:
+            self.w.add_para(cell, "↓").alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.w.add_para(cell, line).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if self.bookmarks:  # an anchor on the figure lands on its first line
+            p = cell.paragraphs[0]
+            for anchor in self.bookmarks:
+                _bookmark(p, _bm(anchor), self.w._next_bookmark)
+                self.w._next_bookmark += 1
+            self.bookmarks = []
+        if n.caption:
+            self.paragraph("Caption").add_run(n.caption)
+            self.w.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def qr_table(self, codes) -> None:
+        cols = min(3, len(codes))
+        t = self.w.doc.add_table(rows=0, cols=cols)
+        row = None
+        for i, q in enumerate(codes):
+            if i % cols == 0:
+                row = t.add_row()
+            cell = row.cells[i % cols]
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.add_run().add_picture(io.BytesIO(qr.png(q.url)), width=Mm(self.qr_mm), height=Mm(self.qr_mm))
+            cap = self.w.add_para(cell, q.caption, "Caption")
+            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            u = self.w.add_para(cell, style="Caption")
+            u.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _hyperlink(u, q.url, url=q.url, color=str(self.primary))
+        self.started = True
+
+    def visit_toc(self, n) -> None:
+        """A real TOC field whose result already lists the entries (Word refreshes the page numbers)."""
+        self.paragraph("TOC Heading").add_run(n.title)
+        self.w.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        first = None
+        for e in n.entries:
+            q = self.paragraph(f"TOC {min(e.level, 2)}")
+            if first is None:
+                first = q
+                _add_field_begin(q, 'TOC \\o "1-2" \\h \\z \\u')
+            _hyperlink(q, e.text, anchor=_bm(e.anchor))
+        if first is not None:
+            _add_field_end(self.w.doc.paragraphs[-1])
+        self.w.page_break()
+
+
+def _length_mm(value: str, default: float) -> float:
+    from guidebook.render import _length_mm as parse
+
+    try:
+        return parse(value) if value else default
+    except (ValueError, KeyError):
+        return default
 
 
 def _add_field_begin(paragraph, instr: str) -> None:
-    for child in (_el("w:fldChar", **{"w:fldCharType": "begin", "w:dirty": "true"}),):
-        r = _el("w:r")
-        r.append(child)
-        paragraph._p.append(r)
+    r = _el("w:r")
+    r.append(_el("w:fldChar", **{"w:fldCharType": "begin", "w:dirty": "true"}))
+    paragraph._p.append(r)
     r = _el("w:r")
     it = _el("w:instrText")
     it.set(qn("xml:space"), "preserve")
@@ -614,43 +588,38 @@ def _add_field_end(paragraph) -> None:
     paragraph._p.append(r)
 
 
-def handout_docx(session, it: ItemView) -> bytes:
+def guide_docx(session) -> bytes:
+    tree = session.tree
+    meta = tree.meta
+    w = Writer(session, "guide.css")
+    w.properties(meta.title, meta.author, f"{meta.title} {meta.edition_label}", f"{meta.bureau}, {meta.title}",
+                 meta.edition, meta.date)
+    w.header_footer(meta.title, section_field=True)
+    # the cover, as the layout's cover block shows it: slogans, title, bureau, edition
+    for s in meta.slogans:
+        w.para(s, style="Subtitle", align=WD_ALIGN_PARAGRAPH.CENTER)
+    for _ in range(4):
+        w.para()
+    w.para(meta.title, style="Title", align=WD_ALIGN_PARAGRAPH.CENTER)
+    for _ in range(6):
+        w.para()
+    w.para(meta.bureau, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    w.para(meta.edition_label, align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.page_break()
+    t = Translator(w, session.renderer.theme())
+    t(tree.front)
+    t(tree.main)
+    return w.save(meta.edition, meta.date)
+
+
+def handout_docx(session, it) -> bytes:
     meta = session.doc.meta
+    tree = session.handout_tree(it)
     w = Writer(session, "handout.css")
     w.properties(f"{it.item_number}. {it.title} — {meta.title}", meta.author, it.heading,
                  f"{meta.bureau}, {meta.title}, {it.title}", meta.edition, meta.date)
     w.header_footer(f"{meta.bureau}　《{meta.title}》{meta.edition_label}", section_field=False)
-    w.para(it.category_label, style="Caption")
-    w.heading(it.heading, 1)
-    for para in it.intro:
-        w.rich(w.para(), para)
-    for part in it.handout_parts:
-        w.heading(part.label, 2)
-        _part_body(w, part)
-    if it.phones:
-        w.heading(LABEL_PHONES, 2)
-        w.para("　".join(it.phones), bold=True)
-    if it.qr:
-        w.heading(LABEL_QR, 2)
-        cols = min(3, len(it.qr))
-        t = w.doc.add_table(rows=0, cols=cols)
-        row = None
-        for i, q in enumerate(it.qr):
-            if i % cols == 0:
-                row = t.add_row()
-            cell = row.cells[i % cols]
-            p = cell.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run().add_picture(io.BytesIO(qr.png(q.url)), width=Mm(QR_MM), height=Mm(QR_MM))
-            cap = w.add_para(cell, q.caption, "Caption")
-            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            u = w.add_para(cell, style="Caption")
-            u.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _hyperlink(u, q.url, url=q.url)
-    for proc in [it, *it.procedures]:
-        if proc.flow is not None:
-            w.heading(LABEL_FLOW + ("" if proc is it else f"（{proc.number}）"), 2)
-            _flow(w, proc, None)
+    t = Translator(w, session.renderer.theme())
+    t(tree.title)
+    t(tree.body)
     return w.save(meta.edition, meta.date)
-
-

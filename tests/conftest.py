@@ -13,7 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
-SEED = ROOT.parent / "shared" / "seed" / "000_c35c5168487ab546.txt"
+# The bureau's booklet as extracted text (a copy of shared/seed/000_c35c5168487ab546.txt): what the
+# fidelity tests compare the catalogue and the outputs against. Kept here so a fresh clone tests alone.
+SEED = ROOT / "tests" / "fixtures" / "booklet.txt"
 
 
 def pytest_configure(config):
@@ -24,7 +26,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     if not SEED.exists():
-        pytest.fail(f"the seed booklet is missing: {SEED} (shared/ must sit beside the project)")
+        pytest.fail(f"the seed booklet is missing: {SEED}")
     return SEED.read_text("utf-8")
 
 
@@ -64,7 +66,7 @@ def styled_build(request, built, tmp_path_factory):
     from guidebook.render import style_folder
 
     out = tmp_path_factory.mktemp(request.param)
-    build(Options(source=SOURCE, output=out, layouts=[style_folder(request.param)], word=False))
+    build(Options(source=SOURCE, output=out, layouts=[style_folder(request.param)]))
     return out
 
 
@@ -134,3 +136,113 @@ def seed_blocks(seed_text: str, label: str) -> list[str]:
             chunk.append(s)
         out.append(normalize("".join(chunk).replace("**", "")))
     return [b for b in out if b]
+
+
+# -- the text of outputs in reading order, without page furniture (for the parity tests) ---------
+
+
+def pdf_body_text(path: Path, top_mm: float = 0, bottom_mm: float = 0, pages: slice = slice(None)) -> str:
+    """The text of a PDF's pages in content order, whitespace removed, without what lies in the top
+    and bottom margins (running headers, page numbers) and without the text of drawings (form
+    XObjects: the flowcharts, whose labels a drawing places freely)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pt = 72 / 25.4
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(pdf))[pages]:
+            page = pdf[i]
+            _, h = page.get_size()
+            forms = [o.get_bounds() for o in page.get_objects(max_depth=1) if o.type == raw.FPDF_PAGEOBJ_FORM]
+            tp = page.get_textpage()
+            for k in range(tp.count_chars()):
+                left, bottom, right, top = tp.get_charbox(k)
+                x, y = (left + right) / 2, (bottom + top) / 2
+                if y < bottom_mm * pt or y > h - top_mm * pt:
+                    continue
+                if any(fl <= x <= fr and fb <= y <= ft for fl, fb, fr, ft in forms):
+                    continue
+                out.append(tp.get_text_range(k, 1))
+        # pdfium reports a hyphen that ends a line as U+FFFE or U+0002
+        return normalize("".join(out).replace("\ufffe", "-").replace("\x02", "-"))
+    finally:
+        pdf.close()
+
+
+def docx_body_text(path: Path) -> str:
+    """The text of a .docx body in reading order: paragraphs and table cells, list numbers as Word
+    shows them (①② for circled lists), field results but not field codes; whitespace removed."""
+    import docx
+    from docx.oxml.ns import qn
+
+    from guidebook.numbering import circled
+
+    d = docx.Document(str(path))
+    numbering = d.part.numbering_part.element
+    formats = {}
+    abstract = {a.get(qn("w:abstractNumId")): a.find(qn("w:lvl") + "/" + qn("w:numFmt")).get(qn("w:val"))
+                for a in numbering.findall(qn("w:abstractNum"))}
+    for num in numbering.findall(qn("w:num")):
+        formats[num.get(qn("w:numId"))] = abstract.get(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+    counters: dict[str, int] = {}
+    out = []
+    for p in d.element.body.iter(qn("w:p")):
+        num = p.find(qn("w:pPr") + "/" + qn("w:numPr") + "/" + qn("w:numId"))
+        if num is not None:
+            nid = num.get(qn("w:val"))
+            counters[nid] = counters.get(nid, 0) + 1
+            if formats.get(nid) == "decimalEnclosedCircle":
+                out.append(circled(counters[nid]))
+        out.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
+    return normalize("".join(out))
+
+
+def table_heads(nodes) -> list[str]:
+    """The header rows of tables, which paged outputs repeat on every page a table spans."""
+    from guidebook.document.nodes import walk
+
+    return [normalize("".join(c.label for c in n.columns)) for n in walk(nodes) if n.kind == "table"]
+
+
+def flow_steps(nodes) -> list[str]:
+    """The text of flowcharts: their steps as Word shows them (as text, to stay editable) and the
+    labels a drawing shows (a PDF draws most of them in form XObjects, which pdf_body_text leaves
+    out, but the labels of a decision's exits stand beside it)."""
+    from guidebook.document.nodes import walk
+
+    out = ["↓"]
+    for n in walk(nodes):
+        if n.kind == "flowchart":
+            out += n.flow.as_lines()
+            for node in n.flow.nodes:
+                out += [node.text, node.short, node.yes, node.no, node.no_end]
+    return [normalize(t) for t in out if t]
+
+
+def assert_same_blocks(blocks: list[str], text: str, drawings: list[str], what: str) -> None:
+    """`text` shows exactly `blocks` in this order; between them only page numbers, leaders, repeated
+    table headers and the text inside flowcharts (drawn in a PDF, stepped in Word) may stand."""
+    drawings = sorted({d for d in drawings if d}, key=len, reverse=True)
+
+    def leftover(r: str) -> str:
+        for d in drawings:
+            r = r.replace(d, "")
+        return re.sub(r"[\d.\-—–·…]", "", r)
+
+    pos = 0
+    for b in blocks:
+        nb = normalize(b)
+        i = text.find(nb, pos)
+        first = i
+        while i >= 0 and leftover(text[pos:i]):  # a block's text may also stand inside a drawing
+            i = text.find(nb, i + 1)
+        if i < 0:
+            where = text[max(0, pos - 40):pos]
+            if first < 0:
+                raise AssertionError(f"{what}: {b!r} is missing (or out of order) after …{where}")
+            raise AssertionError(f"{what}: before {b!r} stands text that is not in the document tree: "
+                                 f"{leftover(text[pos:first])!r}")
+        pos = i + len(nb)
+    assert not leftover(text[pos:]), f"{what}: text after the last block: {leftover(text[pos:])!r}"

@@ -1,0 +1,242 @@
+"""Document stage: the node types of the format-neutral document tree.
+
+A document is a tree of these nodes, built once from the catalogue (`guidebook.document.tree`). Every
+decision that is not styling is already made in it: order, numbering, every label and heading text,
+the text of material tags, cross-references, which table cell carries a label, anchors, link targets,
+phones, QR targets, flowchart graphs. Writers (the HTML templates, Word, plain text, the web edition)
+visit the tree and translate each node; none of them decides what a document says.
+
+`role` is a semantic name (space-separated, like docutils' `classes`): the HTML writers use it as the
+element's class, the Word writer maps the roles it knows to styles and run formatting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Union
+
+# -- inline nodes ------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Text:
+    text: str
+    role: str = ""
+    kind = "text"
+
+
+@dataclass(eq=False)
+class Link:
+    """A link: `target` is an absolute http(s) URL, or "#anchor" for a place in the same document."""
+
+    text: str
+    target: str
+    role: str = ""
+    kind = "link"
+
+    @property
+    def internal(self) -> bool:
+        return self.target.startswith("#")
+
+    @property
+    def anchor(self) -> str:
+        return self.target[1:] if self.internal else ""
+
+
+@dataclass(eq=False)
+class Phone:
+    """A phone number as the catalogue prints it; `dial` is what a phone dials (digits only)."""
+
+    text: str
+    role: str = ""
+    kind = "phone"
+
+    @property
+    def dial(self) -> str:
+        return "".join(ch for ch in self.text if ch.isdigit())
+
+
+@dataclass(eq=False)
+class PageRef:
+    """The page number on which `anchor` lands (filled in by paginated writers; empty elsewhere)."""
+
+    anchor: str
+    role: str = ""
+    kind = "pageref"
+
+
+@dataclass(eq=False)
+class Span:
+    """Inline content with a role: a material tag (原件), a note, a source, a cross-reference ..."""
+
+    content: list["Inline"]
+    role: str = ""
+    kind = "span"
+
+
+Inline = Union[Text, Link, Phone, PageRef, Span]
+
+# -- block nodes -------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Para:
+    content: list[Inline]
+    role: str = ""
+    kind = "para"
+
+
+@dataclass(eq=False)
+class Heading:
+    """A heading. `level` is its level in the document's outline (1 sections and categories, 2 items,
+    3 parts, 4 parts of sub-procedures; a handout: 1 its title, 2 its sections). Anchors belong to
+    the block a heading opens."""
+
+    level: int
+    content: list[Inline]
+    role: str = ""
+    kind = "heading"
+
+
+@dataclass(eq=False)
+class Block:
+    """A group of blocks with a role (a section, an item, a part, a column of a handout)."""
+
+    children: list["Node"]
+    role: str = ""
+    anchor: str = ""
+    page_break: bool = False  # starts a new page in paged outputs
+    kind = "block"
+
+
+@dataclass(eq=False)
+class ListItem:
+    marker: str  # ①, or "" for a bullet
+    content: list[Inline]
+    children: list["Node"] = field(default_factory=list)  # details, further lines
+    role: str = ""
+    kind = "list_item"
+
+
+@dataclass(eq=False)
+class ItemList:
+    items: list[ListItem]
+    numbering: str = "circled"  # circled (①②③) | bullet
+    role: str = ""
+    kind = "list"
+
+
+@dataclass(eq=False)
+class Column:
+    label: str
+    role: str = ""
+    width: float = 1.0  # relative width, for writers that must set widths themselves (Word)
+
+
+@dataclass(eq=False)
+class Cell:
+    content: list[Inline] = field(default_factory=list)
+    children: list["Node"] = field(default_factory=list)  # block content after the inline content
+
+
+@dataclass(eq=False)
+class Row:
+    cells: list[Cell]
+    role: str = ""
+
+
+@dataclass(eq=False)
+class Table:
+    columns: list[Column]
+    rows: list[Row]
+    role: str = ""
+    kind = "table"
+
+
+@dataclass(eq=False)
+class Flowchart:
+    """An operation flowchart: the graph (guidebook.document.flow.Flow) and how much room it gets.
+
+    `variant`: "full" (the guide), "compact" (a handout's side column), "rows" (a handout's row of
+    several). Drawing it is the renderer's job; writers that cannot draw show `flow.as_lines()`.
+    """
+
+    flow: Any
+    title: str  # the accessible name: the caption the booklet gives the chart
+    label: str = ""  # a short label beside a chart in a row of several (8.1)
+    caption: str = ""  # a visible caption under the chart ("" for none)
+    variant: str = "full"
+    role: str = ""
+    kind = "flowchart"
+
+
+@dataclass(eq=False)
+class QrCode:
+    url: str
+    caption: str  # 网上办：平台名
+    role: str = ""
+    kind = "qr"
+
+
+@dataclass(eq=False)
+class TocEntry:
+    level: int
+    text: str
+    anchor: str
+    front: bool = False  # front matter: listed without a page number
+
+
+@dataclass(eq=False)
+class Toc:
+    title: str
+    entries: list[TocEntry]
+    role: str = ""
+    kind = "toc"
+
+
+Node = Union[Para, Heading, Block, ItemList, Table, Flowchart, QrCode, Toc]
+
+
+# -- walking -----------------------------------------------------------------------------------
+
+
+def children(node) -> list:
+    """The child nodes of a node, blocks and inlines alike, in document order."""
+    kind = node.kind
+    if kind == "block":
+        return node.children
+    if kind in ("para", "heading", "span"):
+        return node.content
+    if kind == "list":
+        return node.items
+    if kind == "list_item":
+        return [*node.content, *node.children]
+    if kind == "table":
+        return [n for row in node.rows for cell in row.cells for n in (*cell.content, *cell.children)]
+    return []
+
+
+def walk(nodes) -> Iterator:
+    """Every node under `nodes` (a node or a list of nodes), depth first, in document order."""
+    stack = list(reversed(nodes if isinstance(nodes, list) else [nodes]))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def text_of(content) -> str:
+    """The plain text of inline content (a list of inline nodes, or one node)."""
+    if not isinstance(content, list):
+        content = [content]
+    out = []
+    for n in content:
+        if n.kind == "span":
+            out.append(text_of(n.content))
+        elif n.kind != "pageref":
+            out.append(n.text)
+    return "".join(out)
+
+
+def has_role(node, role: str) -> bool:
+    return role in node.role.split()

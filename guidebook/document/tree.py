@@ -1,0 +1,309 @@
+"""Document stage: the document trees of the guide and of each handout, built from the model.
+
+The model (guidebook.model) collects what the catalogue says for each item; this module decides how
+each document shows it, once, for every writer: which blocks appear and in what order, every label,
+the text of material tags, cross-references, which table cell carries a label, phones, QR codes and
+flowcharts. Writers translate these trees and add nothing but presentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guidebook.document.nodes import (
+    Block, Cell, Column, Flowchart, Heading, Inline, ItemList, Link, ListItem, PageRef, Para, Phone,
+    QrCode, Row, Span, Table, Text, Toc, TocEntry,
+)
+from guidebook.model import (
+    COLUMNS, LABEL_FLOW, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView,
+    MaterialsView, Meta, Part, ProcedureView, Rich,
+)
+
+# Relative column widths of the guide's tables, for writers that set widths themselves (Word); the
+# PDF's widths come from guide.css.
+WIDTHS = {
+    "changes": [40, 12, 20, 50, 50],
+    "power_list": [30, 12, 60, 13, 48],
+    "windows": [12, 62, 60, 30],
+    "prohibited": [60, 110],
+    "tolerated": [12, 40, 50, 22, 30, 20],
+}
+# Column roles (the PDF's CSS classes of the columns), by table.
+COLUMN_ROLES = {
+    "changes": ["c-scope", "c-kind", "c-label", "", ""],
+    "power_list": ["c-cat", "c-no", "", "c-page", "c-flow"],
+    "windows": ["c-no", "", "", "c-phone"],
+    "prohibited": ["c-matter", ""],
+    "tolerated": ["c-no", "", "", "", "", ""],
+}
+
+
+# -- inline content ----------------------------------------------------------------------------
+
+
+def _phones(text: str, role: str = "") -> list[Inline]:
+    """Text with each phone number as a Phone node (URLs are never searched for phones)."""
+    out: list[Inline] = []
+    pos = 0
+    masked = URL_IN_TEXT.sub(lambda m: " " * len(m.group()), text)
+    for m in PHONE_IN_TEXT.finditer(masked):
+        start = m.start() + len(m.group()) - len(m.group().lstrip())
+        if start > pos:
+            out.append(Text(text[pos:start], role))
+        out.append(Phone(text[start:m.end()]))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Text(text[pos:], role))
+    return out
+
+
+def inline(runs: Rich | str | None) -> list[Inline]:
+    """Model text (runs with URLs as links) as inline nodes, phone numbers marked."""
+    if not runs:
+        return []
+    if isinstance(runs, str):
+        return _phones(runs)
+    out: list[Inline] = []
+    for r in runs:
+        if r.href:
+            out.append(Link(r.text, r.href))
+        else:
+            out += _phones(r.text)
+    return out
+
+
+def _see(items: list[tuple[int, str]]) -> list[Inline]:
+    """A cross-reference to items: （见 7、8、9）, each number a link to its item."""
+    if not items:
+        return []
+    content: list[Inline] = [Text("（见")]
+    for k, (n, anchor) in enumerate(items):
+        if k:
+            content.append(Text("、"))
+        content.append(Link(str(n), f"#{anchor}"))
+    content.append(Text("）"))
+    return [Span(content, "see")]
+
+
+# -- parts of an item --------------------------------------------------------------------------
+
+
+def materials(m: MaterialsView) -> list:
+    out: list = []
+    if m.lead:
+        out.append(Para(inline(m.lead), "lead"))
+    if m.none:
+        out.append(Para([Text(m.none)], "none"))
+    for g in m.groups:
+        children: list = []
+        if g.name:
+            children.append(Para([Text(f"{g.name}：")], "group-name"))
+        if g.lead:
+            children.append(Para(inline(g.lead), "lead"))
+        entries = []
+        for x in g.items:
+            content = inline(x.name) + [Span([Text(t)], "tag") for t in x.tags]
+            if x.note:
+                content.append(Span([Text("（"), *inline(x.note), Text("）")], "note"))
+            if x.source:
+                content.append(Span([Text("（资料来源："), *inline(x.source), Text("）")], "source"))
+            details = [ItemList([ListItem("", inline(d)) for d in x.details], "bullet", "details")] if x.details else []
+            entries.append(ListItem(x.marker, content, details, "material"))
+        children.append(ItemList(entries, "circled", "materials"))
+        out.append(Block(children, "group"))
+    out += [Para(inline(n), "notes") for n in m.notes]
+    return out
+
+
+def part_body(part: Part) -> list:
+    if part.kind == "materials" and part.materials:
+        return materials(part.materials)
+    if part.kind == "channels":
+        out: list = []
+        if part.route_note:
+            out.append(Para(inline(part.route_note), "route-note"))
+        if part.channels:
+            out.append(ItemList([
+                ListItem(c.marker, [Span([Text(c.kind)], "kind")], [Para(inline(line)) for line in c.lines], "channel")
+                for c in part.channels], "circled", "channels"))
+        return out
+    return [Block([Para(inline(line)) for line in part.lines], part.kind)]
+
+
+def _flow_block(proc: ProcedureView) -> Block:
+    caption = proc.flow_caption or ""
+    return Block([Para([Text(LABEL_FLOW)], "flow-title"),
+                  Flowchart(proc.flow, caption or LABEL_FLOW, caption=caption)], "flow", f"{proc.anchor}-flow")
+
+
+def procedure(proc: ProcedureView, level: int) -> list:
+    """A procedure's body in the guide: introduction, numbered parts, the flowchart after the channels."""
+    out: list = []
+    if proc.intro:
+        out.append(Block([Para(inline(p)) for p in proc.intro], "intro"))
+    for part in proc.parts:
+        out.append(Block([Heading(level, [Text(part.heading)], role="part-title"), *part_body(part)],
+                         f"part part-{part.kind}"))
+        if part.kind == "channels" and proc.flow:
+            out.append(_flow_block(proc))
+    return out
+
+
+def item_block(it: ItemView, page_break: bool) -> Block:
+    children: list = [Heading(2, [Text(it.heading)], role="item-title"), *procedure(it, 3)]
+    for k, sub in enumerate(it.procedures):
+        children.append(Block([Heading(3, [Text(sub.heading)], role="sub-title"), *procedure(sub, 4)],
+                              "subprocedure", sub.anchor))
+        if k == 0:  # the power list's 操作流程 column links here when the item has sub-procedures
+            children.append(Block([], "anchor", f"{it.anchor}-flow"))
+    return Block(children, "item", it.anchor, page_break=page_break)
+
+
+# -- the guide ---------------------------------------------------------------------------------
+
+
+def _table(name: str, rows: list[Row]) -> Table:
+    cols = [Column(label, role, w) for label, role, w in zip(COLUMNS[name], COLUMN_ROLES[name], WIDTHS[name])]
+    return Table(cols, rows, name.replace("_", "-"))
+
+
+def _cells(*values) -> list[Cell]:
+    out = []
+    for v in values:
+        if isinstance(v, Cell):
+            out.append(v)
+        elif isinstance(v, list):
+            out.append(Cell(v))
+        else:
+            out.append(Cell(inline(str(v))))
+    return out
+
+
+@dataclass
+class GuideTree:
+    """The guide: its metadata (the cover and the page furniture are the layout's), the front matter
+    (contents, 本版主要变化) and the main matter (numbered pages)."""
+
+    meta: Meta
+    front: list
+    main: list
+
+    @property
+    def toc(self) -> Toc:
+        return self.front[0]
+
+
+def changes_block(doc: GuideDoc) -> Block:
+    s = doc.section("changes")
+    rows = []
+    for r in doc.changes:
+        scope = [Link(r["scope"], f"#item-{r['item']}")] if r.get("item") else [Text(r["scope"])]
+        new = r["new"] + (f"（{r['note']}）" if r.get("note") else "")
+        rows.append(Row(_cells(scope, r["kind"], r["label"], r["old"], new)))
+    children: list = [Heading(1, [Text(s.title)], role="section-title")]
+    if s.heading:
+        children.append(Para([Text(s.heading)], "table-title"))
+    children.append(_table("changes", rows))
+    return Block(children, "section section-changes front", s.anchor, page_break=True)
+
+
+def guide_tree(doc: GuideDoc) -> GuideTree:
+    """The whole guide as a document tree, in the booklet's order."""
+    toc = Toc(doc.contents_title, [
+        TocEntry(e.level, e.text, e.anchor, e.front) for e in doc.toc()], "toc")
+    front: list = [toc]
+    main: list = []
+    for s in doc.sections:
+        if s.kind == "changes":
+            front.append(changes_block(doc))
+            continue
+        children: list = [Heading(1, [Text(s.title)], role="section-title")]
+        if s.kind == "power_list":
+            rows = []
+            for c in doc.categories:
+                for i, it in enumerate(c.items):
+                    label = [Link(c.label, f"#{c.anchor}")] if i == 0 else []
+                    rows.append(Row(_cells(label, it.item_number, [Link(it.list_title, f"#{it.anchor}")],
+                                           [PageRef(it.anchor, "pageref")],
+                                           [Link(it.guide_link, f"#{it.anchor}-flow")]),
+                                    "group-start" if i == 0 else ""))
+            children.append(_table("power_list", rows))
+        elif s.kind == "windows":
+            if s.heading:
+                children.append(Para([Text(s.heading)], "table-title"))
+            children.append(_table("windows", [
+                Row(_cells(w.number, w.name, w.address, w.phone)) for w in doc.windows]))
+        elif s.kind == "guide":
+            for k, c in enumerate(doc.categories):
+                items = [item_block(it, page_break=j > 0) for j, it in enumerate(c.items)]
+                children.append(Block([Heading(1, [Text(c.label)], role="category-title"), *items],
+                                      "category", c.anchor, page_break=True))
+        elif s.kind == "prohibited":
+            rows = []
+            for g in doc.prohibited:
+                for i, case in enumerate(g.cases):
+                    first = [Text(g.label), *_see(g.items)] if i == 0 else []
+                    rows.append(Row(_cells(first, case), "group-start" if i == 0 else ""))
+            children.append(_table("prohibited", rows))
+        elif s.kind == "tolerated":
+            rows = [Row(_cells(r.number, [Text(r.matter), *_see(r.items)],
+                               Cell(children=[ItemList([ListItem("", inline(m)) for m in r.materials], "bullet")]),
+                               r.method, r.source, r.deadline))
+                    for r in doc.tolerated]
+            children.append(_table("tolerated", rows))
+        main.append(Block(children, f"section section-{s.kind}", s.anchor, page_break=True))
+    return GuideTree(doc.meta, front, main)
+
+
+# -- a handout ---------------------------------------------------------------------------------
+
+
+@dataclass
+class HandoutTree:
+    """One item's handout: the title block, then the body, in reading order. `flows` are the item's
+    procedures that have a flowchart; `side` says whether the layout has a side column."""
+
+    meta: Meta
+    item: ItemView
+    title: Block
+    body: list
+    side: bool
+
+
+def handout_flows(it: ItemView) -> list[ProcedureView]:
+    return [p for p in [it, *it.procedures] if p.flow is not None]
+
+
+def handout_tree(meta: Meta, it: ItemView) -> HandoutTree:
+    """Title, introduction, the side column (QR codes, a single flowchart), the parts (sub-procedures
+    merged part by part), phones, and the flowcharts of several sub-procedures in a row each."""
+    title = Block([
+        Para([Text(str(it.item_number))], "h-no"),
+        Block([Para([Text(it.category_label)], "h-cat"),
+               Heading(1, [Text(it.full_title)])], "h-title-text"),
+    ], "h-title")
+    body: list = []
+    if it.intro:
+        body.append(Block([Para(inline(p)) for p in it.intro], "intro"))
+    flows = handout_flows(it)
+    side: list = []
+    if it.qr:
+        side.append(Heading(2, [Text(LABEL_QR)], role="side-title"))
+        side += [QrCode(q.url, q.caption, "qr-fig") for q in it.qr]
+    if len(flows) == 1:
+        side.append(Heading(2, [Text(LABEL_FLOW)], role="side-title"))
+        side.append(Block([Flowchart(flows[0].flow, flows[0].flow_caption or LABEL_FLOW, variant="compact")],
+                          "flow"))
+    if side:
+        body.append(Block(side, "h-side"))
+    main: list = [Block([Heading(2, [Text(part.label)], role="part-title"), *part_body(part)],
+                        f"part part-{part.kind}") for part in it.handout_parts]
+    if it.phones:
+        main.append(Block([Heading(2, [Text(LABEL_PHONES)], role="part-title"),
+                           Para([Phone(p, "phone") for p in it.phones], "phones")], "part part-phones"))
+    body.append(Block(main, "h-main"))
+    if len(flows) > 1:
+        body.append(Block([Heading(2, [Text(LABEL_FLOW)], role="side-title"), *[
+            Block([Flowchart(p.flow, p.flow_caption or LABEL_FLOW, label=p.number, variant="rows")], "flow")
+            for p in flows]], "h-flows"))
+    return HandoutTree(meta, it, title, body, side=bool(side))

@@ -1,0 +1,116 @@
+"""Writer: HTML of a document tree, for the PDF layouts, the preview and the web edition.
+
+A visitor with one method per node type. It decides nothing about content: element names follow the
+node's role (a category is a <section>, an item an <article> ...), classes are the roles, and the
+layout's CSS does the rest. Drawing flowcharts and QR codes is delegated to the renderer.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+# Element of a block, by its first role; anything else is a <div>.
+BLOCK_TAGS = {"section": "section", "category": "section", "item": "article", "h-side": "aside",
+              "flow": "figure", "anchor": "span"}
+# Paragraph roles drawn as <div> (labels that are not running text).
+DIV_PARAS = {"flow-title", "group-name", "h-no", "h-cat"}
+
+
+def _cls(role: str) -> Markup:
+    return Markup(' class="{}"').format(role) if role else Markup("")
+
+
+def _id(anchor: str) -> Markup:
+    return Markup(' id="{}"').format(anchor) if anchor else Markup("")
+
+
+class HtmlWriter:
+    """Translate nodes to HTML. `draw` draws flowcharts and QR codes (guidebook.render.Renderer or a
+    stand-in with `flow_svg`, `flow_rows_svg` and `qr_svg`); `tel_links` makes phones tappable."""
+
+    def __init__(self, draw, small_flow: bool = False, tel_links: bool = False):
+        self.draw = draw
+        self.small_flow = small_flow
+        self.tel_links = tel_links
+
+    def __call__(self, nodes) -> Markup:
+        if not isinstance(nodes, (list, tuple)):
+            nodes = [nodes]
+        return Markup("").join(getattr(self, "visit_" + n.kind)(n) for n in nodes)
+
+    # -- inline
+    def visit_text(self, n) -> Markup:
+        if n.role:
+            return Markup("<span{}>{}</span>").format(_cls(n.role), n.text)
+        return escape(n.text)
+
+    def visit_link(self, n) -> Markup:
+        role = n.role or ("" if n.internal else "url")
+        return Markup('<a href="{}"{}>{}</a>').format(n.target, _cls(role), n.text)
+
+    def visit_phone(self, n) -> Markup:
+        if self.tel_links:
+            return Markup('<a href="tel:{}"{}>{}</a>').format(n.dial, _cls(n.role or "tel"), n.text)
+        if n.role:
+            return Markup("<span{}>{}</span>").format(_cls(n.role), n.text)
+        return escape(n.text)
+
+    def visit_pageref(self, n) -> Markup:
+        return Markup('<a{} href="#{}"></a>').format(_cls(n.role or "pageref"), n.anchor)
+
+    def visit_span(self, n) -> Markup:
+        return Markup("<span{}>{}</span>").format(_cls(n.role), self(n.content))
+
+    # -- blocks
+    def visit_para(self, n) -> Markup:
+        tag = "div" if n.role in DIV_PARAS else "p"
+        return Markup("<{0}{1}>{2}</{0}>\n").format(tag, _cls(n.role), self(n.content))
+
+    def visit_heading(self, n) -> Markup:
+        return Markup("<h{0}{1}>{2}</h{0}>\n").format(n.level, _cls(n.role), self(n.content))
+
+    def visit_block(self, n) -> Markup:
+        tag = BLOCK_TAGS.get(n.role.split()[0] if n.role else "", "div")
+        return Markup("<{0}{1}{2}>\n{3}</{0}>\n").format(tag, _cls(n.role), _id(n.anchor), self(n.children))
+
+    def visit_list(self, n) -> Markup:
+        tag = "ul" if n.numbering == "bullet" else "ol"
+        return Markup("<{0}{1}>\n{2}</{0}>\n").format(tag, _cls(n.role), self(n.items))
+
+    def visit_list_item(self, n) -> Markup:
+        if not n.marker and not n.role:
+            return Markup("<li>{}{}</li>\n").format(self(n.content), self(n.children))
+        return Markup('<li{}><span class="marker">{}</span><span class="name">{}</span>{}</li>\n').format(
+            _cls(n.role), n.marker, self(n.content), self(n.children))
+
+    def visit_table(self, n) -> Markup:
+        head = Markup("").join(Markup("<th{}>{}</th>").format(_cls(c.role), c.label) for c in n.columns)
+        rows = []
+        for row in n.rows:
+            cells = Markup("").join(
+                Markup("<td{}>{}{}</td>").format(_cls(col.role), self(cell.content), self(cell.children))
+                for col, cell in zip(n.columns, row.cells))
+            rows.append(Markup("<tr{}>{}</tr>\n").format(_cls(row.role), cells))
+        return Markup("<table{}>\n<thead><tr>{}</tr></thead>\n<tbody>\n{}</tbody>\n</table>\n").format(
+            _cls(n.role), head, Markup("").join(rows))
+
+    def visit_flowchart(self, n) -> Markup:
+        if n.variant == "rows":
+            out = Markup('<div class="flow-label">{}</div>').format(n.label) if n.label else Markup("")
+            out += self.draw.flow_rows_svg(n.flow, title=n.title)
+        else:
+            out = self.draw.flow_svg(n.flow, compact=n.variant == "compact", small=self.small_flow, title=n.title)
+        if n.caption:
+            out += Markup("<figcaption>{}</figcaption>").format(n.caption)
+        return out + Markup("\n")
+
+    def visit_qr(self, n) -> Markup:
+        return Markup('<figure{}>{}<figcaption><span class="qr-name">{}</span><span class="qr-url">{}</span>'
+                      '</figcaption></figure>\n').format(_cls(n.role), self.draw.qr_svg(n.url), n.caption, n.url)
+
+    def visit_toc(self, n) -> Markup:
+        entries = Markup("").join(
+            Markup('<li class="toc-l{}{}"><a href="#{}">{}</a></li>\n').format(
+                e.level, " front" if e.front else "", e.anchor, e.text) for e in n.entries)
+        return Markup('<nav{}>\n<div class="toc-title">{}</div>\n<ol>\n{}</ol>\n</nav>\n').format(
+            _cls(n.role), n.title, entries)

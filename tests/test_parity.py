@@ -1,0 +1,75 @@
+"""Parity: the guide and every handout show the same text blocks, in the same order, as PDF and as
+Word, in both house styles. Both are compared with the document tree's own text (guidebook.outputs.text),
+so one tree, translated twice, is what the reader gets either way."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import (
+    SOURCE, STYLES, assert_same_blocks, docx_body_text, flow_steps, normalize, pdf_body_text, pdf_pages_text,
+    table_heads,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _geometry(style: str, sheet: str):
+    from guidebook.render import layout_chain, page_geometry, style_folder
+
+    chain = layout_chain([style_folder(style)] if style != "default" else [])
+    return page_geometry(chain, sheet)[1]
+
+
+@pytest.fixture(scope="module")
+def trees():
+    from guidebook.build import Options, Session
+
+    s = Session(Options(source=SOURCE))
+    return s.tree, {it.item_number: s.handout_tree(it) for it in s.doc.items}
+
+
+@pytest.mark.parametrize("styled_build", STYLES, indirect=True)
+def test_guide_pdf_and_docx_show_the_tree(styled_build, request, trees):
+    from guidebook.outputs.text import text_blocks
+
+    style = request.node.callspec.params["styled_build"]
+    tree, _ = trees
+    blocks = text_blocks(tree.front) + text_blocks(tree.main)
+    heads = table_heads(tree.main)
+    top, _, bottom, _ = _geometry(style, "guide.css")
+    # pages 2 .. n-1: the covers are the layout's design (checked below), the rest is the tree
+    pdf = pdf_body_text(styled_build / "guide.pdf", top - 2, bottom - 2, slice(1, -1))
+    assert_same_blocks(blocks, pdf, heads + flow_steps(tree.main), f"guide.pdf ({style})")
+    docx = docx_body_text(styled_build / "guide.docx")
+    meta = tree.meta
+    cover = normalize("".join([*meta.slogans, meta.title, meta.bureau, meta.edition_label]))
+    assert docx.startswith(cover)
+    assert_same_blocks(blocks, docx[len(cover):], heads + flow_steps(tree.main), f"guide.docx ({style})")
+    pages = pdf_pages_text(styled_build / "guide.pdf")
+    for t in [*meta.slogans, meta.title, meta.bureau, meta.edition_label]:
+        assert normalize(t) in normalize(pages[0])
+
+
+def test_guide_docx_holds_the_cross_references(built):
+    text = docx_body_text(built[0] / "guide.docx")
+    assert text.count("（见") >= 15
+    assert "（见7、8、9）" in text
+
+
+@pytest.mark.parametrize("styled_build", STYLES, indirect=True)
+def test_every_handout_pdf_and_docx_show_the_tree(styled_build, trees):
+    from guidebook.outputs.text import text_blocks
+
+    _, handouts = trees
+    folder = styled_build / "handouts"
+    for n, tree in handouts.items():
+        it, meta = tree.item, tree.meta
+        blocks = text_blocks(tree.title) + text_blocks(tree.body)
+        header = normalize(f"{meta.bureau}　《{meta.title}》{meta.edition_label}")
+        footer = normalize(f"{meta.bureau} · 《{meta.title}》{meta.edition_label} · 事项 {n}")
+        pdf = pdf_body_text(folder / f"{it.file_stem}.pdf")
+        assert pdf.startswith(header) and pdf.endswith(footer), it.file_stem
+        assert_same_blocks(blocks, pdf[len(header):-len(footer)], flow_steps(tree.body), f"{it.file_stem}.pdf")
+        docx = docx_body_text(folder / f"{it.file_stem}.docx")
+        assert_same_blocks(blocks, docx, flow_steps(tree.body), f"{it.file_stem}.docx")
