@@ -2,13 +2,24 @@
 PY := .venv/bin/python
 GUIDEBOOK := .venv/bin/guidebook
 
-.PHONY: build test setup setup-test check bench clean
+.PHONY: build test test-fast setup setup-test check bench clean lock
 
 build: setup
 	$(GUIDEBOOK) build
 
 test: setup-test
 	$(PY) -m pytest -q
+
+# The fast tier: catalogue, document tree, flow graphs, diff, cache keys, schema (no PDF, Word or browser).
+test-fast: setup-test
+	$(PY) -m pytest -q -m "not slow"
+
+# Refresh requirements.lock (exact versions and hashes of every library, test tools included) from
+# pyproject.toml's ranges. Run deliberately, then run `make test` and commit the new lock.
+lock:
+	python3 -m venv .cache/pip-tools && .cache/pip-tools/bin/pip install -q pip-tools
+	.cache/pip-tools/bin/pip-compile -q --extra test --generate-hashes --no-emit-find-links --no-emit-index-url \
+	  --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
 
 setup:
 	@scripts/setup.sh

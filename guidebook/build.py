@@ -17,7 +17,7 @@ from guidebook.catalogue import Catalogue, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.exporting import catalogue_json
 from guidebook.files import write_atomic
-from guidebook.model import GuideDoc, ItemView, build_document
+from guidebook.document.model import GuideDoc, ItemView, build_document
 
 Progress = Callable[[str], None]
 
@@ -180,7 +180,7 @@ def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult
 
 def _guide_pdf(session, whole: bool = True, archive: bool = False) -> list:
     """The guide laid out as one document: guide.pdf (unless it is made in parts), PDF/A-2b."""
-    from guidebook import guide_pdf
+    from guidebook.outputs import guide_pdf
 
     r = session.renderer
     rendered = guide_pdf.layout(session)
@@ -194,10 +194,10 @@ def _guide_pdf(session, whole: bool = True, archive: bool = False) -> list:
 
 
 def _guide_plan(session, progress: Progress):
-    """How the guide is laid out in parallel parts (guidebook.paginate), or None for one document."""
+    """How the guide is laid out in parallel parts (guidebook.outputs.paginate), or None for one document."""
     import os
 
-    from guidebook import guide_pdf, paginate
+    from guidebook.outputs import guide_pdf, paginate
     from guidebook.render import STYLESHEETS, find_layout_file
 
     wanted = os.environ.get("GUIDEBOOK_GUIDE_PARTS", "")
@@ -217,7 +217,7 @@ def _guide_plan(session, progress: Progress):
 
 
 def _guide_press(session) -> list:
-    from guidebook import guide_pdf, printing
+    from guidebook.outputs import guide_pdf, printing
 
     r = session.renderer
     rendered = guide_pdf.layout(session, "guide-press")
@@ -226,13 +226,13 @@ def _guide_press(session) -> list:
 
 
 def _guide_docx(session) -> list:
-    from guidebook import word
+    from guidebook.outputs import word
 
     return [(session.opts.output / "guide.docx", word.guide_docx(session), None)]
 
 
 def _handout_docx(session, numbers: list[int]) -> list:
-    from guidebook import word
+    from guidebook.outputs import word
 
     by_number = {it.item_number: it for it in session.doc.items}
     folder = session.opts.output / "handouts"
@@ -242,7 +242,8 @@ def _handout_docx(session, numbers: list[int]) -> list:
 
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
     """Build every requested output that is not up to date. Nothing is written unless all renders."""
-    from guidebook import cache, handouts, parallel
+    from guidebook import cache, parallel
+    from guidebook.outputs import handouts
 
     t0 = time.perf_counter()
     result = BuildResult()
@@ -268,7 +269,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     tasks: list = []
     plan, guesses = None, []
     if guide_needed:
-        from guidebook import paginate
+        from guidebook.outputs import paginate
 
         plan = _guide_plan(session, progress)
         if plan is not None:
@@ -312,7 +313,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
                     or (out / "handouts" / f"{it.file_stem}.pdf").read_bytes() for it in items]
             pending.append((out / "handouts" / handouts.COMBINED, handouts.combine(pdfs), len(items)))
     if opts.press and any(r.startswith("print/guide-booklet") for r in stale):
-        from guidebook import printing
+        from guidebook.outputs import printing
 
         progress("print: imposing the booklet")
         guide = next(data for path, data, _ in pending if path == out / "guide.pdf")
@@ -343,7 +344,7 @@ def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
         if opts.archive:
             keys["archive/guide-pdfa.pdf"] = cache.guide_key(g, "pdf/a-2b")
         if opts.press:
-            from guidebook.printing import sheet_name
+            from guidebook.outputs.printing import sheet_name
             from guidebook.render import page_geometry
 
             (w, h), _ = page_geometry(session.chain, "guide.css")

@@ -158,7 +158,7 @@ def list_items(
     source: Path = SourceOpt,
 ) -> None:
     """List items (number, category, title), optionally only those matching a keyword."""
-    from guidebook.numbering import chinese_numeral
+    from guidebook.document.numbering import chinese_numeral
     from guidebook.search import search
 
     cat = load(source)
@@ -257,7 +257,7 @@ def build(
     every requested document renders.
     """
     from guidebook.build import Options, build as run_build
-    from guidebook.numbering import parse_category
+    from guidebook.document.numbering import parse_category
 
     cat_name = None
     if category is not None:
@@ -293,7 +293,7 @@ def handout(
         None, "--out", "-o", help="File to write; '-' writes the PDF to stdout (e.g. | lp). Default: output/handouts/NN-title.pdf"),
 ) -> None:
     """Build one item's one-page handout and print where it was written."""
-    from guidebook import handouts as h
+    from guidebook.outputs import handouts as h
     from guidebook.build import Options, Session, select_items
     from guidebook.files import write_atomic
 
@@ -343,7 +343,7 @@ def diff(
             new_name = new or str(source)
             if fmt == "html" or pdf:
                 from guidebook.build import charset
-                from guidebook.model import build_document
+                from guidebook.document.model import build_document
                 from guidebook.render import Renderer, layout_chain
 
                 chain = layout_chain(_chain(layouts, style))

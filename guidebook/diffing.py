@@ -170,17 +170,45 @@ def resolve(spec: str, source: Path, workdir: Path) -> Path:
         raise GuidebookError(f"{spec!r} is not a folder, and {source} is not in a git repository")
     root = Path(top.stdout.strip())
     rel = src.relative_to(root)
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", spec, "--", str(rel)],
+    if spec.startswith("-"):  # never let a name reach git as an option
+        raise GuidebookError(f"{spec!r} is neither a folder nor a git revision")
+    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "--end-of-options",
+                             f"{spec}^{{commit}}"], capture_output=True, text=True)
+    if commit.returncode != 0:
+        raise GuidebookError(f"{spec!r} is neither a folder nor a git revision of {root}")
+    sha = commit.stdout.strip()
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", sha, "--", str(rel)],
                              capture_output=True)
     if archive.returncode != 0:
-        raise GuidebookError(f"{spec!r} is neither a folder nor a git revision that has {rel}/: "
-                             f"{archive.stderr.decode().strip()}")
+        raise GuidebookError(f"revision {spec!r} has no folder {rel}/")
     dest = Path(tempfile.mkdtemp(prefix="guidebook-rev-", dir=workdir))
-    import io
-
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(dest, filter="data")
+    _extract(archive.stdout, dest, spec)
     return dest / rel
+
+
+def _extract(data: bytes, dest: Path, spec: str) -> None:
+    """Regular files and folders of a git archive, inside `dest` only; links and special files are
+    refused. (By hand rather than with tarfile's `filter`, which Python 3.11 before 3.11.4 lacks.)"""
+    import io
+    import posixpath
+
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for m in tar.getmembers():
+            name = posixpath.normpath(m.name)
+            if m.name.startswith("/") or name == ".." or name.startswith("../"):
+                raise GuidebookError(f"revision {spec!r}: refusing {m.name!r} (outside the catalogue folder)")
+            if m.type == tarfile.XGLTYPE or m.type == tarfile.XHDTYPE:
+                continue
+            target = dest / name
+            if m.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif m.isfile():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                src = tar.extractfile(m)
+                target.write_bytes(src.read() if src else b"")
+            else:
+                kind = "a symbolic link" if m.issym() else "a link" if m.islnk() else "a special file"
+                raise GuidebookError(f"revision {spec!r}: {m.name} is {kind}; a catalogue holds plain files only")
 
 
 def load_pair(old_spec: str, new_spec: str | None, source: Path, workdir: Path) -> tuple[Catalogue, Catalogue]:

@@ -122,7 +122,7 @@ class Preview:
 
     def render(self, path: str) -> tuple[int, str, bytes]:
         """(status, content type, body) for a request path."""
-        from guidebook import guide_pdf, handouts
+        from guidebook.outputs import guide_pdf, handouts
 
         with self.lock:
             if path == "/__version":

@@ -20,8 +20,8 @@ from markupsafe import Markup, escape
 
 from guidebook import fonts, qr
 from guidebook.diagnostics import GuidebookError
-from guidebook.flow import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
-from guidebook.model import Rich
+from guidebook.flowchart import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
+from guidebook.document.model import Rich
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LAYOUT = PACKAGE_ROOT / "layouts" / "default"
@@ -360,7 +360,7 @@ class Renderer:
         return Markup(qr.svg(url))
 
     def html(self, template: str, small_flow: bool = False, **context: Any) -> str:
-        from guidebook.model import LABELS
+        from guidebook.document.model import LABELS
         from guidebook.outputs.html import HtmlWriter
 
         return render_template(self.env, template, r=self, L=LABELS, html=HtmlWriter(self, small_flow), **context)
@@ -375,7 +375,7 @@ class Renderer:
     def layout_tree(self, kind: str, root, extra_css: str = "") -> Any:
         """Lay out an already parsed HTML tree (an ElementTree root), with extra CSS after the layout's.
 
-        Used for the parts of the guide (guidebook.paginate): the tree is parsed once, before the
+        Used for the parts of the guide (guidebook.outputs.paginate): the tree is parsed once, before the
         workers fork, and each worker lays out its part without parsing the HTML again. WeasyPrint
         messages are left to the caller (a part that draws one is not used).
         """

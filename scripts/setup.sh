@@ -12,7 +12,8 @@ want_test=0
 # Debian packages. fonts-noto-cjk: the CJK faces (a fresh machine has none); libharfbuzz-subset0: fast
 # font subsetting in WeasyPrint (without it every Chinese PDF takes ~9 s more); Pango: WeasyPrint's layout.
 runtime_pkgs=(fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
-test_pkgs=(libreoffice-writer-nogui poppler-utils chromium)
+# libatomic1: Playwright's driver (node) needs it; a minimal Debian lacks it.
+test_pkgs=(libreoffice-writer-nogui poppler-utils chromium libatomic1)
 pkgs=("${runtime_pkgs[@]}")
 [ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")
 
@@ -42,19 +43,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# The virtualenv and the package, reinstalled only when pyproject.toml changes.
+# The virtualenv, the exact library versions of requirements.lock (checked against their hashes, so
+# two machines set up months apart run the same libraries and give the same bytes), then the package
+# itself. Reinstalled only when pyproject.toml or the lock changes. Refresh the lock with `make lock`.
 venv=.venv
-extra=""
-[ $want_test = 1 ] && extra="[test]"
-stamp="$venv/.installed$( [ $want_test = 1 ] && echo -test )-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp="$venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup: creating virtualenv $venv" >&2
   "$python" -m venv "$venv"
 fi
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing guidebook$extra into $venv" >&2
-  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$venv/bin/python" -m pip install -q -e ".$extra"
+  echo "setup: installing the pinned libraries (requirements.lock) and guidebook into $venv" >&2
+  "$venv/bin/python" -m pip install -q --require-hashes -r requirements.lock
+  "$venv/bin/python" -m pip install -q --no-deps -e .
+  rm -f "$venv"/.installed-*
   touch "$stamp"
 fi
 

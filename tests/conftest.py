@@ -39,7 +39,7 @@ def catalogue():
 
 @pytest.fixture(scope="session")
 def doc(catalogue):
-    from guidebook.model import build_document
+    from guidebook.document.model import build_document
 
     return build_document(catalogue)
 
@@ -177,7 +177,7 @@ def docx_body_text(path: Path) -> str:
     import docx
     from docx.oxml.ns import qn
 
-    from guidebook.numbering import circled
+    from guidebook.document.numbering import circled
 
     d = docx.Document(str(path))
     numbering = d.part.numbering_part.element
@@ -246,3 +246,24 @@ def assert_same_blocks(blocks: list[str], text: str, drawings: list[str], what: 
                                  f"{leftover(text[pos:first])!r}")
         pos = i + len(nb)
     assert not leftover(text[pos:]), f"{what}: text after the last block: {leftover(text[pos:])!r}"
+
+
+# -- test tiers ----------------------------------------------------------------------------------
+
+# Fixtures that render documents (PDF, Word) or drive a browser: a test that uses one is slow.
+SLOW_FIXTURES = {"built", "styled_build", "session", "guide", "handout_pdfs", "server", "browser", "page"}
+# Modules whose every test renders, builds or drives a browser.
+SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate", "test_preview", "test_parity",
+                "test_faults", "test_cache", "test_layouts"}
+# Single tests elsewhere that run a whole build.
+SLOW_TESTS = {"test_category_build_writes_only_that_categorys_handouts",
+              "test_a_failed_build_leaves_the_last_good_outputs_untouched"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow tier, so `pytest -m "not slow"` (make test-fast) runs the model and rule tests."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if (module in SLOW_MODULES or item.originalname in SLOW_TESTS
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)

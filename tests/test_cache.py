@@ -116,3 +116,24 @@ def test_parallel_and_serial_builds_give_identical_files(tmp_path):
         assert res.returncode == 0, res.stderr.decode()
         outs[workers] = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert outs["1"] == outs["2"] and len(outs["1"]) == 8
+
+
+def test_editing_the_tools_own_code_re_renders(project, tmp_path):
+    """Cache keys hash the package's source: a comment added to a module of the document layer makes
+    the next build render again (a changed rule can never be served from an old output)."""
+    src, layout, out = project
+    root = Path(__file__).resolve().parent.parent
+    code = tmp_path / "code"
+    shutil.copytree(root / "guidebook", code / "guidebook", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(root / "layouts", code / "layouts")
+
+    def build():
+        res = run_cli("build", "--source", str(src), "--layouts", str(layout), "--output", str(out), cwd=code)
+        assert res.returncode == 0, res.stderr.decode()
+        return res.stderr.decode().splitlines()[-1]
+
+    assert build().startswith("wrote 7 files")
+    assert build().startswith("everything is up to date")
+    tree = code / "guidebook" / "document" / "tree.py"
+    tree.write_text(tree.read_text("utf-8") + "# a comment\n", "utf-8")
+    assert build().startswith("wrote 7 files")

@@ -74,6 +74,43 @@ def test_diff_against_a_git_revision(tmp_path):
     assert res.returncode == 1 and "neither a folder nor a git revision" in res.stderr.decode()
 
 
+def test_a_revision_is_read_safely_without_tarfile_filters(tmp_path, monkeypatch):
+    """Python 3.11 before 3.11.4 has no tarfile `filter`: a revision is read all the same, a revision
+    that holds a symbolic link is refused by name, and a name that looks like an option never
+    reaches git (no file named like it appears)."""
+    import subprocess
+    import tarfile
+
+    from guidebook import diffing
+    from guidebook.diagnostics import GuidebookError
+
+    def no_filter(self, path=".", members=None, *, numeric_owner=False, **kw):
+        if "filter" in kw:
+            raise TypeError("TarFile.extractall() got an unexpected keyword argument 'filter'")
+        raise AssertionError("extractall is not used")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", no_filter)
+    repo = tmp_path / "repo"
+    shutil.copytree(SOURCE, repo / "source")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "2026"], check=True)
+    folder = diffing.resolve("HEAD", repo / "source", tmp_path)
+    assert (folder / "items" / "15.yaml").read_bytes() == (SOURCE / "items" / "15.yaml").read_bytes()
+
+    (repo / "source" / "items" / "99.yaml").symlink_to("/etc/passwd")
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "link"], check=True)
+    with pytest.raises(GuidebookError, match=r"source/items/99.yaml is a symbolic link"):
+        diffing.resolve("HEAD", repo / "source", tmp_path)
+
+    for spec in ("--output=" + str(tmp_path / "pwned"), "-o" + str(tmp_path / "pwned2")):
+        with pytest.raises(GuidebookError, match="neither a folder nor a git revision"):
+            diffing.resolve(spec, repo / "source", tmp_path)
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
+
+
 def test_new_edition_archives_the_old_one(source_copy):
     res = run_cli("edition", "new", "2027", "--source", str(source_copy), "--date", "2026-12-01")
     assert res.returncode == 0, res.stderr.decode()
@@ -115,7 +152,7 @@ def test_press_pdf_has_bleed_and_a_multiple_of_four_pages(print_build):
 def test_imposed_booklet_pairs_pages_in_signature_order(print_build):
     import pypdfium2 as pdfium
 
-    from guidebook.printing import signature_order
+    from guidebook.outputs.printing import signature_order
 
     guide_pages = pdf_pages_text(print_build / "guide.pdf")
     n = len(guide_pages) + (-len(guide_pages)) % 4
@@ -179,7 +216,7 @@ def test_two_builds_give_identical_bytes(built, tmp_path):
 
 def test_changes_page_in_the_guide(four_changes):
     from guidebook.build import Options, Session
-    from guidebook import guide_pdf
+    from guidebook.outputs import guide_pdf
 
     session = Session(Options(source=four_changes, changes_since=str(SOURCE)))
     assert [s.kind for s in session.doc.sections][0] == "changes"

@@ -214,7 +214,7 @@ def test_a_character_outside_the_fonts_fails_naming_item_and_character(source_co
 
 
 def test_markup_in_catalogue_text_is_literal_and_fetches_nothing(source_copy, tmp_path):
-    from guidebook import handouts
+    from guidebook.outputs import handouts
     from guidebook.build import Options, Session
 
     evil = '<img src="file:///etc/passwd"> {{ 7*7 }} <a href="http://127.0.0.1:9/">x</a>'

@@ -106,7 +106,8 @@ def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
 
 def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
     """Start from a hint that is wrong everywhere: the parts are laid out again until they agree."""
-    from guidebook import guide_pdf, paginate, parallel
+    from guidebook import parallel
+    from guidebook.outputs import guide_pdf, paginate
 
     plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
     session.guide_plan = plan
@@ -160,14 +161,14 @@ def test_a_layout_without_page_breaks_between_categories_is_laid_out_whole(tmp_p
     (".x { counter-set: page 3 !important; }", None),
 ])
 def test_counters_a_part_cannot_continue_keep_the_guide_whole(css, reason):
-    from guidebook import paginate
+    from guidebook.outputs import paginate
 
     why = paginate.unsupported([css])
     assert (why is None) if reason is None else (reason in why)
 
 
 def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, monkeypatch):
-    from guidebook import guide_pdf, paginate
+    from guidebook.outputs import guide_pdf, paginate
 
     plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
     session.guide_plan = plan

@@ -140,7 +140,7 @@ def test_handout_docx_qr_images_decode_to_the_item_urls(built, doc):
 
 
 def test_a_reference_document_without_a_needed_style_is_named(built, tmp_path):
-    from guidebook import word
+    from guidebook.outputs import word
     from guidebook.build import Options, Session
     from guidebook.diagnostics import GuidebookError
     from conftest import SOURCE
@@ -187,7 +187,7 @@ def test_libreoffice_converts_the_guide_and_a_handout(built, doc, tmp_path):
 
 def test_docx_bytes_are_dated_and_reproducible(session):
     """Zip entries carry the edition date, and writing twice gives the same bytes."""
-    from guidebook import word
+    from guidebook.outputs import word
 
     it = session.doc.items[14]
     data = word.handout_docx(session, it)

@@ -1,6 +1,6 @@
 """Document stage: the document trees of the guide and of each handout, built from the model.
 
-The model (guidebook.model) collects what the catalogue says for each item; this module decides how
+The model (guidebook.document.model) collects what the catalogue says for each item; this module decides how
 each document shows it, once, for every writer: which blocks appear and in what order, every label,
 the text of material tags, cross-references, which table cell carries a label, phones, QR codes and
 flowcharts. Writers translate these trees and add nothing but presentation.
@@ -14,7 +14,7 @@ from guidebook.document.nodes import (
     Block, Cell, Column, Flowchart, Heading, Inline, ItemList, Link, ListItem, PageRef, Para, Phone,
     QrCode, Row, Span, Table, Text, Toc, TocEntry,
 )
-from guidebook.model import (
+from guidebook.document.model import (
     COLUMNS, LABEL_FLOW, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView,
     MaterialsView, Meta, Part, ProcedureView, Rich,
 )

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from guidebook import schema
 from guidebook.catalogue import Catalogue
-from guidebook.flow import Flow, build_flow
-from guidebook.numbering import chinese_numeral, circled
+from guidebook.document.flow import Flow, build_flow
+from guidebook.document.numbering import chinese_numeral, circled
 
 # Labels of the parts of an item, as the booklet prints them.
 LABEL_CHANNELS = "办理路径"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
-from guidebook.model import ItemView
+from guidebook.document.model import ItemView
 
 TEMPLATE = "handout.html"
 COMBINED = "all-handouts.pdf"
