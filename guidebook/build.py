@@ -328,40 +328,78 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     return result
 
 
+@dataclass(frozen=True)
+class Declared:
+    """One kind of output, declared once: where it goes, what it is made from, when it is wanted.
+
+    `source` is the part of the catalogue it shows: "catalogue" (the guide), "item" (one handout per
+    item) or "combined" (made from the item outputs of `variant` ""). `variant` tells apart outputs
+    made from the same source (the PDF "", "docx", "pdf/a-2b" ...). Its cache key hashes the tool's
+    code, the layouts, the fonts, every rendering option (`key_options`), its source and its variant.
+    """
+
+    path: str  # relative to the output folder; {stem} is an item's file stem, {sheet} the press sheet
+    source: str
+    variant: str
+    wanted: Callable[["Options"], bool]
+
+
+OUTPUTS: tuple[Declared, ...] = (
+    Declared("guide.pdf", "catalogue", "", lambda o: o.guide),
+    Declared("guide.docx", "catalogue", "docx", lambda o: o.guide and o.word),
+    Declared("archive/guide-pdfa.pdf", "catalogue", "pdf/a-2b", lambda o: o.guide and o.archive),
+    Declared("print/guide-press.pdf", "catalogue", "press", lambda o: o.guide and o.press),
+    Declared("print/guide-booklet-{sheet}.pdf", "catalogue", "booklet", lambda o: o.guide and o.press),
+    Declared("handouts/{stem}.pdf", "item", "", lambda o: o.handouts),
+    Declared("handouts/{stem}.docx", "item", "docx", lambda o: o.handouts and o.word),
+    Declared("archive/handouts/{stem}.pdf", "item", "pdf/ua-1", lambda o: o.handouts and o.archive),
+    Declared("handouts/all-handouts.pdf", "combined", "",
+             lambda o: o.handouts and o.items is None and o.category is None),
+)
+
+# Options that choose which outputs are made or where, not what an output looks like. Every other
+# option is part of every key, so an option added later cannot be left out of the keys.
+NOT_RENDERING = {"source", "output", "layouts", "guide", "handouts", "word", "items", "category", "force",
+                 "press", "archive", "changes_since"}
+
+
+def key_options(opts: "Options") -> str:
+    from dataclasses import fields
+
+    return json.dumps({f.name: str(getattr(opts, f.name)) for f in fields(opts) if f.name not in NOT_RENDERING},
+                      sort_keys=True)
+
+
 def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
     """The cache key of every output this build is asked for, by path relative to the output folder."""
     from guidebook import cache
 
     opts = session.opts
-    base = cache.layout_key(session.chain, session.roles, f"strict={opts.strict}")
+    base = cache.layout_key(session.chain, session.roles, key_options(opts))
     guide_json = session.catalogue.guide.model_dump_json()
-    keys: dict[str, str] = {}
-    if opts.guide:
-        g = cache.guide_key(base, catalogue_json(session.catalogue), session.changes_text)
-        keys["guide.pdf"] = g
-        if opts.word:
-            keys["guide.docx"] = cache.guide_key(g, "docx")
-        if opts.archive:
-            keys["archive/guide-pdfa.pdf"] = cache.guide_key(g, "pdf/a-2b")
-        if opts.press:
-            from guidebook.outputs.printing import sheet_name
-            from guidebook.render import page_geometry
-
-            (w, h), _ = page_geometry(session.chain, "guide.css")
-            keys["print/guide-press.pdf"] = cache.guide_key(g, "press")
-            keys[f"print/guide-booklet-{sheet_name(w, h)}.pdf"] = cache.guide_key(g, "booklet")
     by_number = {it.number: it for it in session.catalogue.items}
-    handout_keys = []
-    for it in items:
-        k = cache.handout_key(base, by_number[it.item_number].model_dump_json(), guide_json)
-        handout_keys.append(k)
-        keys[f"handouts/{it.file_stem}.pdf"] = k
-        if opts.word:
-            keys[f"handouts/{it.file_stem}.docx"] = cache.guide_key(k, "docx")
-        if opts.archive:
-            keys[f"archive/handouts/{it.file_stem}.pdf"] = cache.guide_key(k, "pdf/ua-1")
-    if items and opts.items is None and opts.category is None:
-        keys["handouts/all-handouts.pdf"] = cache.combined_key(handout_keys)
+    sheet = ""
+    if opts.press:
+        from guidebook.outputs.printing import sheet_name
+        from guidebook.render import page_geometry
+
+        (w, h), _ = page_geometry(session.chain, "guide.css")
+        sheet = sheet_name(w, h)
+    guide = cache.guide_key(base, catalogue_json(session.catalogue), session.changes_text)
+    handout = {it.item_number: cache.handout_key(base, by_number[it.item_number].model_dump_json(), guide_json)
+               for it in items}
+    keys: dict[str, str] = {}
+    for d in OUTPUTS:
+        if not d.wanted(opts):
+            continue
+        if d.source == "catalogue":
+            keys[d.path.format(sheet=sheet)] = cache.guide_key(guide, d.variant) if d.variant else guide
+        elif d.source == "item":
+            for it in items:
+                k = handout[it.item_number]
+                keys[d.path.format(stem=it.file_stem)] = cache.guide_key(k, d.variant) if d.variant else k
+        elif items:
+            keys[d.path] = cache.combined_key([handout[it.item_number] for it in items])
     return keys
 
 

@@ -329,49 +329,19 @@ def diff(
     pdf: Optional[Path] = typer.Option(None, "--pdf", help="Also render the report as a PDF for sign-off."),
 ) -> None:
     """Show what changed between two editions of the catalogue, item by item and field by field."""
-    import tempfile
-
-    from guidebook import diffing
     from guidebook.files import write_atomic
+    from guidebook.outputs.diff_report import FORMATS, report
 
-    if fmt not in ("text", "md", "json", "html"):
+    if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use text, md, json or html", param_hint="--format")
-    with tempfile.TemporaryDirectory(prefix="guidebook-diff-") as work:
-        try:
-            old_cat, new_cat = diffing.load_pair(old, new, source, Path(work))
-            changes = diffing.diff_catalogues(old_cat, new_cat)
-            new_name = new or str(source)
-            if fmt == "html" or pdf:
-                from guidebook.build import charset
-                from guidebook.document.model import build_document
-                from guidebook.render import Renderer, layout_chain
-
-                chain = layout_chain(_chain(layouts, style))
-                renderer = Renderer(_chain(layouts, style), charset(new_cat, chain) + charset(old_cat, chain),
-                                    warn=_warn)
-                rows = diffing.change_rows(changes)
-                groups: dict = {}
-                for r in rows:
-                    groups.setdefault(r["scope"], []).append(r)
-                html = renderer.html("diff.html", meta=build_document(new_cat).meta, created=None,
-                                     rows=rows, groups=list(groups.items()), old_name=old, new_name=new_name)
-            if fmt == "html":
-                text = html
-            elif fmt == "json":
-                text = diffing.as_json(changes, old, new_name)
-            elif fmt == "md":
-                text = diffing.as_markdown(changes, old, new_name)
-            else:
-                import shutil
-
-                text = diffing.as_text(changes, old, new_name, width=shutil.get_terminal_size((120, 40)).columns)
-            if pdf:
-                data = renderer.pdf(renderer.layout("diff", html, "change report"), "change report")
-                write_atomic(pdf, data)
-                typer.echo(f"wrote {pdf}", err=True)
-        except GuidebookError as exc:
-            fail(exc)
-            return
+    try:
+        text, data = report(old, new, source, _chain(layouts, style), fmt, pdf is not None, _warn)
+        if pdf and data is not None:
+            write_atomic(pdf, data)
+            typer.echo(f"wrote {pdf}", err=True)
+    except GuidebookError as exc:
+        fail(exc)
+        return
     if out:
         write_atomic(out, text.encode("utf-8"))
         typer.echo(f"wrote {out}", err=True)

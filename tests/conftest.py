@@ -251,10 +251,10 @@ def assert_same_blocks(blocks: list[str], text: str, drawings: list[str], what: 
 # -- test tiers ----------------------------------------------------------------------------------
 
 # Fixtures that render documents (PDF, Word) or drive a browser: a test that uses one is slow.
-SLOW_FIXTURES = {"built", "styled_build", "session", "guide", "handout_pdfs", "server", "browser", "page"}
+SLOW_FIXTURES = {"built", "styled_build", "session", "guide", "handout_pdfs", "server", "browser", "page", "print_build", "project"}
 # Modules whose every test renders, builds or drives a browser.
 SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate", "test_preview", "test_parity",
-                "test_faults", "test_cache", "test_layouts"}
+                "test_faults", "test_layouts"}
 # Single tests elsewhere that run a whole build.
 SLOW_TESTS = {"test_category_build_writes_only_that_categorys_handouts",
               "test_a_failed_build_leaves_the_last_good_outputs_untouched"}

@@ -137,3 +137,23 @@ def test_editing_the_tools_own_code_re_renders(project, tmp_path):
     tree = code / "guidebook" / "document" / "tree.py"
     tree.write_text(tree.read_text("utf-8") + "# a comment\n", "utf-8")
     assert build().startswith("wrote 7 files")
+
+
+def test_an_option_added_later_is_part_of_every_key():
+    """Keys take every option except those declared as choosing outputs, so a new option cannot be
+    forgotten in a key."""
+    import dataclasses
+
+    from guidebook.build import NOT_RENDERING, OUTPUTS, Options, key_options
+
+    opts = Options()
+    keyed = json.loads(key_options(opts))
+    assert set(keyed) | NOT_RENDERING == {f.name for f in dataclasses.fields(Options)}
+    assert key_options(dataclasses.replace(opts, strict=False)) != key_options(opts)
+
+    @dataclasses.dataclass
+    class Later(Options):
+        paper_white: bool = False
+
+    assert json.loads(key_options(Later()))["paper_white"] == "False"
+    assert len({d.path for d in OUTPUTS}) == len(OUTPUTS)

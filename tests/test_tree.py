@@ -1,0 +1,89 @@
+"""The document tree: built in milliseconds, inspected without rendering anything (fast tier)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guidebook.document.nodes import has_role, text_of, walk
+from guidebook.document.tree import guide_tree, handout_tree
+
+
+@pytest.fixture(scope="module")
+def tree(doc):
+    return guide_tree(doc)
+
+
+def _anchors(nodes) -> list[str]:
+    return [n.anchor for n in walk(nodes) if n.kind == "block" and n.anchor]
+
+
+def test_every_internal_link_and_page_reference_has_its_anchor(tree):
+    anchors = _anchors(tree.front + tree.main)
+    assert len(anchors) == len(set(anchors)), "an anchor is used twice"
+    targets = [n.anchor for n in walk(tree.front + tree.main) if n.kind in ("link", "pageref") and
+               (n.kind == "pageref" or n.internal)]
+    targets += [e.anchor for e in tree.toc.entries]
+    assert targets and set(targets) <= set(anchors)
+
+
+def test_the_guide_holds_every_item_once_in_catalogue_order(tree, catalogue):
+    items = [n for n in walk(tree.main) if n.kind == "block" and has_role(n, "item")]
+    assert [n.anchor for n in items] == [f"item-{it.number}" for c in catalogue.guide.categories
+                                         for it in catalogue.category_items(c.name)]
+    assert len(items) == len(catalogue.items)
+
+
+def test_cross_references_of_the_two_lists_are_in_the_tree(tree, catalogue):
+    see = [n for n in walk(tree.main) if n.kind == "span" and n.role == "see"]
+    groups = [g for g in catalogue.prohibited.groups if g.items] + [e for e in catalogue.tolerated.entries if e.items]
+    assert len(see) == len(groups)
+    first = text_of(see[0].content)
+    assert first == "（见" + "、".join(map(str, groups[0].items)) + "）"
+    links = [n for s in see for n in walk(s) if n.kind == "link"]
+    assert [n.target for n in links] == [f"#item-{k}" for g in groups for k in g.items]
+
+
+def test_material_tags_are_decided_once(tree, catalogue):
+    tags = [text_of(n.content) for n in walk(tree.main) if n.kind == "span" and n.role == "tag"]
+    expected = []
+    for it in catalogue.items:
+        for proc in [it, *it.procedures]:
+            m = proc.materials
+            if m is None:
+                continue
+            for mat in [*m.items, *(x for g in m.groups for x in g.items)]:
+                expected += [t for t in (mat.form, f"{mat.copies} 份" if mat.copies else None) if t]
+    assert tags == expected and "原件" in tags
+
+
+def test_label_on_the_first_row_of_each_group_only(tree, catalogue):
+    table = next(n for n in walk(tree.main) if n.kind == "table" and n.role == "power-list")
+    labelled = [text_of(row.cells[0].content) for row in table.rows if row.cells[0].content]
+    assert labelled == [f"{lab}" for lab in (c.label for c in guide_tree_categories(tree))]
+    assert sum(1 for row in table.rows if row.role == "group-start") == len(catalogue.guide.categories)
+
+
+def guide_tree_categories(tree):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(label=text_of(n.children[0].content)) for n in walk(tree.main)
+            if n.kind == "block" and has_role(n, "category")]
+
+
+def test_handout_reading_order_and_phones(doc):
+    by_number = {it.item_number: it for it in doc.items}
+    eight = handout_tree(doc.meta, by_number[8])
+    roles = [n.role for n in eight.body]
+    assert roles == ["intro", "h-side", "h-main", "h-flows"] or roles == ["h-side", "h-main", "h-flows"]
+    assert [n.label for n in walk(eight.body) if n.kind == "flowchart"] == ["8.1", "8.2"]
+    for it in doc.items:
+        t = handout_tree(doc.meta, it)
+        phones = [n.text for n in walk(t.body) if n.kind == "phone" and n.role == "phone"]
+        assert phones == it.phones
+        assert [n.url for n in walk(t.body) if n.kind == "qr"] == [q.url for q in it.qr]
+
+
+def test_phones_in_running_text_are_marked(tree):
+    phones = {n.text for n in walk(tree.main) if n.kind == "phone"}
+    assert "024-52443219" in phones and "12333" in phones
+    assert all(n.dial.isdigit() for n in walk(tree.main) if n.kind == "phone")
