@@ -53,6 +53,7 @@ class Options:
     force: bool = False  # render everything, ignoring the cache
     press: bool = False  # print/: press PDF with bleed and crop marks, saddle-stitch imposition
     archive: bool = False  # archive/: PDF/A-2b guide, PDF/UA-1 handouts
+    site: bool = True  # site/: the web edition (whole builds only, like all-handouts.pdf)
 
 
 def charset(cat: Catalogue, layout_dirs: list[Path]) -> str:
@@ -240,6 +241,34 @@ def _handout_docx(session, numbers: list[int]) -> list:
             for n in numbers]
 
 
+def _site(session) -> list:
+    """The web edition's pages and assets (no renderer needed: it draws flowcharts as inline SVG)."""
+    from guidebook.outputs import site
+
+    opts = session.opts
+    downloads: dict[int, list[tuple[str, str]]] = {}
+    if opts.handouts:
+        for it in session.doc.items:
+            links = [("告知单 PDF", f"downloads/{it.file_stem}.pdf")]
+            if opts.word:
+                links.append(("告知单 Word", f"downloads/{it.file_stem}.docx"))
+            downloads[it.item_number] = links
+    return site.render(session, downloads)
+
+
+def _site_downloads(out: Path, items: list, stale: set[str], pending: list) -> list:
+    """Copies of the handouts for the site's download links: fresh bytes, or the files on disk."""
+    fresh = {p: d for p, d, _ in pending}
+    copies = []
+    for it in items:
+        for ext in ("pdf", "docx"):
+            rel = f"site/downloads/{it.file_stem}.{ext}"
+            if rel in stale:
+                src = out / "handouts" / f"{it.file_stem}.{ext}"
+                copies.append((out / rel, fresh.get(src) or src.read_bytes(), None))
+    return copies
+
+
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
     """Build every requested output that is not up to date. Nothing is written unless all renders."""
     from guidebook import cache, parallel
@@ -283,7 +312,10 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     if opts.word and opts.guide and "guide.docx" in stale:
         tasks.append((_guide_docx, ()))
     tasks += [(_handout_docx, (c,)) for c in handouts.chunks(stale_docx)]
-    session.renderer  # create it before forking, so every worker inherits it
+    if any(rel.startswith("site/") and not rel.startswith("site/downloads/") for rel in stale):
+        tasks.append((_site, ()))
+    if any(fn is not _site for fn, _ in tasks):
+        session.renderer  # create it before forking, so every worker inherits it
     progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
              + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
     results = parallel.run_all(session, tasks, progress)
@@ -319,6 +351,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
         guide = next(data for path, data, _ in pending if path == out / "guide.pdf")
         data, sheet, sides = printing.impose(guide)
         pending.append((out / "print" / f"guide-booklet-{sheet}.pdf", data, sides))
+    pending += _site_downloads(out, items, stale, pending)
     pending = [(p, d, n) for p, d, n in pending if str(p.relative_to(out)) in stale]
     remove_stale_temporaries(out)
     for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
@@ -338,10 +371,16 @@ class Declared:
     code, the layouts, the fonts, every rendering option (`key_options`), its source and its variant.
     """
 
-    path: str  # relative to the output folder; {stem} is an item's file stem, {sheet} the press sheet
+    path: str  # relative to the output folder; {stem}: an item's file stem, {sheet}: the press sheet,
+    # {page}: each file of the web edition
     source: str
     variant: str
     wanted: Callable[["Options"], bool]
+    extra: Callable[["Options"], str] = lambda o: ""  # what else of the options it depends on
+
+
+def _whole(o: "Options") -> bool:
+    return o.items is None and o.category is None
 
 
 OUTPUTS: tuple[Declared, ...] = (
@@ -353,14 +392,19 @@ OUTPUTS: tuple[Declared, ...] = (
     Declared("handouts/{stem}.pdf", "item", "", lambda o: o.handouts),
     Declared("handouts/{stem}.docx", "item", "docx", lambda o: o.handouts and o.word),
     Declared("archive/handouts/{stem}.pdf", "item", "pdf/ua-1", lambda o: o.handouts and o.archive),
-    Declared("handouts/all-handouts.pdf", "combined", "",
-             lambda o: o.handouts and o.items is None and o.category is None),
+    Declared("handouts/all-handouts.pdf", "combined", "", lambda o: o.handouts and _whole(o)),
+    # the web edition: its pages link to the handouts' downloads when those are built
+    Declared("site/{page}", "catalogue", "site", lambda o: o.site and _whole(o),
+             extra=lambda o: f"downloads={o.handouts},{o.handouts and o.word}"),
+    Declared("site/downloads/{stem}.pdf", "item", "site-pdf", lambda o: o.site and o.handouts and _whole(o)),
+    Declared("site/downloads/{stem}.docx", "item", "site-docx",
+             lambda o: o.site and o.handouts and o.word and _whole(o)),
 )
 
 # Options that choose which outputs are made or where, not what an output looks like. Every other
 # option is part of every key, so an option added later cannot be left out of the keys.
 NOT_RENDERING = {"source", "output", "layouts", "guide", "handouts", "word", "items", "category", "force",
-                 "press", "archive", "changes_since"}
+                 "press", "archive", "changes_since", "site"}
 
 
 def key_options(opts: "Options") -> str:
@@ -392,7 +436,13 @@ def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
     for d in OUTPUTS:
         if not d.wanted(opts):
             continue
-        if d.source == "catalogue":
+        if d.source == "catalogue" and "{page}" in d.path:
+            from guidebook.outputs import site
+
+            k = cache.guide_key(guide, d.variant, d.extra(opts))
+            for page in site.page_paths(session.tree):
+                keys[d.path.format(page=page)] = k
+        elif d.source == "catalogue":
             keys[d.path.format(sheet=sheet)] = cache.guide_key(guide, d.variant) if d.variant else guide
         elif d.source == "item":
             for it in items:

@@ -212,13 +212,18 @@ def _summary(result, output: Path) -> None:
     pdfs = [o for o in result.outputs if o.path.suffix == ".pdf"]
     per_item: dict[Path, int] = {}
     for o in result.outputs:
+        site = next((p for p in o.path.parents if p.name == "site" and p.parent == output), None)
+        if site is not None:
+            per_item[site] = per_item.get(site, 0) + 1
+            continue
         if o.path.name[:2].isdigit():
             per_item[o.path.parent] = per_item.get(o.path.parent, 0) + 1
             continue
         pages = f"{o.pages:>4} pages" if o.pages else " " * 10
         typer.echo(f"  {str(o.path):<44} {pages}  {_size(o.size):>8}", err=True)
     for folder, n in per_item.items():
-        typer.echo(f"  {str(folder) + '/':<44} {n:>4} item files", err=True)
+        what = "files" if folder.name == "site" else "item files"
+        typer.echo(f"  {str(folder) + '/':<44} {n:>4} {what}", err=True)
     reused = f"; {result.reused} up to date" if result.reused else ""
     if not result.outputs:
         typer.echo(f"everything is up to date ({result.reused} files); nothing written in {result.seconds:.1f} s",
@@ -238,6 +243,8 @@ def build(
     guide: bool = typer.Option(True, "--guide/--no-guide", help="Write output/guide.pdf."),
     handouts: bool = typer.Option(True, "--handouts/--no-handouts", help="Write output/handouts/*.pdf."),
     word: bool = typer.Option(True, "--word/--no-word", help="Write the .docx versions."),
+    site: bool = typer.Option(True, "--site/--no-site", help="Write output/site/: the web edition (whole builds "
+                              "only: not with --item or --category)."),
     category: Optional[str] = typer.Option(
         None, "--category", "-c", help="Only the handouts of this category: 三, 3 or (part of) its name."),
     items: Optional[list[int]] = typer.Option(None, "--item", "-i", help="Only the handouts of this item (repeatable)."),
@@ -270,7 +277,7 @@ def build(
                 + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
     opts = Options(source=source, output=output, layouts=_chain(layouts, style), strict=strict, guide=guide,
                    handouts=handouts, word=word, items=list(items) if items else None, category=cat_name,
-                   changes_since=changes_since, press=press, archive=archive, force=force)
+                   changes_since=changes_since, press=press, archive=archive, force=force, site=site)
     progress = _Progress(quiet)
     try:
         result = run_build(opts, progress, _warn)

@@ -33,8 +33,8 @@ STYLESHEETS = {
     "diff": ["theme.css", "base.css", "diff.css", "custom.css"],
     "guide-press": ["theme.css", "base.css", "guide.css", "custom.css", "print.css"],
 }
-TEMPLATES = ("base.html", "guide.html", "item-body.html", "parts.html", "handout.html", "diff.html")
-OTHER_FILES = ("fonts.toml", "reference.docx")
+TEMPLATES = ("base.html", "guide.html", "handout.html", "diff.html", "site.html")
+OTHER_FILES = ("fonts.toml", "reference.docx", "site.css", "site.js")
 
 
 def layout_files() -> list[str]:
@@ -314,13 +314,8 @@ class Renderer:
         return self._svg_cache[key]
 
     def theme(self) -> dict[str, str]:
-        """The theme's CSS variables as the cascade sets them (theme.css, then custom.css)."""
         if not hasattr(self, "_theme"):
-            values: dict[str, str] = {}
-            for name in ("theme.css", "custom.css"):
-                text = re.sub(r"/\*.*?\*/", "", find_layout_file(self.chain, name).read_text("utf-8"), flags=re.S)
-                values.update(_css_vars(text))
-            self._theme = values
+            self._theme = theme_values(self.chain)
         return self._theme
 
     def _flow_style(self, base: Style) -> Style:
@@ -406,6 +401,16 @@ class Renderer:
 
 PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
 _UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+
+
+def theme_values(chain: list[Path]) -> dict[str, str]:
+    """The design values: the theme's CSS variables as the cascade sets them (theme.css, then
+    custom.css), read once and given to every writer (PDF, Word, the web edition)."""
+    values: dict[str, str] = {}
+    for name in ("theme.css", "custom.css"):
+        text = re.sub(r"/\*.*?\*/", "", find_layout_file(chain, name).read_text("utf-8"), flags=re.S)
+        values.update(_css_vars(text))
+    return values
 
 
 def _css_vars(text: str) -> dict[str, str]:

@@ -222,6 +222,14 @@ class SectionTitles(Strict):
     guide: Text = "合规办事业务指南"
 
 
+class SiteInfo(Strict):
+    """The web edition's settings (guidebook build writes output/site/)."""
+
+    base_url: Url | None = Field(
+        None, description="Where output/site/ is published, e.g. https://rsj.fushun.gov.cn/guide/. When set, "
+        "every handout carries a QR code to its item's page and the guide's back cover one to the index.")
+
+
 class GuideInfo(Strict):
     """source/guide.yaml: the booklet's title page data and its categories."""
 
@@ -232,6 +240,7 @@ class GuideInfo(Strict):
     slogans: list[Text] = Field(default_factory=list)
     sections: SectionTitles = Field(default_factory=SectionTitles)
     categories: list[Category] = Field(min_length=1)
+    site: SiteInfo = Field(default_factory=SiteInfo)
     flags: list[Text] = Field(default_factory=list)
 
 

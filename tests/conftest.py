@@ -253,7 +253,7 @@ def assert_same_blocks(blocks: list[str], text: str, drawings: list[str], what: 
 # Fixtures that render documents (PDF, Word) or drive a browser: a test that uses one is slow.
 SLOW_FIXTURES = {"built", "styled_build", "session", "guide", "handout_pdfs", "server", "browser", "page", "print_build", "project"}
 # Modules whose every test renders, builds or drives a browser.
-SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate", "test_preview", "test_parity",
+SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate", "test_preview", "test_parity", "test_site",
                 "test_faults", "test_layouts"}
 # Single tests elsewhere that run a whole build.
 SLOW_TESTS = {"test_category_build_writes_only_that_categorys_handouts",

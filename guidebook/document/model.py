@@ -22,6 +22,8 @@ LABEL_PHONES = "咨询电话"
 LABEL_QR = "扫码办理"
 LABEL_GUIDE_LINK = "业务指南"
 LABEL_CHANGES = "本版主要变化"
+LABEL_ONLINE_ITEM = "扫码查看本事项在线版"
+LABEL_ONLINE_GUIDE = "扫码查看在线版"
 
 # Column headings of the guide's tables, as the booklet prints them (shared by the PDF and Word writers).
 COLUMNS = {
@@ -268,6 +270,7 @@ class Meta:
     slogans: list[str]
     lang: str = "zh-CN"
     date: str = ""  # the edition date (ISO), or the first day of the edition year
+    site_url: str | None = None  # where the web edition is published (ends with /), if it is
 
     @property
     def created(self) -> str:
@@ -552,5 +555,7 @@ def build_document(cat: Catalogue) -> GuideDoc:
         for i, e in enumerate(cat.tolerated.entries, 1)
     ]
     date = (g.edition_date.isoformat() if g.edition_date else f"{g.edition}-01-01")
-    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date)
+    base = g.site.base_url
+    site_url = (base if base.endswith("/") else base + "/") if base else None
+    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date, site_url=site_url)
     return GuideDoc(meta, g.sections.contents, sections, categories, windows, prohibited, tolerated)

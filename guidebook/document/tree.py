@@ -15,8 +15,8 @@ from guidebook.document.nodes import (
     QrCode, Row, Span, Table, Text, Toc, TocEntry,
 )
 from guidebook.document.model import (
-    COLUMNS, LABEL_FLOW, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView,
-    MaterialsView, Meta, Part, ProcedureView, Rich,
+    COLUMNS, LABEL_FLOW, LABEL_ONLINE_GUIDE, LABEL_ONLINE_ITEM, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT,
+    URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
 )
 
 # Relative column widths of the guide's tables, for writers that set widths themselves (Word); the
@@ -36,6 +36,16 @@ COLUMN_ROLES = {
     "prohibited": ["c-matter", ""],
     "tolerated": ["c-no", "", "", "", "", ""],
 }
+
+
+# -- the web edition's pages (QR codes of the print outputs point at them) ----------------------
+
+INDEX_PAGE = "index.html"
+
+
+def item_page(number: int) -> str:
+    """The web edition's page of an item, relative to the site's root."""
+    return f"items/{number:02d}.html"
 
 
 # -- inline content ----------------------------------------------------------------------------
@@ -187,6 +197,7 @@ class GuideTree:
     meta: Meta
     front: list
     main: list
+    back: list  # what the back cover shows besides the layout's design: the web edition's QR code
 
     @property
     def toc(self) -> Toc:
@@ -252,7 +263,8 @@ def guide_tree(doc: GuideDoc) -> GuideTree:
                     for r in doc.tolerated]
             children.append(_table("tolerated", rows))
         main.append(Block(children, f"section section-{s.kind}", s.anchor, page_break=True))
-    return GuideTree(doc.meta, front, main)
+    back = [QrCode(doc.meta.site_url + INDEX_PAGE, LABEL_ONLINE_GUIDE, "qr-fig qr-online")] if doc.meta.site_url else []
+    return GuideTree(doc.meta, front, main, back)
 
 
 # -- a handout ---------------------------------------------------------------------------------
@@ -290,6 +302,8 @@ def handout_tree(meta: Meta, it: ItemView) -> HandoutTree:
     if it.qr:
         side.append(Heading(2, [Text(LABEL_QR)], role="side-title"))
         side += [QrCode(q.url, q.caption, "qr-fig") for q in it.qr]
+    if meta.site_url:
+        side.append(QrCode(meta.site_url + item_page(it.item_number), LABEL_ONLINE_ITEM, "qr-fig qr-online"))
     if len(flows) == 1:
         side.append(Heading(2, [Text(LABEL_FLOW)], role="side-title"))
         side.append(Block([Flowchart(flows[0].flow, flows[0].flow_caption or LABEL_FLOW, variant="compact")],

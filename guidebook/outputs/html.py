@@ -26,12 +26,23 @@ def _id(anchor: str) -> Markup:
 
 class HtmlWriter:
     """Translate nodes to HTML. `draw` draws flowcharts and QR codes (guidebook.render.Renderer or a
-    stand-in with `flow_svg`, `flow_rows_svg` and `qr_svg`); `tel_links` makes phones tappable."""
+    stand-in with `flow_svg`, `flow_rows_svg` and `qr_svg`).
 
-    def __init__(self, draw, small_flow: bool = False, tel_links: bool = False):
+    Options for the web edition: `tel_links` makes phones tappable; `href` maps a link target
+    ("#item-7") to where it lives on the site; `heading_shift` moves every heading by that many
+    levels (an item's page starts at h1); `cell_labels` gives each table cell its column's label
+    (for tables that stack on a phone); `flow_text` adds each flowchart's steps as text.
+    """
+
+    def __init__(self, draw, small_flow: bool = False, tel_links: bool = False, href=None,
+                 heading_shift: int = 0, cell_labels: bool = False, flow_text: bool = False):
         self.draw = draw
         self.small_flow = small_flow
         self.tel_links = tel_links
+        self.href = href or (lambda target: target)
+        self.heading_shift = heading_shift
+        self.cell_labels = cell_labels
+        self.flow_text = flow_text
 
     def __call__(self, nodes) -> Markup:
         if not isinstance(nodes, (list, tuple)):
@@ -46,7 +57,7 @@ class HtmlWriter:
 
     def visit_link(self, n) -> Markup:
         role = n.role or ("" if n.internal else "url")
-        return Markup('<a href="{}"{}>{}</a>').format(n.target, _cls(role), n.text)
+        return Markup('<a href="{}"{}>{}</a>').format(self.href(n.target), _cls(role), n.text)
 
     def visit_phone(self, n) -> Markup:
         if self.tel_links:
@@ -56,6 +67,8 @@ class HtmlWriter:
         return escape(n.text)
 
     def visit_pageref(self, n) -> Markup:
+        if self.href("#" + n.anchor) != "#" + n.anchor:  # not a paged document: no page numbers
+            return Markup("")
         return Markup('<a{} href="#{}"></a>').format(_cls(n.role or "pageref"), n.anchor)
 
     def visit_span(self, n) -> Markup:
@@ -67,7 +80,8 @@ class HtmlWriter:
         return Markup("<{0}{1}>{2}</{0}>\n").format(tag, _cls(n.role), self(n.content))
 
     def visit_heading(self, n) -> Markup:
-        return Markup("<h{0}{1}>{2}</h{0}>\n").format(n.level, _cls(n.role), self(n.content))
+        level = min(6, max(1, n.level + self.heading_shift))
+        return Markup("<h{0}{1}>{2}</h{0}>\n").format(level, _cls(n.role), self(n.content))
 
     def visit_block(self, n) -> Markup:
         tag = BLOCK_TAGS.get(n.role.split()[0] if n.role else "", "div")
@@ -84,11 +98,13 @@ class HtmlWriter:
             _cls(n.role), n.marker, self(n.content), self(n.children))
 
     def visit_table(self, n) -> Markup:
-        head = Markup("").join(Markup("<th{}>{}</th>").format(_cls(c.role), c.label) for c in n.columns)
+        head = Markup("").join(Markup('<th{} scope="col">{}</th>').format(_cls(c.role), c.label) for c in n.columns)
         rows = []
         for row in n.rows:
             cells = Markup("").join(
-                Markup("<td{}>{}{}</td>").format(_cls(col.role), self(cell.content), self(cell.children))
+                Markup("<td{}{}>{}{}</td>").format(
+                    _cls(col.role), Markup(' data-label="{}"').format(col.label) if self.cell_labels else "",
+                    self(cell.content), self(cell.children))
                 for col, cell in zip(n.columns, row.cells))
             rows.append(Markup("<tr{}>{}</tr>\n").format(_cls(row.role), cells))
         return Markup("<table{}>\n<thead><tr>{}</tr></thead>\n<tbody>\n{}</tbody>\n</table>\n").format(
@@ -102,6 +118,9 @@ class HtmlWriter:
             out = self.draw.flow_svg(n.flow, compact=n.variant == "compact", small=self.small_flow, title=n.title)
         if n.caption:
             out += Markup("<figcaption>{}</figcaption>").format(n.caption)
+        if self.flow_text:
+            steps = Markup("").join(Markup("<li>{}</li>").format(line) for line in n.flow.as_lines())
+            out += Markup('<details class="flow-text"><summary>文字版流程</summary><ul>{}</ul></details>').format(steps)
         return out + Markup("\n")
 
     def visit_qr(self, n) -> Markup:

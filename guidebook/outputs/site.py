@@ -1,0 +1,235 @@
+"""Writer: the web edition, a static site of the whole guide for citizens' phones (output/site/).
+
+Pages translate the guide's document tree (the same tree the PDF and Word files show) with the HTML
+writer in its web mode: phones are tel: links, links point at the page that holds their target,
+every flowchart has its steps as text, tables stack on a phone. Nothing is loaded from outside the
+site: no CDN, no web fonts (the reader's own fonts), relative links only, so the folder works from
+any static host, an intranet folder, or file://. Search is the only part that needs JavaScript: an
+index of every page's text, built here, and a small script of the layout (site.js).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from guidebook.document.nodes import has_role, text_of, walk
+from guidebook.document.tree import INDEX_PAGE, GuideTree, item_page
+from guidebook.outputs.html import HtmlWriter
+from guidebook.outputs.text import text_blocks
+
+TEMPLATE = "site.html"
+ASSETS = ("site.css", "site.js")
+# The pages of the guide's sections that the site shows, by section kind: (file, short name in the menu)
+SECTION_PAGES = {"windows": ("windows.html", "服务窗口"), "prohibited": ("prohibited.html", "禁办清单"),
+                 "tolerated": ("tolerated.html", "容缺清单")}
+ABOUT = ("about.html", "关于本版")
+
+
+@dataclass
+class Page:
+    path: str  # relative to the site's root
+    title: str
+    kind: str  # index | item | section | about
+    body: Markup
+    crumbs: list[tuple[str, str]]  # (text, path) from the index down, the page itself last
+    prev: tuple[str, str] | None = None
+    next: tuple[str, str] | None = None
+    downloads: list[tuple[str, str]] | None = None
+
+
+class _Draw:
+    """Flowcharts as inline SVG in the reader's fonts and the theme's colours (no renderer needed)."""
+
+    def __init__(self, theme: dict[str, str]):
+        from guidebook.flowchart import COMPACT, Style
+
+        self.base = {"stroke": theme.get("--color-primary", "#1f3b63"), "accent": theme.get("--color-tint", "#eef3f9"),
+                     "font_family": "system-ui, 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"}
+        self.compact = Style(**{**COMPACT.__dict__, **self.base})
+
+    def flow_svg(self, flow, compact=False, small=False, title=""):
+        from guidebook.flowchart import render_svg
+
+        svg = render_svg(flow, self.compact, title)  # the narrow drawing stays legible on a phone
+        return Markup(svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
+            Markup.escape(title)), 1) if "role=" not in svg[:200] else svg)
+
+    def flow_rows_svg(self, flow, title=""):
+        return self.flow_svg(flow, title=title)
+
+    def qr_svg(self, url):
+        from guidebook import qr
+
+        return Markup(qr.svg(url))
+
+
+def _anchor_pages(tree: GuideTree) -> dict[str, str]:
+    """Where each anchor of the tree lives on the site: items on their page, sections on theirs."""
+    where: dict[str, str] = {}
+    for sec in tree.main:
+        kind = sec.role.split()[-1].removeprefix("section-")
+        page = SECTION_PAGES.get(kind, (INDEX_PAGE, ""))[0]
+        where[sec.anchor] = page
+        for n in walk(sec.children):
+            if n.kind == "block" and n.anchor:
+                if has_role(n, "category"):
+                    where[n.anchor] = f"{INDEX_PAGE}#{n.anchor}"
+                elif has_role(n, "item"):
+                    number = int(n.anchor.removeprefix("item-"))
+                    where[n.anchor] = item_page(number)
+                    for sub in walk(n.children):
+                        if sub.kind == "block" and sub.anchor:
+                            where[sub.anchor] = f"{item_page(number)}#{sub.anchor}"
+    return where
+
+
+def _relative(target: str, page: str) -> str:
+    """`target` (a path from the site's root, maybe with #fragment) as seen from `page`."""
+    depth = page.count("/")
+    return "../" * depth + target
+
+
+def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, list[tuple[str, str]]]) -> list[Page]:
+    """Every page of the site, in order: the index, each item, the sections, about this edition."""
+    meta = tree.meta
+    where = _anchor_pages(tree)
+    draw = _Draw(theme)
+
+    def writer(page: str, shift: int) -> HtmlWriter:
+        def href(target: str) -> str:
+            if not target.startswith("#") or target[1:] not in where:
+                return target
+            dest = where[target[1:]]
+            path, _, fragment = dest.partition("#")
+            if path == page:
+                return "#" + (fragment or target[1:])
+            return _relative(dest, page)
+        return HtmlWriter(draw, tel_links=True, href=href, heading_shift=shift, cell_labels=True, flow_text=True)
+
+    home = (meta.title, INDEX_PAGE)
+    guide = next(s for s in tree.main if has_role(s, "section-guide"))
+    categories = [n for n in guide.children if n.kind == "block" and has_role(n, "category")]
+    items = [(c, it) for c in categories for it in c.children if it.kind == "block" and has_role(it, "item")]
+    pages: list[Page] = []
+
+    # the index: every category with its items
+    parts = []
+    for c in categories:
+        label = text_of(c.children[0].content)
+        links = "".join(
+            f'<li><a href="{item_page(int(it.anchor[5:]))}">{Markup.escape(text_of(it.children[0].content))}</a></li>'
+            for it in c.children if it.kind == "block" and has_role(it, "item"))
+        parts.append(f'<section class="category" id="{c.anchor}"><h2>{Markup.escape(label)}</h2>'
+                     f'<ul class="item-links">{links}</ul></section>')
+    pages.append(Page(INDEX_PAGE, meta.title, "index", Markup("".join(parts)), [home]))
+
+    for k, (c, it) in enumerate(items):
+        number = int(it.anchor.removeprefix("item-"))
+        path = item_page(number)
+        heading = it.children[0]
+        title = text_of(heading.content)
+        body = writer(path, -1)(it.children[1:])
+        cat_label = text_of(c.children[0].content)
+        crumbs = [home, (cat_label, f"{INDEX_PAGE}#{c.anchor}"), (title, path)]
+        prev = items[k - 1] if k else None
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        page = Page(path, title, "item", body, crumbs,
+                    prev=(text_of(prev[1].children[0].content), item_page(int(prev[1].anchor[5:]))) if prev else None,
+                    next=(text_of(nxt[1].children[0].content), item_page(int(nxt[1].anchor[5:]))) if nxt else None,
+                    downloads=downloads.get(number))
+        pages.append(page)
+
+    for sec in tree.main:
+        kind = sec.role.split()[-1].removeprefix("section-")
+        if kind not in SECTION_PAGES:
+            continue
+        path, _ = SECTION_PAGES[kind]
+        title = text_of(sec.children[0].content)
+        pages.append(Page(path, title, "section", writer(path, 0)(sec.children[1:]), [home, (title, path)]))
+
+    changes = [n for n in tree.front if n.kind == "block" and has_role(n, "section-changes")]
+    about = [f"<p>{Markup.escape(meta.bureau)}《{Markup.escape(meta.title)}》{Markup.escape(meta.edition_label)}，"
+             f"版本日期：{Markup.escape(meta.date)}。</p>",
+             "<p>本网页版与印刷版指南、一次性告知单内容一致。</p>"]
+    body = Markup("".join(about))
+    if changes:
+        sec = changes[0]
+        body += Markup("<h2>{}</h2>").format(text_of(sec.children[0].content))
+        body += writer(ABOUT[0], 1)(sec.children[1:])
+    pages.append(Page(ABOUT[0], ABOUT[1], "about", body, [home, (ABOUT[1], ABOUT[0])]))
+    return pages
+
+
+def search_index(pages: list[Page], tree: GuideTree) -> str:
+    """The search index as a script (a JSON file cannot be read from file://): for each page its
+    title, section and text without spaces. The script matches every word of a query as a substring
+    (Chinese has no spaces between words), titles first."""
+    by_anchor = {}
+    guide = next(s for s in tree.main if has_role(s, "section-guide"))
+    for c in guide.children:
+        if c.kind == "block" and has_role(c, "category"):
+            for it in c.children:
+                if it.kind == "block" and has_role(it, "item"):
+                    by_anchor[item_page(int(it.anchor[5:]))] = (text_of(c.children[0].content), it)
+    entries = []
+    for p in pages:
+        if p.kind == "item":
+            section, node = by_anchor[p.path]
+            text = "".join(text_blocks(node.children))
+        elif p.kind == "section":
+            section = "清单"
+            sec = next(s for s in tree.main if SECTION_PAGES.get(s.role.split()[-1].removeprefix("section-"),
+                                                                    ("",))[0] == p.path)
+            text = "".join(text_blocks(sec.children))
+        else:
+            continue
+        entries.append({"u": p.path, "t": p.title, "s": section, "x": re.sub(r"\s+", "", text)})
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    return f"window.GUIDE_INDEX={data};\n"
+
+
+def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[Path, bytes, None]]:
+    """Every file of the site: pages, assets, the search index (paths under output/site/)."""
+    from guidebook.render import find_layout_file, make_env, render_template, theme_values
+
+    chain = session.chain
+    theme = theme_values(chain)
+    tree = session.tree
+    pages = build_pages(tree, theme, downloads)
+    env = make_env(chain)
+    root = session.opts.output / "site"
+    menu = [(INDEX_PAGE, "首页"), *SECTION_PAGES.values(), ABOUT]
+    out = []
+    for p in pages:
+        up = "../" * p.path.count("/")
+        html = render_template(env, TEMPLATE, page=p, meta=tree.meta, up=up, menu=menu, items=[
+            pg for pg in pages if pg.kind == "item"])
+        out.append((root / p.path, html.encode("utf-8"), None))
+    css = "".join(find_layout_file(chain, name).read_text("utf-8") + "\n" for name in ("theme.css", "site.css"))
+    custom = find_layout_file(chain, "custom.css").read_text("utf-8")
+    out.append((root / "assets" / "site.css", (css + _screen_only(custom)).encode("utf-8"), None))
+    out.append((root / "assets" / "site.js", find_layout_file(chain, "site.js").read_bytes(), None))
+    out.append((root / "assets" / "search-index.js", search_index(pages, tree).encode("utf-8"), None))
+    return out
+
+
+def _screen_only(css: str) -> str:
+    """A designer's custom.css for the web: its variables apply, its @page rules do not."""
+    return re.sub(r"@page[^{]*\{(?:[^{}]|\{[^{}]*\})*\}", "", css)
+
+
+def page_paths(tree: GuideTree) -> list[str]:
+    """The site's files, relative to output/site/, without building them."""
+    guide = next(s for s in tree.main if has_role(s, "section-guide"))
+    numbers = [int(it.anchor[5:]) for c in guide.children if c.kind == "block"
+               for it in c.children if it.kind == "block" and has_role(it, "item")]
+    sections = [SECTION_PAGES[s.role.split()[-1].removeprefix("section-")][0] for s in tree.main
+                if s.role.split()[-1].removeprefix("section-") in SECTION_PAGES]
+    return [INDEX_PAGE, *(item_page(n) for n in numbers), *sections, ABOUT[0],
+            "assets/site.css", "assets/site.js", "assets/search-index.js"]
+

@@ -1,0 +1,63 @@
+/* The web edition's only script: the 大字 (large text) switch, remembered on this device, and search
+   over the index built with the site (assets/search-index.js). Every page reads fully without it. */
+(function () {
+  "use strict";
+  var root = document.documentElement, KEY = "guidebook-large-text";
+  try { if (localStorage.getItem(KEY) === "1") root.classList.add("large"); } catch (e) { /* private mode */ }
+
+  function norm(s) { return String(s).replace(/\s+/g, "").toLowerCase(); }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".large-toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.setAttribute("aria-pressed", root.classList.contains("large") ? "true" : "false");
+      toggle.addEventListener("click", function () {
+        var on = root.classList.toggle("large");
+        toggle.setAttribute("aria-pressed", on ? "true" : "false");
+        try { localStorage.setItem(KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
+      });
+    }
+    var box = document.querySelector(".search");
+    if (!box || !window.GUIDE_INDEX) return;
+    box.hidden = false;
+    var form = box.querySelector("form"), q = document.getElementById("q");
+    var list = document.getElementById("results"), status = document.getElementById("search-status");
+    var index = window.GUIDE_INDEX.map(function (e) { return { e: e, t: norm(e.t), s: norm(e.s), x: norm(e.x) }; });
+
+    function run() {
+      var words = q.value.split(/\s+/).map(norm).filter(Boolean);
+      list.textContent = "";
+      if (!words.length) { status.textContent = ""; return; }
+      var hits = [];
+      index.forEach(function (d, i) {
+        var score = 0;
+        for (var k = 0; k < words.length; k++) {
+          var w = words[k];
+          if (d.t.indexOf(w) >= 0) score += 100;
+          else if (d.s.indexOf(w) >= 0) score += 10;
+          else if (d.x.indexOf(w) >= 0) score += 1;
+          else return;
+        }
+        hits.push({ score: score, order: i, e: d.e });
+      });
+      hits.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+      status.textContent = hits.length ? "找到 " + hits.length + " 项" : "没有找到，请换个词试试";
+      hits.forEach(function (h) {
+        var li = document.createElement("li"), a = document.createElement("a"), where = document.createElement("span");
+        a.href = h.e.u;
+        a.textContent = h.e.t;
+        where.className = "where";
+        where.textContent = h.e.s;
+        li.appendChild(a);
+        li.appendChild(where);
+        list.appendChild(li);
+      });
+    }
+
+    q.addEventListener("input", run);
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
+    var m = /[?&]q=([^&#]*)/.exec(location.search);
+    if (m) { q.value = decodeURIComponent(m[1].replace(/\+/g, " ")); run(); }
+  });
+})();

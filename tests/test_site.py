@@ -1,0 +1,203 @@
+"""The web edition (output/site/): every fact of the catalogue, and a page a citizen can read on a phone.
+
+Browser tests open the site from file:// in Debian's Chromium (Playwright) at 375x812 and 1280x800:
+no horizontal scrolling, no axe-core violation, search, tel: links, and no request outside the site.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SOURCE, run_cli
+
+WIDTHS = ((375, 812), (1280, 800))
+
+
+@pytest.fixture(scope="module")
+def site(built) -> Path:
+    return built[0] / "site"
+
+
+def _text(path: Path) -> str:
+    """A page's visible text (tags removed, entities decoded)."""
+    raw = path.read_text("utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", "", raw, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def _all_text(site: Path) -> str:
+    return re.sub(r"\s+", "", "".join(_text(p) for p in sorted(site.rglob("*.html"))))
+
+
+def test_every_phone_url_time_limit_and_material_reaches_the_site(site):
+    res = run_cli("export", "--format", "json", "--source", str(SOURCE))
+    data = json.loads(res.stdout)
+    text = _all_text(site)
+    facts: list[str] = []
+
+    def procedure(p):
+        facts.extend(filter(None, [p.get("time_limit")]))
+        m = p.get("materials") or {}
+        for mat in m.get("items", []) + [x for g in m.get("groups", []) for x in g.get("items", [])]:
+            facts.append(mat["name"])
+        for ch in p.get("channels", []):
+            facts.extend(link["url"] for link in ch.get("links", []))
+            facts.extend(filter(None, [ch.get("time_limit")]))
+        facts.extend(p.get("tips", []))
+
+    for it in data["items"]:
+        procedure(it)
+        for sub in it.get("procedures", []):
+            procedure(sub)
+    for w in data["windows"]["windows"]:
+        facts += [w["name"], w["address"], str(w["phone"])]
+    missing = [f for f in facts if re.sub(r"\s+", "", f) not in text]
+    assert len(facts) > 300 and not missing, missing[:5]
+
+
+def test_phones_are_tel_links_with_the_catalogues_digits(site):
+    windows = (site / "windows.html").read_text("utf-8")
+    tels = re.findall(r'<a href="tel:(\d+)"[^>]*>([^<]+)</a>', windows)
+    assert len(tels) >= 26
+    assert all(d == re.sub(r"\D", "", shown) for d, shown in tels)
+    assert ("18841345104", "18841345104") in tels
+    assert 'href="tel:02452443219"' in (site / "items" / "07.html").read_text("utf-8")
+
+
+def test_pages_are_small_and_self_contained(site):
+    for page in sorted(site.rglob("*.html")):
+        raw = page.read_text("utf-8")
+        refs = re.findall(r'(?:href|src)="([^"]+)"', raw)
+        external = [r for r in refs if re.match(r"[a-z]+:", r) and not r.startswith(("http", "tel:"))]
+        assert not external, (page, external)
+        for r in re.findall(r'(?:src)="([^"]+)"', raw) + re.findall(r'<link[^>]+href="([^"]+)"', raw):
+            assert not r.startswith(("http:", "https:", "//")), (page, r)  # nothing loaded from outside
+            assert (page.parent / r).resolve().is_file(), (page, r)
+    assets = site / "assets"
+    for page in sorted((site / "items").glob("*.html")):
+        weight = page.stat().st_size + (assets / "site.css").stat().st_size + (assets / "site.js").stat().st_size
+        assert weight <= 40 * 1024, (page.name, weight)
+    assert (assets / "search-index.js").stat().st_size <= 150 * 1024
+
+
+def test_download_links_reach_the_handouts(site, built):
+    page = (site / "items" / "15.html").read_text("utf-8")
+    links = re.findall(r'href="(\.\./downloads/[^"]+)"', page)
+    assert [Path(x).suffix for x in links] == [".pdf", ".docx"]
+    for link in links:
+        copy = (site / "items" / link).resolve()
+        assert copy.read_bytes() == (built[0] / "handouts" / copy.name).read_bytes()
+
+
+def test_site_builds_alone_and_is_left_out_with_no_site(tmp_path):
+    out = tmp_path / "out"
+    res = run_cli("build", "--no-guide", "--no-handouts", "--no-word", "--output", str(out))
+    assert res.returncode == 0, res.stderr.decode()
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "site"]
+    assert "downloads" not in (out / "site" / "items" / "15.html").read_text("utf-8")
+    again = run_cli("build", "--no-guide", "--no-handouts", "--no-word", "--output", str(out))
+    assert "everything is up to date" in again.stderr.decode()
+    res = run_cli("build", "--no-guide", "--no-word", "--no-site", "--item", "15", "--output", str(tmp_path / "o2"))
+    assert res.returncode == 0 and not (tmp_path / "o2" / "site").exists()
+
+
+# -- in a browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-quic"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.mark.parametrize("width,height", WIDTHS)
+def test_every_page_reflows_passes_axe_and_stays_inside_the_site(browser, site, width, height):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = browser.new_page(viewport={"width": width, "height": height})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    root = site.resolve().as_uri()
+    problems = []
+    for path in sorted(site.rglob("*.html")):
+        page.goto(path.resolve().as_uri())
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll > client:
+            problems.append(f"{path.relative_to(site)}: scrolls sideways ({scroll} > {client})")
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                                  "wcag21aa", "best-practice"]}})
+        for v in results.response["violations"]:
+            problems.append(f"{path.relative_to(site)}: {v['id']}: {v['help']} "
+                            f"({[n['target'] for n in v['nodes']][:3]})")
+        size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p, main li') || "
+                             "document.body).fontSize)")
+        if width == 375 and size < 18:
+            problems.append(f"{path.relative_to(site)}: body text {size}px")
+    page.close()
+    outside = [u for u in requests if not u.startswith(root)]
+    assert not outside, outside[:5]
+    assert not problems, problems[:10]
+
+
+def test_search_finds_items_by_word_material_window_and_phone(browser, site):
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    page.goto((site / "index.html").resolve().as_uri())
+
+    def search(q: str) -> list[int]:
+        page.fill("#q", q)
+        page.wait_for_timeout(50)
+        hrefs = page.eval_on_selector_all("#results a", "els => els.map(a => a.getAttribute('href'))")
+        return [int(m.group(1)) for h in hrefs if (m := re.match(r"items/(\d+)\.html", h))]
+
+    hits = search("失业")
+    assert set(range(14, 22)) | {45} <= set(hits)
+    assert set(hits[:8]) == set(range(14, 22))  # matches in titles and the category before the rest
+    assert search("社会保障卡")
+    assert 15 in search("失业 保险金")
+    assert search("024-52443219")
+    assert search("52443219") == search("024-52443219")
+    assert search("没有这样的事项") == []
+    assert page.inner_text("#search-status") == "没有找到，请换个词试试"
+    page.close()
+
+
+def test_large_text_switch_is_remembered(browser, site):
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    page.goto((site / "items" / "15.html").resolve().as_uri())
+    before = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    page.click(".large-toggle")
+    assert page.get_attribute(".large-toggle", "aria-pressed") == "true"
+    page.goto((site / "items" / "16.html").resolve().as_uri())
+    after = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert before >= 18 and after >= 24
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll <= client
+    page.close()
+
+
+def test_pages_read_without_javascript(site, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto((site / "items" / "15.html").resolve().as_uri())
+    text = page.inner_text("main")
+    assert "需提供材料" in text and "12333" in text and "文字版流程" in text
+    assert not page.is_visible(".large-toggle")  # needs the script: hidden without it
+    context.close()
