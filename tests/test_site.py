@@ -201,3 +201,34 @@ def test_pages_read_without_javascript(site, browser):
     assert "需提供材料" in text and "12333" in text and "文字版流程" in text
     assert not page.is_visible(".large-toggle")  # needs the script: hidden without it
     context.close()
+
+
+def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(source_copy, tmp_path):
+    """With site.base_url, each handout carries one more QR code (to its item's page) and still fits on
+    one page; the guide's back cover carries one to the index. Without it no QR points nowhere."""
+    from pypdf import PdfReader
+
+    from conftest import decode_qr_codes
+
+    guide = source_copy / "guide.yaml"
+    guide.write_text(guide.read_text("utf-8").replace(
+        "categories:\n", "site:\n  base_url: https://rsj.fushun.gov.cn/guide/\ncategories:\n", 1), "utf-8")
+    out = tmp_path / "out"
+    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--no-word", "--no-site",
+                  "--item", "8", "--item", "15", "--item", "16")
+    assert res.returncode == 0, res.stderr.decode()
+    for n in (8, 15, 16):
+        (pdf,) = (out / "handouts").glob(f"{n:02d}-*.pdf")
+        assert len(PdfReader(pdf).pages) == 1
+        assert f"https://rsj.fushun.gov.cn/guide/items/{n:02d}.html" in decode_qr_codes(pdf)
+        assert "扫码查看本事项在线版" in PdfReader(pdf).pages[0].extract_text()
+    reader = PdfReader(out / "guide.pdf")
+    assert decode_qr_codes(out / "guide.pdf", page=len(reader.pages) - 1) == {"https://rsj.fushun.gov.cn/guide/index.html"}
+
+
+def test_without_base_url_no_qr_points_to_the_web_edition(built):
+    from conftest import decode_qr_codes
+
+    (pdf,) = (built[0] / "handouts").glob("16-*.pdf")
+    assert decode_qr_codes(pdf) == set()  # item 16 has no online channel
+    assert "在线版" not in (built[0] / "handouts" / "all-handouts.pdf").read_bytes().decode("latin-1")

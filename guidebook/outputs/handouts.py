@@ -10,8 +10,9 @@ from guidebook.document.model import ItemView
 TEMPLATE = "handout.html"
 COMBINED = "all-handouts.pdf"
 # Fitting steps, tried cumulatively in this order until the handout fits on one page. Their effect is
-# defined by the layout's CSS (html.fit-NAME); "compact-flow" also draws the flowchart smaller.
-FIT_STEPS = ("tight", "compact-flow", "columns", "small", "smaller")
+# defined by the layout's CSS (html.fit-NAME); "compact-flow" also draws the flowchart smaller;
+# "qr-grid" sets several QR codes two by two, captions under them, before any text gets smaller.
+FIT_STEPS = ("tight", "qr-grid", "compact-flow", "columns", "small", "smaller")
 
 
 class HandoutOverflow(GuidebookError):
