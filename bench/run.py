@@ -27,33 +27,37 @@ TARGETS = {  # seconds, from the issues
     "guide only": 6.0,
     "all handouts + combined": 8.0,
     "one handout (guidebook handout 15)": 2.0,
+    "web edition only (site, 54 items)": 1.5,
 }
 
 
-def run(args: list[str]) -> tuple[float, int]:
-    """Seconds and peak RSS in MB of the largest process of one CLI run (workers included)."""
+def run(args: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS in MB of the largest process, and CPU seconds (user + system of the whole
+    process tree, workers included) of one CLI run."""
     code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
             "r = subprocess.run(sys.argv[1:], capture_output=True); "
-            "e = time.perf_counter() - t; "
-            "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+            "e = time.perf_counter() - t; u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(e, u.ru_maxrss, u.ru_utime + u.ru_stime, r.returncode); "
             "sys.stderr.write(r.stderr.decode())")
     res = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "guidebook", *args],
                          cwd=ROOT, capture_output=True, text=True)
-    elapsed, rss, rc = res.stdout.split()
+    elapsed, rss, cpu, rc = res.stdout.split()
     if rc != "0":
         sys.exit(f"benchmark command failed: guidebook {' '.join(args)}\n{res.stderr}")
-    return float(elapsed), int(rss) // 1024
+    return float(elapsed), int(rss) // 1024, float(cpu)
 
 
 def measure(name: str, args: list[str], runs: int, before=None) -> dict:
-    times, peak = [], 0
+    times, cpus, peak = [], [], 0
     for i in range(runs):
         if before:
             before(i)
-        t, rss = run(args)
+        t, rss, cpu = run(args)
         times.append(t)
+        cpus.append(cpu)
         peak = max(peak, rss)
     return {"scenario": name, "median_s": round(statistics.median(times), 2),
+            "median_cpu_s": round(statistics.median(cpus), 2),
             "runs_s": [round(t, 2) for t in times], "target_s": TARGETS.get(name), "peak_rss_mb": peak}
 
 
@@ -85,6 +89,8 @@ def main() -> None:
                                               "--output", str(work / "g")], opts.runs))
         results.append(measure("all handouts + combined", ["build", "-q", "--force", "--no-guide", "--no-word", *s,
                                                            "--output", str(work / "h")], opts.runs))
+        results.append(measure("web edition only (site, 54 items)", ["build", "-q", "--force", "--no-guide",
+                               "--no-handouts", "--no-word", *s, "--output", str(work / "w")], opts.runs))
         results.append(measure("one handout (guidebook handout 15)", ["handout", "15", *s, "--output", str(work / "o")],
                                opts.runs))
         sizes = {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
@@ -94,8 +100,8 @@ def main() -> None:
 
             big = make_catalogue(work / "province", opts.scale)
             base = next(r for r in results if r["scenario"].startswith("cold full"))
-            t, rss = run(["build", "-q", "--force", "--source", str(big), "--output", str(work / "pout")])
-            scale = {"items": opts.scale, "seconds": round(t, 1), "peak_rss_mb": rss,
+            t, rss, cpu = run(["build", "-q", "--force", "--source", str(big), "--output", str(work / "pout")])
+            scale = {"items": opts.scale, "seconds": round(t, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": rss,
                      "ratio_to_54_items": round(t / base["median_s"], 1), "ratio_target": 25,
                      "memory_target_mb": 2048}
     finally:
@@ -107,15 +113,21 @@ def main() -> None:
         "scale": scale,
         "sizes": {"guide.pdf": sizes.get("guide.pdf"), "guide.docx": sizes.get("guide.docx"),
                   "all-handouts.pdf": sizes.get("handouts/all-handouts.pdf"),
-                  "handout PDF (median)": statistics.median(handout_pdfs) if handout_pdfs else None},
+                  "handout PDF (median)": statistics.median(handout_pdfs) if handout_pdfs else None,
+                  "site item page + CSS + JS (largest)": max(
+                      (v for k, v in sizes.items() if k.startswith("site/items/")), default=0)
+                  + sizes.get("site/assets/site.css", 0) + sizes.get("site/assets/site.js", 0),
+                  "site search index": sizes.get("site/assets/search-index.js")},
     }
-    print(f"{'scenario':<42} {'median':>8} {'target':>8} {'peak RSS':>9}")
+    print(f"{'scenario':<42} {'median':>8} {'CPU':>8} {'target':>8} {'peak RSS':>9}")
     for r in results:
         target = f"{r['target_s']:.1f} s" if r["target_s"] else ""
         ok = "" if not r["target_s"] else ("  ok" if r["median_s"] <= r["target_s"] else "  OVER")
-        print(f"{r['scenario']:<42} {r['median_s']:>6.2f} s {target:>8} {r['peak_rss_mb']:>6} MB{ok}")
+        print(f"{r['scenario']:<42} {r['median_s']:>6.2f} s {r['median_cpu_s']:>6.2f} s {target:>8} "
+              f"{r['peak_rss_mb']:>6} MB{ok}")
     if scale:
-        print(f"{scale['items']} items: {scale['seconds']} s ({scale['ratio_to_54_items']}x the 54-item build; "
+        print(f"{scale['items']} items: {scale['seconds']} s, {scale['cpu_seconds']} s CPU "
+              f"({scale['ratio_to_54_items']}x the 54-item build; "
               f"target under 25x), peak {scale['peak_rss_mb']} MB (target under 2048 MB)")
     for k, v in report["sizes"].items():
         if v:

@@ -1,4 +1,4 @@
-"""Preview stage: serve the guide and the handouts as HTML on 127.0.0.1, rebuilt and reloaded on change.
+"""Preview stage: serve the guide, the handouts and the web edition on 127.0.0.1, rebuilt and reloaded on change.
 
 Pages use the same templates and stylesheets as the PDFs. A data or template error is shown in the
 page (which keeps polling, so fixing the file brings the page back) and the server keeps running.
@@ -133,6 +133,8 @@ class Preview:
                 return 200, "text/html; charset=utf-8", self.error_page(self._error).encode()
             s = self._session
             try:
+                if path == "/site" or path.startswith("/site/"):
+                    return self._site(path.removeprefix("/site").lstrip("/") or "index.html")
                 if path in ("/", "/index.html"):
                     return 200, "text/html; charset=utf-8", self._index().encode()
                 if path == "/guide":
@@ -161,6 +163,23 @@ class Preview:
                 return 200, "text/html; charset=utf-8", self.error_page(exc).encode()
         return 404, "text/plain; charset=utf-8", b"not found"
 
+    def _site(self, rel: str) -> tuple[int, str, bytes]:
+        """A file of the web edition, built in memory once per version (no download links)."""
+        from guidebook.outputs import site
+
+        if getattr(self, "_site_version", None) != self.version:
+            root = self._session.opts.output / "site"
+            self._site_files = {str(p.relative_to(root)): data for p, data, _ in site.render(self._session, {})}
+            self._site_version = self.version
+        data = self._site_files.get(rel)
+        if data is None:
+            return 404, "text/plain; charset=utf-8", b"not found"
+        if rel.endswith(".html"):
+            script = RELOAD_SCRIPT.replace("@VERSION@", str(self.version))
+            return 200, "text/html; charset=utf-8", data.replace(b"</body>", script.encode() + b"</body>", 1)
+        kind = "text/css" if rel.endswith(".css") else "text/javascript"
+        return 200, f"{kind}; charset=utf-8", data
+
     def _font(self, path: str) -> tuple[int, str, bytes]:
         from guidebook import fonts
 
@@ -177,7 +196,7 @@ class Preview:
             f'<li><a href="/handout/{it.item_number}">{it.item_number}. {html.escape(it.title)}</a> '
             f'<a class="pdf" href="/handout/{it.item_number}.pdf">PDF</a></li>' for it in doc.items)
         body = (f'<div style="font:15px sans-serif;padding:12px 20px"><h1>{html.escape(doc.meta.title)} · 预览</h1>'
-                f'<p><a href="/guide">完整指南</a> · <a href="/guide.pdf">指南 PDF</a></p>'
+                f'<p><a href="/guide">完整指南</a> · <a href="/guide.pdf">指南 PDF</a> · <a href="/site/">网页版</a></p>'
                 f"<h2>一次性告知单</h2><ol style=\"list-style:none;padding:0\">{rows}</ol></div>")
         return self._page(body, f"{doc.meta.title} · 预览")
 

@@ -3,6 +3,7 @@
 import shutil
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -90,3 +91,18 @@ def test_a_browser_reloads_the_page_after_an_edit(server):
             assert page.locator("h1").first.inner_text() == "失业保险金申领（已更新）"
         finally:
             browser.close()
+
+
+def test_the_web_edition_is_served_and_follows_edits(server):
+    url, preview, source = server
+    index = _get(url + "/site/")
+    assert "搜索事项、材料、窗口或电话" in index and 'href="items/15.html"' in index
+    page = _get(url + "/site/items/15.html")
+    assert "失业保险金申领" in page and "__version" in page  # reloads itself
+    assert "text/css" in urllib.request.urlopen(url + "/site/assets/site.css").headers["Content-Type"]
+    path = source / "items" / "15.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: 失业保险金申领", "title: 失业保险金申领（新）"), "utf-8")
+    assert _wait_for(lambda: "失业保险金申领（新）" in _get(url + "/site/items/15.html"))
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(url + "/site/items/99.html")
+    assert err.value.code == 404

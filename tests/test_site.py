@@ -232,3 +232,22 @@ def test_without_base_url_no_qr_points_to_the_web_edition(built):
     (pdf,) = (built[0] / "handouts").glob("16-*.pdf")
     assert decode_qr_codes(pdf) == set()  # item 16 has no online channel
     assert "在线版" not in (built[0] / "handouts" / "all-handouts.pdf").read_bytes().decode("latin-1")
+
+
+def test_the_house_style_gbt9704_site_reads_well_too(browser, tmp_path):
+    """The site takes the layout chain like every output: the GB/T 9704 style's theme and custom.css."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    out = tmp_path / "out"
+    res = run_cli("build", "--style", "gbt9704", "--no-guide", "--no-handouts", "--no-word", "--output", str(out))
+    assert res.returncode == 0, res.stderr.decode()
+    site = out / "site"
+    assert "@page" not in (site / "assets" / "site.css").read_text("utf-8").split("/* The web edition")[-1]
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    for name in ("index.html", "items/08.html", "windows.html", "prohibited.html"):
+        page.goto((site / name).resolve().as_uri())
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, name
+        violations = Axe().run(page).response["violations"]
+        assert not violations, (name, [v["id"] for v in violations])
+    page.close()
