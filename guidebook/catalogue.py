@@ -329,11 +329,40 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report, f
 _HOST_RE = re.compile(r"^https?://([^/:?#]+)")
 
 
+def _strings(value, loc: tuple = ()):
+    """Every text of a model's data with its location (the path the YAML positions are kept by)."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, loc + (i,))
+
+
+def _lint_phones(model, o: "Origin", report: Report) -> None:
+    """A number that looks like a phone but has no valid form is probably mistyped: the documents
+    would not show it as a phone, so say so."""
+    from guidebook import phones
+
+    for loc, text in _strings(model.model_dump(exclude_none=True)):
+        if loc and loc[-1] in ("url", "printed", "phone"):  # URLs; phone fields are validated as phones
+            continue
+        for number in phones.suspicious(text):
+            line, col = o.at(loc)
+            report.add(Diagnostic(o.file, line, col, _loc_text(loc),
+                                  f'"{number}" looks like a phone number but is not one (a landline needs its area '
+                                  f"code and 7-8 digits, e.g. 024-52443219; a mobile 11 digits); the documents "
+                                  f"will not list it as a phone", "warning"))
+
+
 def _lint(guide, items, windows, origins, report: Report) -> None:
     """Warnings and notes: things that are valid but deserve a look."""
     hosts: dict[str, list[tuple[Origin, tuple]]] = {}
     for it in items:
         o = origins[it.number]
+        _lint_phones(it, o, report)
         for loc, link in _links(it):
             m = _HOST_RE.match(link.url)
             if m:

@@ -14,8 +14,8 @@ app = typer.Typer(
     help="Turn a bureau's catalogue of services (source/) into a print-ready PDF guide, one-page "
     "handouts with QR codes, and editable Word files.\n\n"
     "Exit codes: 0 success, 1 data or build errors, 2 usage errors.",
-    no_args_is_help=True,
-    add_completion=False,
+    no_args_is_help=False,  # the callback prints the help (exit 0)
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -45,14 +45,21 @@ def _chain(layouts: Optional[list[Path]], style: Optional[str]) -> list[Path]:
 
 
 def _color(text: str, fg: str) -> str:
-    return typer.style(text, fg=fg, bold=True) if sys.stderr.isatty() else text
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return typer.style(text, fg=fg, bold=True) if _colors() else text
+
+
+def _colors() -> bool:
+    import os
+
+    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
 
 def print_diagnostics(diags: list[Diagnostic]) -> None:
     colors = {"error": "red", "warning": "yellow", "note": "cyan"}
     for d in diags:
         line = d.format()
-        if sys.stderr.isatty():
+        if _colors():
             head, _, tail = line.partition(": ")
             line = _color(head + ":", colors[d.severity]) + " " + tail
         typer.echo(line, err=True)
@@ -77,9 +84,10 @@ def load(source: Path):
         fail(exc)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _main(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors (also accepted after the command)."),
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
 ) -> None:
     if version:
@@ -88,6 +96,9 @@ def _main(
         typer.echo(f"guidebook {__version__}")
         raise typer.Exit(0)
     _state["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 
 @app.command()
@@ -154,15 +165,18 @@ def schema(
 
 @app.command("list")
 def list_items(
-    query: Optional[str] = typer.Argument(None, help="Keyword(s) to look for in titles, categories, materials and channels."),
+    query: Optional[list[str]] = typer.Argument(
+        None, help="What to look for: words (all must match), an item number (15), a category (三 or its name); "
+        "a word that matches nowhere exactly may match a title by near spelling (失业金)."),
     source: Path = SourceOpt,
 ) -> None:
-    """List items (number, category, title), optionally only those matching a keyword."""
+    """List items (number, category, title), best matches first, optionally only those matching QUERY."""
     from guidebook.document.numbering import chinese_numeral
     from guidebook.search import search
 
     cat = load(source)
     order = {c.name: i for i, c in enumerate(cat.guide.categories)}
+    query = " ".join(query) if query else None
     hits = search(cat, query)
     for h in hits:
         it = h.item
@@ -498,10 +512,20 @@ def fonts_install(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[st
         typer.echo(f"fonts already installed in {fonts.face_install_dir()}", err=True)
 
 
+def _debug_first(argv: list[str]) -> list[str]:
+    """`--debug` is a global option: accept it after the command too (`guidebook build --debug`)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    if "--debug" in argv[1:end]:
+        argv = ["--debug", *[a for a in argv[:end] if a != "--debug"], *argv[end:]]
+    return argv
+
+
 def main() -> None:
     try:
-        app()
+        app(args=_debug_first(sys.argv[1:]), prog_name="guidebook")
     except GuidebookError as exc:  # raised outside a command's own handling
+        if _state["debug"]:
+            raise
         print_diagnostics(exc.diagnostics)
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)

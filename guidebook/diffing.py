@@ -26,7 +26,7 @@ LABELS = {
     "windows": "服务窗口", "groups": "分组", "cases": "禁办情形", "entries": "事项", "edition": "版次",
     "slogans": "封面标语", "edition_date": "版本日期", "bureau": "发布单位", "kind": "渠道", "text": "说明", "service": "标准信息",
 }
-PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8})(?![\d-])")
+from guidebook.phones import in_text as phones_in  # noqa: E402
 
 
 @dataclass
@@ -147,7 +147,7 @@ def phone_note(change: Change) -> str:
     """'电话 024-1 → 024-2' when a changed text differs in its phone numbers."""
     if not (isinstance(change.old, str) and isinstance(change.new, str)):
         return ""
-    a, b = PHONE.findall(change.old), PHONE.findall(change.new)
+    a, b = phones_in(change.old), phones_in(change.new)
     if a != b:
         return f"电话 {'、'.join(a) or '无'} → {'、'.join(b) or '无'}"
     return ""

@@ -1,4 +1,11 @@
-"""Query stage: find items by keyword without rendering anything (for `guidebook list`)."""
+"""Query stage: find items by what a clerk types, without rendering anything (for `guidebook list`).
+
+A query is one or more words; an item is listed when every word matches it. A word matches an item's
+number (`15`), its category by numeral or number (`三`, `3`) or name, or a text of the item: its title,
+category, materials or channels (URLs are not searched for numbers). A word that matches nowhere
+exactly may still match a title by near spelling: its characters in order (失业金 -> 失业保险金申领).
+Items are listed best first: number, title, category, then the rest.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,17 @@ from dataclasses import dataclass
 
 from guidebook import schema
 from guidebook.catalogue import Catalogue
+from guidebook.document.model import URL_IN_TEXT
+from guidebook.document.numbering import parse_category
+
+SCORES = {"序号": 1000, "标题": 100, "类别": 50, "相近": 20, "材料": 5, "办理路径": 5}
 
 
 @dataclass
 class Hit:
     item: schema.Item
-    where: list[str]  # which parts matched: 标题, 类别, 材料, 办理路径
+    where: list[str]  # which parts matched: 序号, 标题, 类别, 相近 (near spelling), 材料, 办理路径
+    score: int = 0
 
 
 def _material_texts(m: schema.Materials | None) -> list[str]:
@@ -19,7 +31,7 @@ def _material_texts(m: schema.Materials | None) -> list[str]:
         return []
     out = [m.lead or "", m.none or "", *m.notes]
     for mat in m.items + [x for g in m.groups for x in g.items]:
-        out += [mat.name, mat.form or "", mat.note or "", *mat.details]
+        out += [mat.name, mat.form or "", mat.note or "", mat.source or "", *mat.details]
     out += [g.name or "" for g in m.groups]
     return out
 
@@ -32,9 +44,21 @@ def _channel_texts(channels: list[schema.Channel], route_note: str | None) -> li
     return out
 
 
+def _in_order(word: str, text: str) -> bool:
+    """Every character of `word` appears in `text`, in this order (a near spelling)."""
+    pos = 0
+    for ch in word:
+        pos = text.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
 def search(cat: Catalogue, query: str | None) -> list[Hit]:
-    """Items whose title, category, materials or channels contain every word of `query`."""
+    """Items matching every word of `query`, best first (all items, in order, for no query)."""
     words = [w.casefold() for w in (query or "").split()]
+    names = [c.name for c in cat.guide.categories]
     hits = []
     for it in cat.items:
         parts = {
@@ -45,7 +69,24 @@ def search(cat: Catalogue, query: str | None) -> list[Hit]:
             + [t for p in it.procedures for t in _channel_texts(p.channels, p.route_note)],
         }
         blob = {k: "\n".join(v).casefold() for k, v in parts.items()}
-        if all(any(w in b for b in blob.values()) for w in words):
-            where = [k for k, b in blob.items() if words and any(w in b for w in words)]
-            hits.append(Hit(it, where))
+        no_urls = {k: URL_IN_TEXT.sub(" ", b) for k, b in blob.items()}
+        where: dict[str, None] = {}
+        score = 0
+        for w in words:
+            found = []
+            if w.isdigit() and int(w) == it.number:
+                found.append("序号")
+            if not w.isdigit() and parse_category(w, names) == it.category:  # 三, 三、 or a name
+                found.append("类别")
+            texts = no_urls if w.isdigit() else blob
+            found += [k for k, b in texts.items() if w in b and k not in found]
+            if not found and len(w) >= 2 and _in_order(w, blob["标题"]):
+                found.append("相近")
+            if not found:
+                break
+            score += max(SCORES[k] for k in found)
+            where.update(dict.fromkeys(found))
+        else:
+            hits.append(Hit(it, list(where) if words else [], score))
+    hits.sort(key=lambda h: (-h.score, h.item.number))
     return hits

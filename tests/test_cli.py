@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import SOURCE, run_cli
+from conftest import ROOT, SOURCE, run_cli
 
 
 def test_help_lists_every_command():
@@ -59,3 +59,53 @@ def test_a_failed_build_leaves_the_last_good_outputs_untouched(tmp_path):
     assert res.returncode == 1
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == good
     assert not [p for p in out.rglob("*.tmp")]
+
+
+def test_version_alone_and_debug_after_the_command(tmp_path):
+    res = run_cli("--version")
+    assert res.returncode == 0 and res.stdout.decode().startswith("guidebook ")
+    res = run_cli("check", "--source", str(tmp_path / "missing"), "--debug")
+    assert res.returncode == 1 and "Traceback" in res.stderr.decode()  # --debug after the command works
+    res = run_cli("check", "--source", str(tmp_path / "missing"))
+    assert res.returncode == 1 and "Traceback" not in res.stderr.decode()
+    assert run_cli().returncode == 0  # no command: the help
+
+
+def test_no_color_is_honoured(monkeypatch):
+    from guidebook import cli
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._color("error:", "red") != "error:"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._color("error:", "red") == "error:"
+
+
+def _listed(*query: str) -> list[int]:
+    res = run_cli("list", *query)
+    return [int(line.split()[0]) for line in res.stdout.decode().splitlines()]
+
+
+def test_list_finds_what_a_clerk_types():
+    assert _listed("15") == [15]  # the number, not URLs that contain 15
+    assert _listed("三") == list(range(14, 22))  # a category by its numeral
+    assert set(range(14, 22)) <= set(_listed("失业保险"))
+    both = _listed("失业", "保险金")
+    assert both and both[0] == 15
+    assert 15 in _listed("失业金")  # near spelling of 失业保险金申领
+    assert _listed("社会保障卡")[:3] == [36, 37, 38]  # titles first
+    assert run_cli("list", "没有这样的事项").returncode == 1
+
+
+def test_a_mistyped_phone_is_reported_with_its_line(source_copy):
+    path = source_copy / "items" / "07.yaml"
+    text = path.read_text("utf-8")
+    for wrong in ("024-524432199", "024-5244321"):
+        path.write_text(text.replace("024-52443219", wrong), "utf-8")
+        line = next(i for i, s in enumerate(path.read_text("utf-8").splitlines(), 1) if wrong in s)
+        res = run_cli("check", "--source", str(source_copy))
+        err = res.stderr.decode()
+        assert res.returncode == 0 and f"items/07.yaml:{line}:" in err and f'"{wrong}" looks like a phone number' in err
+        assert run_cli("check", "--strict", "--source", str(source_copy)).returncode == 1
+        diff = run_cli("diff", str(ROOT / "source"), "--source", str(source_copy), "--format", "json")
+        assert "024-52443219" in diff.stdout.decode()

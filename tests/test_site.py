@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOURCE, run_cli
+from conftest import SOURCE, normalize, run_cli
 
 WIDTHS = ((375, 812), (1280, 800))
 
@@ -221,7 +221,7 @@ def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(source_copy, tmp_pat
         (pdf,) = (out / "handouts").glob(f"{n:02d}-*.pdf")
         assert len(PdfReader(pdf).pages) == 1
         assert f"https://rsj.fushun.gov.cn/guide/items/{n:02d}.html" in decode_qr_codes(pdf)
-        assert "扫码查看本事项在线版" in PdfReader(pdf).pages[0].extract_text()
+        assert "扫码查看本事项在线版" in normalize(PdfReader(pdf).pages[0].extract_text())
     reader = PdfReader(out / "guide.pdf")
     assert decode_qr_codes(out / "guide.pdf", page=len(reader.pages) - 1) == {"https://rsj.fushun.gov.cn/guide/index.html"}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from guidebook import phones as phone_rules
 from guidebook import schema
 from guidebook.catalogue import Catalogue
 from guidebook.document.flow import Flow, build_flow
@@ -39,9 +40,7 @@ LABELS = {"flow": LABEL_FLOW, "qr": LABEL_QR, "phones": LABEL_PHONES, "changes":
 
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""
-PHONE_IN_TEXT = re.compile(
-    r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8}|(?<=拨打)\s*\d{5}|(?<=电话)\s*\d{5}|(?<=电话：)\s*\d{5})(?![\d-])"
-)
+PHONE_IN_TEXT = phone_rules.IN_TEXT  # what a phone number is: guidebook.phones
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ layout's CSS does the rest. Drawing flowcharts and QR codes is delegated to the 
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 
 # Element of a block, by its first role; anything else is a <div>.
@@ -14,6 +16,18 @@ BLOCK_TAGS = {"section": "section", "category": "section", "item": "article", "h
               "flow": "figure", "anchor": "span"}
 # Paragraph roles drawn as <div> (labels that are not running text).
 DIV_PARAS = {"flow-title", "group-name", "h-no", "h-cat"}
+
+
+_URL_BREAK = re.compile(r"(?<=[/.?&=#_-])")
+
+
+def url_text(url: str) -> Markup:
+    """A URL as text that may break only after / . ? & = # - _ and never inside its scheme (https://)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    head = escape(scheme + sep)
+    return head + Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(rest))
 
 
 def _cls(role: str) -> Markup:
@@ -57,7 +71,8 @@ class HtmlWriter:
 
     def visit_link(self, n) -> Markup:
         role = n.role or ("" if n.internal else "url")
-        return Markup('<a href="{}"{}>{}</a>').format(self.href(n.target), _cls(role), n.text)
+        text = url_text(n.text) if not n.internal and n.text == n.target else n.text
+        return Markup('<a href="{}"{}>{}</a>').format(self.href(n.target), _cls(role), text)
 
     def visit_phone(self, n) -> Markup:
         if self.tel_links:
@@ -125,7 +140,7 @@ class HtmlWriter:
 
     def visit_qr(self, n) -> Markup:
         return Markup('<figure{}>{}<figcaption><span class="qr-name">{}</span><span class="qr-url">{}</span>'
-                      '</figcaption></figure>\n').format(_cls(n.role), self.draw.qr_svg(n.url), n.caption, n.url)
+                      '</figcaption></figure>\n').format(_cls(n.role), self.draw.qr_svg(n.url), n.caption, url_text(n.url))
 
     def visit_toc(self, n) -> Markup:
         entries = Markup("").join(
