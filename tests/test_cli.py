@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import ROOT, SOURCE, run_cli
+from conftest import ROOT, SOURCE, run_cli, run_cli_here
 
 
 def test_help_lists_every_command():
@@ -82,7 +82,7 @@ def test_no_color_is_honoured(monkeypatch):
 
 
 def _listed(*query: str) -> list[int]:
-    res = run_cli("list", *query)
+    res = run_cli_here("list", *query)
     return [int(line.split()[0]) for line in res.stdout.decode().splitlines()]
 
 
@@ -94,7 +94,7 @@ def test_list_finds_what_a_clerk_types():
     assert both and both[0] == 15
     assert 15 in _listed("失业金")  # near spelling of 失业保险金申领
     assert _listed("社会保障卡")[:3] == [36, 37, 38]  # titles first
-    assert run_cli("list", "没有这样的事项").returncode == 1
+    assert run_cli_here("list", "没有这样的事项").returncode == 1
 
 
 def test_a_mistyped_phone_is_reported_with_its_line(source_copy):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, run_cli_here
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 
@@ -141,7 +141,7 @@ def test_broken_catalogue(tmp_path, case, mutate, expected):
     out.mkdir()
     (out / "guide.pdf").write_bytes(b"%PDF- the last good guide")
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    res = run_cli("build", "--source", "source", "--output", "output", cwd=tmp_path)
+    res = run_cli_here("build", "--source", "source", "--output", "output", cwd=tmp_path)
     err = res.stderr.decode()
     assert res.returncode == 1, err
     assert "Traceback" not in err
