@@ -106,8 +106,8 @@ class Session:
 
             with tempfile.TemporaryDirectory(prefix="guidebook-since-") as work:
                 old = load_catalogue(diffing.resolve(opts.changes_since, opts.source, Path(work)))
-            rows = diffing.change_rows(diffing.diff_catalogues(old, self.catalogue))
-            self.doc = self.doc.with_changes(rows, opts.changes_since)
+            rows = diffing.change_rows(diffing.public(diffing.diff_catalogues(old, self.catalogue)))
+            self.doc = self.doc.with_changes(rows, old.guide.edition)
             extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
         self.changes_text = extra
         self.chain = layout_chain(opts.layouts)

@@ -376,15 +376,15 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                                           "warning"))
             if link.note:
                 line, col = o.at(loc + ("note",))
-                report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("note",)),
-                                      f'corrected "{link.printed}" to "{link.url}": {link.note}', "note"))
+                report.add(Diagnostic(o.file, line, col, f"事项 {it.number}《{it.title}》",
+                                      f"已将“{link.printed}”更正为“{link.url}”：{link.note}", "note"))
         for i, flag in enumerate(it.flags):
             line, col = o.at(("flags", i))
-            report.add(Diagnostic(o.file, line, col, f"flags[{i}]", flag, "note"))
+            report.add(Diagnostic(o.file, line, col, f"事项 {it.number}《{it.title}》", flag, "note"))
         for p, proc in enumerate(it.procedures):
             for i, flag in enumerate(proc.flags):
                 line, col = o.at(("procedures", p, "flags", i))
-                report.add(Diagnostic(o.file, line, col, f"procedures[{p}].flags[{i}]", flag, "note"))
+                report.add(Diagnostic(o.file, line, col, f"事项 {it.number}.{p + 1}《{proc.title}》", flag, "note"))
     # A host that is one character away from another host is probably a typo of it.
     for host, uses in hosts.items():
         for other in hosts:
@@ -397,13 +397,13 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
         g = origins["guide"]
         for i, flag in enumerate(guide.flags):
             line, col = g.at(("flags", i))
-            report.add(Diagnostic(g.file, line, col, f"flags[{i}]", flag, "note"))
+            report.add(Diagnostic(g.file, line, col, "指南", flag, "note"))
     if windows is not None:
         w = origins["windows"]
         for i, win in enumerate(windows.windows):
             for j, flag in enumerate(win.flags):
                 line, col = w.at(("windows", i, "flags", j))
-                report.add(Diagnostic(w.file, line, col, f"windows[{i}].flags[{j}]", flag, "note"))
+                report.add(Diagnostic(w.file, line, col, f"窗口“{win.name}”", flag, "note"))
 
 
 def _links(item: schema.Item):

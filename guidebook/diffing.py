@@ -25,6 +25,9 @@ LABELS = {
     "name": "名称", "form": "原件/复印件", "copies": "份数", "source": "资料来源", "note": "说明",
     "windows": "服务窗口", "groups": "分组", "cases": "禁办情形", "entries": "事项", "edition": "版次",
     "slogans": "封面标语", "edition_date": "版本日期", "bureau": "发布单位", "kind": "渠道", "text": "说明", "service": "标准信息",
+    "heading": "表题", "hours": "办公时间", "lead": "说明", "none": "无需材料", "notes": "备注", "details": "细则",
+    "step": "步骤", "decide": "判断", "yes": "是", "no": "否", "no_end": "否则", "items": "相关事项",
+    "matter": "业务事项", "method": "后补方式", "deadline": "补齐时间", "flags": "备注",
 }
 from guidebook.phones import in_text as phones_in  # noqa: E402
 
@@ -133,7 +136,8 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> list[Change]:
               _strip_empty(n.model_dump(mode="json", exclude={"number"})), "", raw)
         for kind, path, a, b in raw:
             changes.append(Change(scope, "renamed" if path == "title" else kind, path, _label(path), a, b, n.number))
-    for scope, attr in (("封面与版次", "guide"), ("服务窗口", "windows"),
+    changes += _windows(old, new)
+    for scope, attr in (("封面与版次", "guide"),
                         ("违规禁办事项清单", "prohibited"), ("容缺办理事项清单", "tolerated")):
         raw = []
         _diff(_strip_empty(getattr(old, attr).model_dump(mode="json")),
@@ -141,6 +145,28 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> list[Change]:
         for kind, path, a, b in raw:
             changes.append(Change(scope, kind, path, _label(path), a, b))
     return changes
+
+
+def _windows(old: Catalogue, new: Catalogue) -> list[Change]:
+    """Windows paired by name, so a changed phone reads as 修改 of that window, not 删除 plus 新增."""
+    out: list[Change] = []
+    a = {w.name: w.model_dump(mode="json") for w in old.windows.windows}
+    b = {w.name: w.model_dump(mode="json") for w in new.windows.windows}
+    for name in [*a, *(n for n in b if n not in a)]:
+        scope = f"服务窗口“{name}”"
+        if name not in b:
+            out.append(Change(scope, "removed", "", "服务窗口", _show(a[name]), None))
+        elif name not in a:
+            out.append(Change(scope, "added", "", "服务窗口", None, _show(b[name])))
+        else:
+            raw: list = []
+            _diff(_strip_empty(a[name]), _strip_empty(b[name]), "", raw)
+            out += [Change(scope, kind, path, _label(path), x, y) for kind, path, x, y in raw]
+    for key in ("title", "heading"):
+        x, y = getattr(old.windows, key), getattr(new.windows, key)
+        if x != y:
+            out.append(Change("服务窗口", "changed", key, LABELS.get(key, "标题"), x, y))
+    return out
 
 
 def phone_note(change: Change) -> str:
@@ -222,14 +248,39 @@ def load_pair(old_spec: str, new_spec: str | None, source: Path, workdir: Path) 
 
 
 def _show(value: Any) -> str:
+    """A value as a reader reads it: texts as they are, lists joined by ；, records as 名称（…）or
+    标签：值 (never JSON, brackets or field names)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and "name" in value and len(value) <= 4:
-        extra = "，".join(str(v) for k, v in value.items() if k != "name")
-        return value["name"] + (f"（{extra}）" if extra else "")
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "；".join(_show(v) for v in value if v not in (None, "", [], {}))
+    if isinstance(value, dict):
+        if "name" in value:
+            extra = "，".join(_show(v) for k, v in value.items() if k not in ("name", "flags"))
+            return str(value["name"]) + (f"（{extra}）" if extra else "")
+        if "url" in value:
+            return _show({"name": value.get("name") or value["url"], **{k: v for k, v in value.items() if k != "name"}})
+        return "；".join(f"{LABELS.get(k, k)}：{_show(v)}" for k, v in value.items() if k != "flags")
+    return str(value)
+
+
+# Fields that are the catalogue's own bookkeeping, not what the booklet tells a reader: the public
+# 本版主要变化 page leaves them out (the `guidebook diff` report shows everything).
+INTERNAL = ("flags", "edition", "edition_date", "site", "sections", "printed", "service", "short")
+
+
+def public(changes: list[Change]) -> list[Change]:
+    """The changes a reader of the booklet cares about (no notes, no edition bookkeeping)."""
+    def internal(c: Change) -> bool:
+        keys = re.findall(r"[a-z_]+", c.field)
+        return any(k in INTERNAL for k in keys) or (c.field == "" and c.kind == "changed")
+    return [c for c in changes if not internal(c)]
 
 
 KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改", "renamed": "更名", "renumbered": "序号变更"}

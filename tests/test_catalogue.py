@@ -144,7 +144,7 @@ def test_symlink_outside_the_source_is_refused(tmp_path, source_copy):
 def test_typo_host_is_a_warning_and_fails_with_strict(tmp_path, source_copy):
     _edit(source_copy / "items/41.yaml", "        url: http://si.12333.gov.cn\n        printed: http://si12333.gov.cn\n",
           "        url: http://si12333.gov.cn\n")
-    _edit(source_copy / "items/41.yaml", "        note: the booklet prints", "        # note: the booklet prints")
+    _edit(source_copy / "items/41.yaml", "        note: 原手册印作", "        # note: 原手册印作")
     code, lines = _check(tmp_path)
     assert code == 0
     assert ('source/items/41.yaml:18:14: warning: channels[1].links[0].url: host "si12333.gov.cn" looks like '

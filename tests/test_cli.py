@@ -1,6 +1,7 @@
 """The command line: help, exit codes, progress and summary, and failed builds that touch nothing."""
 
 import json
+import re
 
 from conftest import ROOT, SOURCE, run_cli, run_cli_here
 
@@ -109,3 +110,15 @@ def test_a_mistyped_phone_is_reported_with_its_line(source_copy):
         assert run_cli("check", "--strict", "--source", str(source_copy)).returncode == 1
         diff = run_cli("diff", str(ROOT / "source"), "--source", str(source_copy), "--format", "json")
         assert "024-52443219" in diff.stdout.decode()
+
+
+def test_notes_for_staff_are_chinese_and_name_what_they_concern():
+    res = run_cli_here("check")
+    notes = [line for line in res.stderr.decode().splitlines() if ": note: " in line]
+    assert len(notes) >= 15
+    assert any("note: 窗口“望花区就业和人才服务中心”: " in n for n in notes)
+    assert any("note: 事项 41《" in n and "已将“http://si12333.gov.cn”更正为" in n for n in notes)
+    for n in notes:
+        text = n.split(": note: ", 1)[1]
+        assert "windows[" not in text and "flags[" not in text
+        assert not re.search(r"\b(?:the|is|and|as|printed)\b", text), text  # no English sentences

@@ -225,3 +225,35 @@ def test_changes_page_in_the_guide(four_changes):
     assert [s.kind for s in session.doc.sections][0] == "changes"
     html = guide_pdf.html(session)
     assert "本版主要变化" in html and html.count("<tr><td class=\"c-scope\">") == 4
+
+
+def test_the_changes_page_reads_like_the_booklet(source_copy):
+    """The public 本版主要变化 page: 与2026年版相比, Chinese labels and values, windows paired by name, no
+    notes, no paths, no field paths, no bracketed lists, no edition bookkeeping."""
+    from guidebook.build import Options, Session
+    from guidebook.document.nodes import has_role, text_of
+    from guidebook.outputs.text import text_blocks
+
+    assert run_cli("edition", "new", "2027", "--source", str(source_copy)).returncode == 0
+    old = source_copy.parent / "editions" / "2026"
+    windows = source_copy / "windows.yaml"
+    text = windows.read_text("utf-8")
+    i = text.index("市就业和人才服务中心")
+    phone = re.search(r"phone: *\"?([\d-]+)", text[i:]).group(1)
+    windows.write_text(text[:i] + text[i:].replace(phone, "024-57000000", 1), "utf-8")
+    _edit(source_copy / "items/15.yaml", "time_limit: 全月经办。", "time_limit: 全月经办，次月发放。")
+    item = source_copy / "items/15.yaml"
+    item.write_text(item.read_text("utf-8") + "flags:\n  - An internal note for the staff.\n", "utf-8")
+
+    session = Session(Options(source=source_copy, changes_since=str(old)))
+    block = next(n for n in session.tree.front if n.kind == "block" and has_role(n, "section-changes"))
+    blocks = text_blocks(block.children)
+    assert "与2026年版相比" in blocks
+    table = next(n for n in block.children if n.kind == "table")
+    rows = [[text_of(c.content) for c in row.cells] for row in table.rows]
+    assert ["服务窗口“市就业和人才服务中心”", "修改", "电话", phone, "024-57000000（电话 "
+            f"{phone} → 024-57000000）"] in rows
+    assert ["事项 15 失业保险金申领", "修改", "办理时限", "全月经办。", "全月经办，次月发放。"] in rows
+    assert len(rows) == 2  # the note, the edition year and its date are not news for a reader
+    for b in blocks:
+        assert not re.search(r"[A-Za-z]{4,}|editions/|[\[\]{}]|'", b), b

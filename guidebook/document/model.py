@@ -312,9 +312,11 @@ class GuideDoc:
     tolerated: list[ToleratedRow]
     changes: list[dict] = field(default_factory=list)  # rows of the 本版主要变化 page, when asked for
 
-    def with_changes(self, rows: list[dict], since: str) -> "GuideDoc":
-        """The document with a 本版主要变化 section first (front matter, after the contents)."""
-        section = Section("changes", LABEL_CHANGES, "changes", f"与 {since} 相比")
+    def with_changes(self, rows: list[dict], old_edition: int | None) -> "GuideDoc":
+        """The document with a 本版主要变化 section first (front matter, after the contents): the
+        changes since the edition `old_edition` (a year), or since the last version of this edition."""
+        since = f"与{old_edition}年版相比" if old_edition and old_edition != self.meta.edition else "与此前版本相比"
+        section = Section("changes", LABEL_CHANGES, "changes", since)
         return GuideDoc(self.meta, self.contents_title, [section, *self.sections], self.categories,
                         self.windows, self.prohibited, self.tolerated, rows)
 
