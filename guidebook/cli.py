@@ -371,6 +371,38 @@ def diff(
 
 
 @app.command()
+def edit(
+    source: Path = SourceOpt,
+    layouts: Optional[list[Path]] = LayoutsOpt,
+    style: Optional[str] = StyleOpt,
+    port: int = typer.Option(8001, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but 127.0.0.1 or "
+                             "localhost makes the editor reachable from other machines: it then needs --token."),
+    token: Optional[str] = typer.Option(None, "--token", help="The access token (default: a new random one). "
+                                        "Required with --host: give it only to the people who may edit."),
+    commit: bool = typer.Option(False, "--commit", help="Make each save a git commit naming the item and the "
+                                "fields changed (when source/ is in a git repository)."),
+) -> None:
+    """Edit the catalogue in a browser: forms with the same checks as `check`, a live handout preview, safe saves."""
+    from guidebook.editor.app import Settings, serve
+
+    if host not in ("127.0.0.1", "localhost") and not token:
+        raise typer.BadParameter("listening on another address than 127.0.0.1 needs an explicit --token",
+                                 param_hint="--host")
+    if token is not None and len(token) < 12:
+        raise typer.BadParameter("a token needs at least 12 characters", param_hint="--token")
+    settings = Settings(source=source, host=host, port=port, commit=commit, layouts=_chain(layouts, style))
+    if token:
+        settings.token = token
+    try:
+        serve(settings, lambda m: typer.echo(m, err=True))
+    except GuidebookError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(GuidebookError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+
+
+@app.command()
 def preview(
     source: Path = SourceOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,

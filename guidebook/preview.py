@@ -101,16 +101,7 @@ class Preview:
                 f"<style>{BAR_CSS}</style></head><body>{bar}{body_html}{script}</body></html>")
 
     def _styles(self, kind: str) -> str:
-        """The stylesheets of a document kind, inlined, with font files served by this server."""
-        from guidebook import fonts
-        from guidebook.render import STYLESHEETS, find_layout_file
-
-        r = self._session.renderer
-        css = fonts.font_face_css(r.roles, r.font_files)
-        css = re.sub(r'url\("file://[^"]*/([^/"]+)"\)', r'url("/fonts/\1")', css)
-        for name in STYLESHEETS[kind]:
-            css += "\n" + find_layout_file(self.chain, name).read_text("utf-8")
-        return f"<style>{css}\n{BAR_CSS}</style>"
+        return inline_styles(self._session.renderer, self.chain, kind, BAR_CSS)
 
     def error_page(self, exc: GuidebookError) -> str:
         lines = [d.format() for d in exc.diagnostics] or [str(exc)]
@@ -181,14 +172,7 @@ class Preview:
         return 200, f"{kind}; charset=utf-8", data
 
     def _font(self, path: str) -> tuple[int, str, bytes]:
-        from guidebook import fonts
-
-        name = unquote(path.removeprefix("/fonts/"))
-        folder = (fonts.cache_dir() / "fonts").resolve()
-        target = (folder / name).resolve()
-        if target.parent != folder or not target.is_file():
-            return 404, "text/plain", b"not found"
-        return 200, "font/otf", target.read_bytes()
+        return font_file(unquote(path.removeprefix("/fonts/")))
 
     def _index(self) -> str:
         doc = self._session.doc
@@ -199,6 +183,33 @@ class Preview:
                 f'<p><a href="/guide">完整指南</a> · <a href="/guide.pdf">指南 PDF</a> · <a href="/site/">网页版</a></p>'
                 f"<h2>一次性告知单</h2><ol style=\"list-style:none;padding:0\">{rows}</ol></div>")
         return self._page(body, f"{doc.meta.title} · 预览")
+
+
+def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "", query: str = "") -> str:
+    """The stylesheets of a document kind, inlined in a page, with the font files served at /fonts/
+    (`query` is added to their addresses, e.g. an access token)."""
+    from guidebook import fonts
+    from guidebook.render import STYLESHEETS, find_layout_file
+
+    css = fonts.font_face_css(renderer.roles, renderer.font_files)
+    css = re.sub(r'url\("file://[^"]*/([^/"]+)"\)', lambda m: f'url("/fonts/{m.group(1)}{query}")', css)
+    for name in STYLESHEETS[kind]:
+        css += "\n" + find_layout_file(chain, name).read_text("utf-8")
+    return f"<style>{css}\n{extra}</style>"
+
+
+def font_file(name: str) -> tuple[int, str, bytes]:
+    """A cut font file of the cache, by name; nothing outside that folder."""
+    from guidebook import fonts
+
+    folder = (fonts.cache_dir() / "fonts").resolve()
+    try:
+        target = (folder / name).resolve()
+    except (OSError, ValueError):
+        return 404, "text/plain", b"not found"
+    if target.parent != folder or not target.is_file():
+        return 404, "text/plain", b"not found"
+    return 200, "font/otf", target.read_bytes()
 
 
 def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:

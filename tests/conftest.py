@@ -284,6 +284,7 @@ def assert_same_blocks(blocks: list[str], text: str, drawings: list[str], what: 
 SLOW_FIXTURES = {"built", "styled_build", "session", "guide", "handout_pdfs", "server", "browser", "page", "print_build", "project"}
 # Modules whose every test renders, builds or drives a browser.
 SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate", "test_preview", "test_parity", "test_site",
+                "test_editor",
                 "test_faults", "test_layouts"}
 # Single tests elsewhere that run a whole build.
 SLOW_TESTS = {"test_category_build_writes_only_that_categorys_handouts", "test_parallel_and_serial_builds_give_identical_files",

@@ -1,0 +1,136 @@
+"""Editor: an HTML form generated from a catalogue file's JSON Schema (the pydantic models).
+
+Nothing here knows the fields of the catalogue: objects become fieldsets, arrays become rows that can
+be added, removed and moved, enumerations become choices, numbers number fields and texts text fields.
+A field added to the schema later appears in the form with no editor code changed. Labels come from a
+table of Chinese names where one is known, else from the field's description.
+Inputs are named by the field's path as `guidebook check` reports it (channels[1].links[0].url), so an
+error is shown next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+# Chinese names of the catalogue's fields, for the labels (a field missing here shows its description).
+LABELS = {
+    "number": "序号", "category": "类别", "title": "标题", "subtitle": "副标题", "list_title": "清单中的名称",
+    "flowchart_caption": "流程图标题", "intro": "事项说明（依据）", "materials": "需提供材料", "label": "标题",
+    "lead": "列表前的说明", "items": "条目", "groups": "按申请人分组", "none": "无需材料时的说明", "notes": "注",
+    "name": "名称", "form": "原件/复印件", "copies": "份数", "source": "资料来源", "note": "说明", "details": "细则",
+    "channels": "办理路径", "kind": "渠道", "text": "说明", "entries": "条目（①②③）", "links": "网址",
+    "url": "网址", "printed": "手册印的写法", "path": "App 路径（每级一行）", "time_limit": "办理时限",
+    "route_note": "无需申请时的说明", "tips": "温馨提示", "flow": "操作流程步骤", "step": "步骤", "decide": "判断",
+    "yes": "“是”出口", "no": "“否”出口", "no_end": "否则（去向）", "short": "简称（告知单流程图用）",
+    "procedures": "子事项（如 8.1、8.2）", "service": "政务服务标准信息（可不填）", "code": "事项编码", "type": "事项类型",
+    "legal_time_limit": "法定办结时限", "promised_time_limit": "承诺办结时限", "fee": "是否收费",
+    "consult_phones": "咨询电话", "complaint_phones": "监督投诉电话", "place": "办理地点", "hours": "办公时间",
+    "flags": "备注（给工作人员看的，不印出）", "bureau": "发布单位", "edition": "版次（年份）",
+    "edition_date": "版本日期（年-月-日）", "slogans": "封面标语", "sections": "各部分标题", "contents": "目录",
+    "power_list": "人社权力事项清单", "guide": "业务指南", "categories": "事项类别", "site": "网页版",
+    "base_url": "网页版发布地址", "heading": "表题", "windows": "服务窗口", "address": "地址", "phone": "联系电话",
+    "cases": "禁办情形", "matter": "业务事项", "method": "后补方式", "deadline": "补齐时间",
+}
+ADD = "添加"
+
+
+class FormBuilder:
+    """Builds the form of one model's JSON Schema for a document's data."""
+
+    def __init__(self, model):
+        self.schema = model.model_json_schema()
+        self.defs = self.schema.get("$defs", {})
+
+    def resolve(self, s: dict) -> tuple[dict, bool]:
+        """(the schema, whether it may be empty) with $ref and `X or null` resolved."""
+        optional = False
+        if "anyOf" in s:
+            kinds = [k for k in s["anyOf"] if k.get("type") != "null"]
+            optional = len(kinds) < len(s["anyOf"])
+            s = {**s, **kinds[0]} if len(kinds) == 1 else {**s, "type": "string"}
+            s.pop("anyOf", None)
+        if "$ref" in s:
+            target = self.defs[s["$ref"].split("/")[-1]]
+            s = {**target, **{k: v for k, v in s.items() if k != "$ref"}}
+        return s, optional
+
+    def form(self, data: Any) -> Markup:
+        return self.field(self.schema, data, "", "", required=True)
+
+    def field(self, s: dict, value: Any, path: str, name: str, required: bool) -> Markup:
+        s, optional = self.resolve(s)
+        label = LABELS.get(name) or s.get("description") or s.get("title") or name
+        kind = s.get("type")
+        if kind == "object" or "properties" in s:
+            return self.object(s, value, path, label, name)
+        if kind == "array":
+            return self.array(s, value, path, label)
+        return self.scalar(s, value, path, label, required and not optional)
+
+    def object(self, s: dict, value: Any, path: str, label: str, name: str) -> Markup:
+        if isinstance(value, str):  # a flow step written as plain text
+            value = {"step": value}
+        value = value if isinstance(value, dict) else {}
+        required = set(s.get("required", []))
+        parts = [self.field(sub, value.get(key), f"{path}.{key}" if path else key, key, key in required)
+                 for key, sub in s.get("properties", {}).items()]
+        inner = Markup("").join(parts)
+        if not path:
+            return Markup('<div class="obj root" data-kind="object">{}</div>').format(inner)
+        legend = Markup("<legend>{}</legend>").format(label) if name else Markup("")  # a row: no legend
+        return Markup('<fieldset class="obj" data-kind="object" data-key="{}">{}{}'
+                      '<p class="err" data-error-for="{}"></p></fieldset>').format(
+            path.rsplit(".", 1)[-1].split("[")[0], legend, inner, path)
+
+    def array(self, s: dict, value: Any, path: str, label: str) -> Markup:
+        items = s.get("items", {})
+        if isinstance(value, str):  # `tips: one text` is a list of one
+            value = [value]
+        rows = [self.row(items, v, f"{path}[{i}]") for i, v in enumerate(value or [])]
+        template = self.row(items, None, f"{path}[__i__]")
+        return Markup('<fieldset class="arr" data-kind="array" data-key="{key}" data-path="{path}"><legend>{label}</legend>'
+                      '<ol class="rows">{rows}</ol><template>{template}</template>'
+                      '<button type="button" class="add">{add}：{label}</button>'
+                      '<p class="err" data-error-for="{path}"></p></fieldset>').format(
+            key=path.rsplit(".", 1)[-1].split("[")[0], path=path, label=label, rows=Markup("").join(rows),
+            template=template, add=ADD)
+
+    def row(self, items: dict, value: Any, path: str) -> Markup:
+        inner = self.field(items, value, path, "", required=True)
+        return Markup('<li class="row" data-path="{}"><div class="row-body">{}</div><div class="row-tools">'
+                      '<button type="button" class="up" aria-label="上移">↑</button>'
+                      '<button type="button" class="down" aria-label="下移">↓</button>'
+                      '<button type="button" class="remove" aria-label="删除这一行">删除</button></div></li>').format(
+            path, inner)
+
+    def scalar(self, s: dict, value: Any, path: str, label: str, required: bool) -> Markup:
+        key = path.rsplit(".", 1)[-1] if not path.endswith("]") else ""
+        key = key.split("[")[0]
+        ident = "f-" + path.replace(".", "-").replace("[", "_").replace("]", "")
+        shown = "" if value is None else str(value)
+        hint = s.get("default")
+        placeholder = Markup(' placeholder="{}"').format(hint) if isinstance(hint, (str, int)) and hint != "" else ""
+        req = Markup(" required") if required else Markup("")
+        if "enum" in s:
+            options = [Markup('<option value=""{}>（未选择）</option>').format(" selected" if not shown else "")]
+            options += [Markup('<option value="{0}"{1}>{0}</option>').format(o, " selected" if str(o) == shown else "")
+                        for o in s["enum"]]
+            control = Markup('<select id="{}" name="{}" data-kind="value" data-type="string"{}>{}</select>').format(
+                ident, path, req, Markup("").join(options))
+        elif s.get("type") in ("integer", "number"):
+            control = Markup('<input id="{}" name="{}" type="number" inputmode="numeric" value="{}" data-kind="value" '
+                             'data-type="integer"{}{}>').format(ident, path, shown, placeholder, req)
+        elif len(shown) > 36 or "\n" in shown:
+            rows = min(12, max(2, len(shown) // 36 + 1))
+            control = Markup('<textarea id="{}" name="{}" rows="{}" data-kind="value" data-type="string"{}{}>{}'
+                             '</textarea>').format(ident, path, rows, placeholder, req, shown)
+        else:
+            control = Markup('<input id="{}" name="{}" type="text" value="{}" data-kind="value" data-type="string"'
+                             '{}{}>').format(ident, path, shown, placeholder, req)
+        label_html = Markup('<label for="{}">{}{}</label>').format(
+            ident, label, Markup('<span class="req" aria-hidden="true">*</span>') if required else "") if label else \
+            Markup('<label for="{}" class="sr-only">{}</label>').format(ident, escape(key or "内容"))
+        return Markup('<div class="fld" data-key="{}">{}{}<p class="err" data-error-for="{}" aria-live="polite"></p>'
+                      '</div>').format(key, label_html, control, path)

@@ -1,0 +1,378 @@
+"""Editor: the catalogue's files as documents a form edits, checked and saved without breaking them.
+
+A document is one file of source/ (guide.yaml, windows.yaml, prohibited.yaml, tolerated.yaml or one
+items/NN.yaml). Its data goes to the form as YAML read it; a change comes back as plain data, is checked
+exactly as `guidebook check` checks the catalogue (on a copy of source/ with the changed file), and is
+saved only when it is valid, by a round-trip YAML writer (ruamel.yaml) that changes only what changed:
+comments, key order, quoting and the `# yaml-language-server` line stay. Writes are atomic, and a file
+changed on disk since the form loaded it is never overwritten unasked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guidebook import schema
+from guidebook.catalogue import GUIDE_FILE, ITEMS_DIR, PROHIBITED_FILE, TOLERATED_FILE, WINDOWS_FILE, load_catalogue
+from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
+from guidebook.files import write_atomic
+
+SINGLES = {"guide": (GUIDE_FILE, "指南信息（标题、单位、版次、封面标语、类别）"),
+           "windows": (WINDOWS_FILE, "服务窗口"),
+           "prohibited": (PROHIBITED_FILE, "违规禁办事项清单"),
+           "tolerated": (TOLERATED_FILE, "容缺办理事项清单")}
+
+
+class Conflict(GuidebookError):
+    """The file changed on disk since the form loaded it."""
+
+    def __init__(self, disk_text: str, disk_hash: str):
+        super().__init__("the file changed on disk since it was opened")
+        self.disk_text, self.disk_hash = disk_text, disk_hash
+
+
+@dataclass
+class Problem:
+    path: str  # the field, as the form names it: channels[1].links[0].url ("" for the whole file)
+    message: str  # in Chinese
+    line: int = 0
+    severity: str = "error"
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096  # never re-wrap a long line
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Store:
+    """The catalogue folder the editor works on. Every path it writes is inside `source`."""
+
+    def __init__(self, source: Path):
+        self.source = Path(source).resolve()
+        if not self.source.is_dir():
+            raise GuidebookError(f"{source}: catalogue folder not found")
+
+    # -- which documents exist
+    def path_of(self, key: str) -> Path:
+        """`guide`, `windows`, `prohibited`, `tolerated` or `item-N`; refuses anything else."""
+        if key in SINGLES:
+            path = self.source / SINGLES[key][0]
+        else:
+            m = re.fullmatch(r"item-(\d{1,4})", key)
+            if not m:
+                raise GuidebookError(f"no such document: {key!r}")
+            number = int(m.group(1))
+            path = self._item_file(number) or self.source / ITEMS_DIR / f"{number:02d}.yaml"
+        resolved = path.resolve()
+        if self.source not in resolved.parents:
+            raise GuidebookError(f"{key}: outside the catalogue folder")
+        return resolved
+
+    def _item_file(self, number: int) -> Path | None:
+        for p in sorted((self.source / ITEMS_DIR).glob("*.yaml")):
+            m = re.match(r"\d+", p.stem)
+            if m and int(m.group()) == number:
+                return p
+        return None
+
+    def model_of(self, key: str):
+        return schema.FILE_MODELS[key] if key in SINGLES else schema.Item
+
+    def entries(self) -> list[dict]:
+        """The list the editor shows: the guide's own data, the windows, the two lists, every item."""
+        out = [{"key": k, "title": title, "kind": "file"} for k, (_, title) in SINGLES.items()]
+        cat = self.catalogue(strict=False)
+        categories = [c.name for c in cat.guide.categories] if cat else []
+        for p in sorted((self.source / ITEMS_DIR).glob("*.yaml")):
+            data = self._raw(p)
+            if not isinstance(data, dict) or not isinstance(data.get("number"), int):
+                out.append({"key": f"file-{p.name}", "title": p.name, "kind": "broken"})
+                continue
+            cat_name = str(data.get("category", ""))
+            k = categories.index(cat_name) + 1 if cat_name in categories else 0
+            out.append({"key": f"item-{data['number']}", "number": data["number"], "title": str(data.get("title", "")),
+                        "category": cat_name, "category_number": k, "kind": "item"})
+        return out
+
+    def catalogue(self, strict: bool = True):
+        try:
+            return load_catalogue(self.source)
+        except DataError:
+            if strict:
+                raise
+            return None
+
+    # -- reading
+    def _raw(self, path: Path) -> Any:
+        try:
+            return _yaml().load(path.read_text("utf-8"))
+        except Exception:  # a broken file is shown as text, with check's message
+            return None
+
+    def load(self, key: str) -> tuple[Any, str, str]:
+        """(plain data, file text, hash of the text) of a document."""
+        path = self.path_of(key)
+        text = path.read_text("utf-8")
+        data = _plain(_yaml().load(text))
+        return data, text, digest(text)
+
+    # -- checking
+    def render(self, key: str, data: Any) -> str:
+        """The file's new text: the old text with only what `data` changes."""
+        path = self.path_of(key)
+        y = _yaml()
+        old = path.read_text("utf-8") if path.exists() else ""
+        node = y.load(old) if old.strip() else None
+        node = _merge(node, _clean(data))
+        buf = io.StringIO()
+        y.dump(node, buf)
+        text = buf.getvalue()
+        head = re.match(r"(?:#[^\n]*\n)+", old)  # comments before the data (ruamel keeps them, but be sure)
+        if head and not text.startswith(head.group()):
+            text = head.group() + text
+        return text
+
+    def check(self, key: str, data: Any) -> tuple[str, list[Problem]]:
+        """The text `data` would be saved as, and every problem `guidebook check` would report for it
+        (errors and warnings of this file, in Chinese, at the field they concern)."""
+        text = self.render(key, data)
+        path = self.path_of(key)
+        with tempfile.TemporaryDirectory(prefix="guidebook-edit-") as work:
+            copy = Path(work) / "source"
+            shutil.copytree(self.source, copy, ignore=shutil.ignore_patterns("schema"))
+            target = copy / path.relative_to(self.source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+            rel = target.relative_to(copy).as_posix()
+            problems: list[Problem] = []
+            try:
+                cat = load_catalogue(copy)
+                diags = [d for d in cat.report.sorted() if d.severity == "warning"]
+            except DataError as exc:
+                diags = exc.diagnostics
+            for d in diags:
+                if not d.file.replace("\\", "/").endswith(rel):
+                    if d.severity == "error":  # this change breaks another file (a reference)
+                        problems.append(Problem("", f"{d.file}:{d.line}：{chinese(d.message)}", d.line))
+                    continue
+                problems.append(Problem(_form_path(d), chinese(d.message), d.line, d.severity))
+        return text, problems
+
+    # -- writing
+    def save(self, key: str, data: Any, loaded_hash: str | None, force: bool = False) -> tuple[str, list[Problem]]:
+        """Write the document if it is valid and unchanged on disk since it was loaded. Returns the new
+        hash and the warnings; raises Conflict, or DataError with the problems."""
+        path = self.path_of(key)
+        if path.exists() and not force:
+            disk = path.read_text("utf-8")
+            if loaded_hash is not None and digest(disk) != loaded_hash:
+                raise Conflict(disk, digest(disk))
+        text, problems = self.check(key, data)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(f"{len(errors)} 处错误，未保存", [
+                Diagnostic(str(path), p.line, 0, p.path, p.message) for p in errors])
+        if not path.exists() or path.read_text("utf-8") != text:
+            write_atomic(path, text.encode("utf-8"))
+        return digest(text), problems
+
+    def add_item(self, category: str) -> int:
+        """A new item with the next free number, in `category`, saved as a minimal valid file."""
+        cat = load_catalogue(self.source)
+        if category not in [c.name for c in cat.guide.categories]:
+            raise GuidebookError(f"没有这个类别：{category}")
+        number = max(it.number for it in cat.items) + 1
+        path = self.source / ITEMS_DIR / f"{number:02d}.yaml"
+        text = ("# yaml-language-server: $schema=../schema/item.schema.json\n"
+                f"number: {number}\ncategory: {category}\ntitle: 新事项\n")
+        write_atomic(path, text.encode("utf-8"))
+        return number
+
+    def references(self, number: int) -> list[str]:
+        """Where the two lists refer to an item (shown before it is deleted)."""
+        cat = load_catalogue(self.source)
+        out = [f"违规禁办事项清单：{g.name}" for g in cat.prohibited.groups if number in g.items]
+        out += [f"容缺办理事项清单：{e.matter}" for e in cat.tolerated.entries if number in e.items]
+        return out
+
+    def delete_item(self, number: int) -> list[str]:
+        """Delete an item's file and take its number out of the two lists (all checked first)."""
+        path = self._item_file(number)
+        if path is None:
+            raise GuidebookError(f"没有事项 {number}")
+        updates = []
+        for key, list_name in (("prohibited", "groups"), ("tolerated", "entries")):
+            data, _, h = self.load(key)
+            changed = False
+            for entry in data.get(list_name, []):
+                if number in entry.get("items", []):
+                    entry["items"] = [n for n in entry["items"] if n != number]
+                    changed = True
+            if changed:
+                updates.append((key, data, h))
+        with tempfile.TemporaryDirectory(prefix="guidebook-delete-") as work:  # check the result first
+            copy = Path(work) / "source"
+            shutil.copytree(self.source, copy)
+            (copy / path.relative_to(self.source)).unlink()
+            for key, data, _ in updates:
+                (copy / SINGLES[key][0]).write_text(self.render(key, data), "utf-8")
+            try:
+                load_catalogue(copy)
+            except DataError as exc:
+                raise GuidebookError("删除后目录无法通过检查：" + "；".join(chinese(d.message) for d in exc.diagnostics))
+        done = []
+        for key, data, h in updates:
+            self.save(key, data, h)
+            done.append(SINGLES[key][1])
+        path.unlink()
+        return done
+
+    def commit(self, key: str, changed: list[str]) -> str | None:
+        """With --commit: a git commit of the saved file, naming the document and the fields changed."""
+        path = self.path_of(key)
+        top = subprocess.run(["git", "-C", str(self.source), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True)
+        if top.returncode != 0:
+            return None
+        what = self.title(key)
+        fields = "、".join(dict.fromkeys(changed)) or "内容"
+        message = f"编辑 {what}：{fields}"
+        subprocess.run(["git", "-C", str(self.source), "add", "--", str(path)], capture_output=True)
+        res = subprocess.run(["git", "-C", str(self.source), "-c", "user.name=guidebook edit",
+                              "-c", "user.email=guidebook@localhost", "commit", "-q", "-m", message, "--", str(path)],
+                             capture_output=True, text=True)
+        return message if res.returncode == 0 else None
+
+    def title(self, key: str) -> str:
+        if key in SINGLES:
+            return SINGLES[key][1]
+        data, _, _ = self.load(key)
+        return f"事项 {data.get('number')}《{data.get('title', '')}》"
+
+
+# -- data helpers --------------------------------------------------------------------------------
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers as plain dicts, lists and scalars."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if hasattr(node, "isoformat"):
+        return node.isoformat()
+    return node
+
+
+def _clean(data: Any) -> Any:
+    """What a form sends, without empty fields (an empty field means: not given)."""
+    if isinstance(data, dict):
+        out = {k: _clean(v) for k, v in data.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+    if isinstance(data, list):
+        return [v for v in (_clean(x) for x in data) if v not in (None, "", [], {})]
+    if isinstance(data, str):
+        return data.strip()
+    return data
+
+
+def _merge(node: Any, new: Any) -> Any:
+    """`new` written over `node`, keeping everything of `node` that stays: comments, key order,
+    quoting style of unchanged values, a single text where a list of one is given."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(new, list) and not isinstance(node, list) and len(new) == 1 and not isinstance(new[0], (dict, list)):
+        return _merge(node, new[0])  # `tips: one text` stays a text
+    if isinstance(node, str) and isinstance(new, dict) and set(new) == {"step"}:
+        return _merge(node, new["step"])  # a flow step written as plain text stays plain text
+    if isinstance(node, dict) and isinstance(new, dict):
+        for k in [k for k in node if k not in new]:
+            del node[k]
+        for k, v in new.items():
+            node[k] = _merge(node[k], v) if k in node else _fresh(v)
+        return node
+    if isinstance(node, list) and isinstance(new, list):
+        for i, v in enumerate(new):
+            if i < len(node):
+                node[i] = _merge(node[i], v)
+            else:
+                node.append(_fresh(v))
+        del node[len(new):]
+        return node
+    if node == new and type(node) is not bool and not isinstance(node, (CommentedMap, CommentedSeq)):
+        return node  # unchanged: keeps its quoting style
+    if isinstance(node, str) and isinstance(new, str) and type(node) is not str:
+        return type(node)(new)  # a quoted text stays quoted
+    return _fresh(new)
+
+
+def _fresh(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _fresh(v)
+        return m
+    if isinstance(value, list):
+        return CommentedSeq([_fresh(v) for v in value])
+    return value
+
+
+def _form_path(d: Diagnostic) -> str:
+    return d.field if re.fullmatch(r"[A-Za-z_][\w.\[\]]*", d.field or "") else ""
+
+
+# -- messages in Chinese --------------------------------------------------------------------------
+
+_MESSAGES = [
+    (r"^field required|^missing", "必填"),
+    (r"String should have at least 1 character|empty", "不能为空"),
+    (r'^unknown field "?([\w]+)"?(?:.*did you mean "?(\w+)"?)?', lambda m: f"未知字段 {m.group(1)}"
+     + (f"（是不是 {m.group(2)}？）" if m.group(2) else "")),
+    (r"^not a URL", "不是有效的网址：应以 http:// 或 https:// 开头，后面是网站的域名"),
+    (r"^not a phone number", "不是有效的电话号码（例如 024-53997880、18841345104 或 12333）"),
+    (r"looks like a phone number but is not one", "看起来像电话号码，但位数或格式不对（固定电话需带区号，如 "
+     "024-52443219；手机号 11 位），文档中不会作为电话显示"),
+    (r"Input should be a valid integer|expected a whole number", "应为整数"),
+    (r"Input should be greater than or equal to 1", "应不小于 1"),
+    (r"Input should be '", "请从列表中选择"),
+    (r"give exactly one of `items`, `groups` or `none`", "材料须三选一：逐项列出、分组列出，或填写“无需材料”的说明"),
+    (r"a channel needs at least one of", "每个办理渠道至少要填写说明、条目、网址或 App 路径中的一项"),
+    (r"a flow step is either a `step` or a `decide`", "每个流程步骤要么是步骤，要么是判断"),
+    (r"a `decide` step needs `no_end`", "判断步骤需要填写“否则”的去向"),
+    (r'unknown category "([^"]+)"', lambda m: f"没有“{m.group(1)}”这个类别"),
+    (r"refers to item (\d+), which does not exist", lambda m: f"引用的事项 {m.group(1)} 不存在"),
+    (r"duplicate item number (\d+)", lambda m: f"事项序号 {m.group(1)} 重复"),
+    (r'host "([^"]+)" looks like a typo of "([^"]+)"', lambda m: f"网址“{m.group(1)}”像是“{m.group(2)}”的笔误"),
+    (r"control character|bidirectional|terminal", "含有不可见的控制字符，请删除"),
+    (r"longer than|too long", "内容过长"),
+]
+
+
+def chinese(message: str) -> str:
+    """A checker message in plain Chinese for bureau staff (the original where no wording is known)."""
+    for pattern, zh in _MESSAGES:
+        m = re.search(pattern, message)
+        if m:
+            return zh(m) if callable(zh) else zh
+    return message
