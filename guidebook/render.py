@@ -145,40 +145,10 @@ def _template_position(exc: BaseException, name: str) -> str:
 def _weasyprint():
     import weasyprint  # noqa: F401  (0.7 s: imported only when something is rendered)
 
-    _reuse_parsed_array_types()
+    from guidebook.weasy import reuse_parsed_array_types
+
+    reuse_parsed_array_types()
     return weasyprint
-
-
-_ARRAY_TYPE = re.compile(r"(\w+)\[(\d+)\]")
-
-
-def _reuse_parsed_array_types() -> None:
-    """Make WeasyPrint's cffi ask for `T[]` where it asks for `T[N]` with a new N every time.
-
-    cffi parses every C type string it has not seen with pycparser (about 8 ms). WeasyPrint's font
-    subsetting asks for `hb_codepoint_t[N]` with N the glyph count of the font in that document, so
-    nearly every PDF paid for new parses: 0.5 s over the 54 handouts. `T[]` with the same
-    initialiser (or length) makes the same array, and is parsed once.
-    """
-    from weasyprint.text import ffi as module
-
-    ffi = module.ffi
-    if getattr(ffi, "_guidebook_arrays", False):
-        return
-    new = ffi.new
-
-    def new_array(cdecl, init=None):
-        m = _ARRAY_TYPE.fullmatch(cdecl) if isinstance(cdecl, str) else None
-        if m:
-            n = int(m.group(2))
-            if init is None:
-                return new(m.group(1) + "[]", n)
-            if isinstance(init, (list, tuple)) and len(init) == n:
-                return new(m.group(1) + "[]", init)
-        return new(cdecl, init)
-
-    ffi.new = new_array
-    ffi._guidebook_arrays = True
 
 
 def harfbuzz_subset_available() -> bool:
@@ -374,18 +344,12 @@ class Renderer:
         workers fork, and each worker lays out its part without parsing the HTML again. WeasyPrint
         messages are left to the caller (a part that draws one is not used).
         """
-        import cssselect2
+        from guidebook.weasy import render_parsed
 
-        document = self.wp.HTML.__new__(self.wp.HTML)  # what HTML.__init__ does after parsing
-        document.base_url = str(self.chain[0]) + "/"
-        document.url_fetcher = self.fetcher
-        document.media_type = "print"
-        document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        document.etree_element = document.wrapper_element.etree_element
         sheets = list(self.css[kind])
         if extra_css:
             sheets.append(self.wp.CSS(string=extra_css, font_config=self.font_config, url_fetcher=self.fetcher))
-        return document.render(stylesheets=sheets, font_config=self.font_config, optimize_images=False)
+        return render_parsed(self.wp, root, str(self.chain[0]) + "/", self.fetcher, sheets, self.font_config)
 
     def pdf(self, rendered: Rendered | list[Rendered], what: str, **options: Any) -> bytes:
         items = rendered if isinstance(rendered, list) else [rendered]

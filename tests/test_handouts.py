@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import decode_qr_codes, normalize, pdf_pages_text, run_cli
+from conftest import SOURCE, decode_qr_codes, normalize, pdf_pages_text, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +121,9 @@ def test_list_finds_items_without_rendering():
     res = run_cli("list", "失业")
     assert res.returncode == 0
     numbers = [int(line.split()[0]) for line in res.stdout.decode().splitlines()]
-    assert numbers[:8] == list(range(14, 22))
+    assert set(numbers[:8]) == set(range(14, 22))  # best first: titles, then the category
     assert set(numbers) - set(range(14, 22)) == {45}  # its materials name 失业人员
     res = run_cli("list")
-    assert len(res.stdout.decode().splitlines()) == 54
+    assert len(res.stdout.decode().splitlines()) == len(list(SOURCE.glob("items/*.yaml")))
     res = run_cli("list", "不存在的事项")
     assert res.returncode == 1 and "no item matches" in res.stderr.decode()

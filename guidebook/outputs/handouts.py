@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
+from guidebook.weasy import page_box
 from guidebook.document.model import ItemView
 
 TEMPLATE = "handout.html"
@@ -35,7 +36,7 @@ def _overflow_mm(rendered) -> float:
     """How far the content runs past the first page, in mm (sum of the extra pages' used height)."""
     total = 0.0
     for page in rendered.document.pages[1:]:
-        box = page._page_box
+        box = page_box(page)
         bottoms = [b.position_y + b.margin_height() for b in box.descendants() if hasattr(b, "margin_height")]
         top = box.content_box_y()
         total += max(0.0, max(bottoms, default=top) - top)

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+from guidebook.weasy import bookmark_tree, page_box
+
 MAX_ROUNDS = 3
 # Two parts, more only for a much bigger guide (the seed's costs about 54,000). The count depends on
 # the document, not on this machine's cores, so every machine writes the same bytes.
@@ -283,7 +285,7 @@ def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
         if el is not None and not _forced_break(pages[i], el):
             return PartResult(problem=f"part {k + 1}: <{el.tag} class={el.get('class')!r}> does not start "
                                       "a new page (break-before: page), so the guide cannot be cut there")
-    res = PartResult(pdf=pdf, first=first, count=end - first, start_side=pages[first]._page_box.page_type.side)
+    res = PartResult(pdf=pdf, first=first, count=end - first, start_side=page_box(pages[first]).page_type.side)
     for i in range(first, end):
         page = pages[i]
         for name, (x, y, _, _) in page.anchors.items():
@@ -301,7 +303,7 @@ def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
 
 
 def _forced_break(page, el) -> bool:
-    for box in page._page_box.descendants():
+    for box in page_box(page).descendants():
         if getattr(box, "element", None) is el:
             return box.style["break_before"] == "page"
     return False
@@ -397,7 +399,6 @@ def stitch(results: list[PartResult]) -> tuple[bytes, int]:
     import warnings
 
     import pikepdf
-    from weasyprint.document import Document
 
     out = pikepdf.open(io.BytesIO(results[0].pdf))
     head = results[0]
@@ -425,7 +426,7 @@ def stitch(results: list[PartResult]) -> tuple[bytes, int]:
         i, x, y = dests[name]
         names[name] = pikepdf.Array([out.pages[i].obj, pikepdf.Name.XYZ, x, y, 0])
     root.Names = pikepdf.Dictionary(Dests=names.obj)
-    tree = Document.make_bookmark_tree(SimpleNamespace(pages=pages))
+    tree = bookmark_tree(pages)
 
     def items(nodes):
         made = []

@@ -1,0 +1,108 @@
+"""Render stage: every use of WeasyPrint's internals, in one place, each checked against the version.
+
+The rest of the package uses WeasyPrint's public API (HTML, CSS, Document.write_pdf ...). What it needs
+beyond that lives here, written and tested for WeasyPrint 70. On another major version each shim either
+falls back to a public way (slower) or stops with a clear message, never with an AttributeError.
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from guidebook.diagnostics import GuidebookError
+
+TESTED_MAJOR = 70
+
+
+def version() -> str:
+    import weasyprint
+
+    return weasyprint.__version__
+
+
+def internals_ok() -> bool:
+    """True when the installed WeasyPrint is the major version these shims were written for."""
+    try:
+        return int(version().split(".")[0]) == TESTED_MAJOR
+    except ValueError:
+        return False
+
+
+def _unsupported(what: str) -> GuidebookError:
+    return GuidebookError(f"WeasyPrint {version()} is installed, but {what} needs WeasyPrint {TESTED_MAJOR} "
+                          f"(run the set-up again: it installs the pinned versions of requirements.lock)")
+
+
+def page_box(page):
+    """The laid-out box tree of a rendered page (Page._page_box in WeasyPrint 70)."""
+    box = getattr(page, "_page_box", None)
+    if box is None:
+        raise _unsupported("measuring laid-out pages")
+    return box
+
+
+def render_parsed(wp, root, base_url: str, fetcher, stylesheets, font_config):
+    """Lay out an already parsed HTML tree (an ElementTree root) without parsing the HTML again.
+
+    WeasyPrint 70: set what HTML.__init__ sets after parsing. Elsewhere: serialise the tree and parse it
+    with the public API (slower, same result)."""
+    if internals_ok():
+        import cssselect2
+
+        document = wp.HTML.__new__(wp.HTML)
+        document.base_url = base_url
+        document.url_fetcher = fetcher
+        document.media_type = "print"
+        document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        document.etree_element = document.wrapper_element.etree_element
+    else:
+        import xml.etree.ElementTree as ET
+
+        document = wp.HTML(string=ET.tostring(root, encoding="unicode", method="html"), base_url=base_url,
+                           url_fetcher=fetcher)
+    return document.render(stylesheets=stylesheets, font_config=font_config, optimize_images=False)
+
+
+def bookmark_tree(pages: list) -> list:
+    """The PDF outline of pages given as (level, label, (x, y), state) bookmarks (Document.make_bookmark_tree)."""
+    from weasyprint.document import Document
+
+    make = getattr(Document, "make_bookmark_tree", None)
+    if make is None:
+        raise _unsupported("joining the guide's parts")
+    return make(SimpleNamespace(pages=pages))
+
+
+_ARRAY_TYPE = re.compile(r"(\w+)\[(\d+)\]")
+
+
+def reuse_parsed_array_types() -> None:
+    """Make WeasyPrint's cffi ask for `T[]` where it asks for `T[N]` with a new N every time.
+
+    cffi parses every C type string it has not seen with pycparser (about 8 ms). WeasyPrint's font
+    subsetting asks for `hb_codepoint_t[N]` with N the glyph count of the font in that document, so
+    nearly every PDF paid for new parses: 0.5 s over the 54 handouts. `T[]` with the same
+    initialiser (or length) makes the same array, and is parsed once. Only on the tested version.
+    """
+    if not internals_ok():
+        return
+    from weasyprint.text import ffi as module
+
+    ffi = module.ffi
+    if getattr(ffi, "_guidebook_arrays", False):
+        return
+    new = ffi.new
+
+    def new_array(cdecl, init=None):
+        m = _ARRAY_TYPE.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if m:
+            n = int(m.group(2))
+            if init is None:
+                return new(m.group(1) + "[]", n)
+            if isinstance(init, (list, tuple)) and len(init) == n:
+                return new(m.group(1) + "[]", init)
+        return new(cdecl, init)
+
+    ffi.new = new_array
+    ffi._guidebook_arrays = True
