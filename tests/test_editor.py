@@ -267,3 +267,43 @@ def test_browser_add_and_delete_an_item(page):
     pg.wait_for_url(f"{url}/?t={TOKEN}")
     assert not (repo / "source" / "items" / "55.yaml").exists()
     assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_renumber_moves_the_file_and_its_references(source_copy):
+    from guidebook.diagnostics import GuidebookError
+    from guidebook.editor.store import Store
+
+    store = Store(source_copy)
+    with pytest.raises(GuidebookError, match="序号 9 已被其他事项使用"):
+        store.renumber(8, 9)
+    updated = store.renumber(7, 60)
+    assert updated == ["违规禁办事项清单"]
+    assert not (source_copy / "items" / "07.yaml").exists()
+    assert "number: 60" in (source_copy / "items" / "60.yaml").read_text("utf-8")
+    import yaml
+
+    groups = yaml.safe_load((source_copy / "prohibited.yaml").read_text("utf-8"))["groups"]
+    assert any(60 in g.get("items", []) for g in groups) and not any(7 in g.get("items", []) for g in groups)
+    assert run_cli("check", "--source", str(source_copy)).returncode == 0
+
+
+def test_commit_and_the_changes_since_the_last_edition(tmp_path):
+    from guidebook.editor.app import doc_page
+    from guidebook.editor.store import Store
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SOURCE, repo / "source")
+    _git(repo, "init", "-q")
+    assert run_cli("edition", "new", "2027", "--source", str(repo / "source")).returncode == 0
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "start")
+    store = Store(repo / "source")
+    data, _, h = store.load("item-15")
+    data["time_limit"] = "全月经办，次月发放。"
+    store.save("item-15", data, h)
+    assert store.commit("item-15", ["办理时限"]) == "编辑 事项 15《失业保险金申领》：办理时限"
+    assert _git(repo, "log", "-1", "--format=%s").strip() == "编辑 事项 15《失业保险金申领》：办理时限"
+    assert _git(repo, "status", "--porcelain") == ""
+    page = doc_page(store, "item-15", TOKEN)
+    assert "与 2026 年版相比：1 处修改" in page and "全月经办，次月发放。" in page
+    assert "与 2026 年版相比：没有修改" in doc_page(store, "item-14", TOKEN)

@@ -144,6 +144,9 @@ def doc_page(store: Store, key: str, token: str) -> str:
             '<p id="fit" role="status">正在生成预览…</p>'
             '<iframe id="preview-frame" title="告知单预览"></iframe>'
             '<p><a href="/site/items/{n:0>2}.html?t={t}" target="_blank">打开网页版中本事项的页面（已保存的内容）</a></p>'
+            '<form class="renumber" data-number="{number}"><label for="new-number">改为序号</label>'
+            '<input id="new-number" type="number" min="1" max="9999" value="{number}">'
+            '<button type="submit">改序号（清单中的引用一并更改）</button></form>'
             '<div class="danger"><button type="button" id="delete-item" data-number="{number}">删除本事项</button></div>'
             '</aside>').format(n=number, t=token, number=number)
     body = Markup(
@@ -342,6 +345,16 @@ def create_app(settings: Settings):
             return bad(str(exc))
         return JSONResponse({"ok": True, "updated": done})
 
+    async def renumber(request: Request):
+        try:
+            payload = await body_json(request)
+            with lock:
+                new = int(payload.get("number"))
+                done = store.renumber(int(request.path_params["number"]), new)
+        except (ValueError, TypeError, GuidebookError) as exc:
+            return bad(str(exc))
+        return JSONResponse({"ok": True, "key": f"item-{new}", "updated": done})
+
     async def static(request: Request):
         name = request.path_params["name"]
         if name not in ("editor.js", "editor.css"):
@@ -380,6 +393,7 @@ def create_app(settings: Settings):
         Route("/api/save/{key}", save, methods=["POST"]), Route("/api/preview/{key}", preview, methods=["POST"]),
         Route("/api/items", add_item, methods=["POST"]), Route("/api/references/{number}", references),
         Route("/api/delete/{number}", delete, methods=["POST"]),
+        Route("/api/renumber/{number}", renumber, methods=["POST"]),
         Route("/static/{name}", static), Route("/fonts/{name}", fonts), Route("/site/{path:path}", site_page),
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard)])

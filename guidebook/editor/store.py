@@ -244,6 +244,50 @@ class Store:
         path.unlink()
         return done
 
+    def renumber(self, old: int, new: int) -> list[str]:
+        """Give an item another number: its file is renamed, its `number` set, and the two lists'
+        references follow. Everything is checked on a copy first."""
+        path = self._item_file(old)
+        if path is None:
+            raise GuidebookError(f"没有事项 {old}")
+        if not 1 <= new <= 9999:
+            raise GuidebookError("序号应在 1 到 9999 之间")
+        if new != old and self._item_file(new) is not None:
+            raise GuidebookError(f"序号 {new} 已被其他事项使用")
+        data, _, _ = self.load(f"item-{old}")
+        data["number"] = new
+        text = self.render(f"item-{old}", data)
+        target = self.source / ITEMS_DIR / f"{new:02d}.yaml"
+        updates = []
+        for key, list_name in (("prohibited", "groups"), ("tolerated", "entries")):
+            doc, _, h = self.load(key)
+            changed = False
+            for entry in doc.get(list_name, []):
+                if old in entry.get("items", []):
+                    entry["items"] = [new if n == old else n for n in entry["items"]]
+                    changed = True
+            if changed:
+                updates.append((key, doc, h))
+        with tempfile.TemporaryDirectory(prefix="guidebook-renumber-") as work:
+            copy = Path(work) / "source"
+            shutil.copytree(self.source, copy)
+            (copy / path.relative_to(self.source)).unlink()
+            (copy / target.relative_to(self.source)).write_text(text, "utf-8")
+            for key, doc, _ in updates:
+                (copy / SINGLES[key][0]).write_text(self.render(key, doc), "utf-8")
+            try:
+                load_catalogue(copy)
+            except DataError as exc:
+                raise GuidebookError("改序号后目录无法通过检查：" + "；".join(chinese(d.message) for d in exc.diagnostics))
+        write_atomic(target, text.encode("utf-8"))
+        if target.resolve() != path.resolve():
+            path.unlink()
+        done = []
+        for key, doc, h in updates:
+            self.save(key, doc, h)
+            done.append(SINGLES[key][1])
+        return done
+
     def commit(self, key: str, changed: list[str]) -> str | None:
         """With --commit: a git commit of the saved file, naming the document and the fields changed."""
         path = self.path_of(key)

@@ -166,6 +166,15 @@
         });
       });
     });
+    var ren = document.querySelector("form.renumber");
+    if (ren) ren.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var to = ren.querySelector("input").value;
+      api("/api/renumber/" + ren.dataset.number, { number: Number(to) }).then(function (r) {
+        if (r.ok) location.href = "/doc/" + r.key + "?t=" + encodeURIComponent(token);
+        else document.getElementById("status").textContent = "未改序号：" + r.message;
+      });
+    });
     changed();
   }
 
