@@ -136,7 +136,7 @@ def export(
     """Write the validated catalogue as JSON (the contract for other tools)."""
     if fmt != "json":
         raise typer.BadParameter(f"unknown format {fmt!r}; only 'json' is supported", param_hint="--format")
-    from guidebook.exporting import catalogue_json
+    from guidebook.catalogue.exporting import catalogue_json
 
     cat = load(source)
     text = catalogue_json(cat)
@@ -154,7 +154,7 @@ def schema(
     out: Path = typer.Option(Path("source/schema"), "--output", "-o", help="Folder for the *.schema.json files."),
 ) -> None:
     """Write JSON Schemas of the catalogue files, for editors that complete and check YAML."""
-    from guidebook.exporting import json_schemas
+    from guidebook.catalogue.exporting import json_schemas
     from guidebook.files import write_atomic
 
     for name, data in json_schemas().items():
@@ -171,8 +171,8 @@ def list_items(
     source: Path = SourceOpt,
 ) -> None:
     """List items (number, category, title), best matches first, optionally only those matching QUERY."""
-    from guidebook.document.numbering import chinese_numeral
-    from guidebook.search import search
+    from guidebook.catalogue.numbering import chinese_numeral
+    from guidebook.catalogue.search import search
 
     cat = load(source)
     order = {c.name: i for i, c in enumerate(cat.guide.categories)}
@@ -278,7 +278,7 @@ def build(
     every requested document renders.
     """
     from guidebook.build import Options, build as run_build
-    from guidebook.document.numbering import parse_category
+    from guidebook.catalogue.numbering import parse_category
 
     cat_name = None
     if category is not None:
@@ -384,7 +384,7 @@ def edit(
                                 "fields changed (when source/ is in a git repository)."),
 ) -> None:
     """Edit the catalogue in a browser: forms with the same checks as `check`, a live handout preview, safe saves."""
-    from guidebook.editor.app import Settings, serve
+    from guidebook.serve.editor.app import Settings, serve
 
     if host not in ("127.0.0.1", "localhost") and not token:
         raise typer.BadParameter("listening on another address than 127.0.0.1 needs an explicit --token",
@@ -412,7 +412,7 @@ def preview(
 ) -> None:
     """Serve the guide and every handout as HTML, rebuilt and reloaded in the browser after each change."""
     from guidebook.build import Options
-    from guidebook.preview import serve
+    from guidebook.serve.preview import serve
 
     opts = Options(source=source, layouts=_chain(layouts, style))
     try:
@@ -504,7 +504,7 @@ app.add_typer(fonts_app, name="fonts")
 @fonts_app.command("list")
 def fonts_list(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[str] = StyleOpt) -> None:
     """Show the font family and file fontconfig resolves for each role of fonts.toml."""
-    from guidebook import fonts
+    from guidebook.render import fonts
     from guidebook.render import layout_chain
 
     try:
@@ -526,7 +526,7 @@ def fonts_install(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[st
     LibreOffice labels text set in a Noto CJK collection face "jp" (the collection's shared CFF name)
     even for Simplified Chinese. The copies carry their own names; run once per machine (set-up does).
     """
-    from guidebook import fonts
+    from guidebook.render import fonts
     from guidebook.render import layout_chain
 
     try:

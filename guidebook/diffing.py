@@ -29,7 +29,7 @@ LABELS = {
     "step": "步骤", "decide": "判断", "yes": "是", "no": "否", "no_end": "否则", "items": "相关事项",
     "matter": "业务事项", "method": "后补方式", "deadline": "补齐时间", "flags": "备注",
 }
-from guidebook.phones import in_text as phones_in  # noqa: E402
+from guidebook.catalogue.phones import in_text as phones_in  # noqa: E402
 
 
 @dataclass

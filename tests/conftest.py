@@ -207,7 +207,7 @@ def docx_body_text(path: Path) -> str:
     import docx
     from docx.oxml.ns import qn
 
-    from guidebook.document.numbering import circled
+    from guidebook.catalogue.numbering import circled
 
     d = docx.Document(str(path))
     numbering = d.part.numbering_part.element

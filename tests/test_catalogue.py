@@ -56,7 +56,7 @@ def seed_facts(seed_text: str) -> dict[str, set[str]]:
 def test_every_phone_url_and_time_limit_of_the_seed_is_in_the_catalogue(seed_text, catalogue):
     import re
 
-    from guidebook.exporting import catalogue_json
+    from guidebook.catalogue.exporting import catalogue_json
 
     export = re.sub(r"\s+", "", catalogue_json(catalogue))
     facts = seed_facts(seed_text)
@@ -174,7 +174,7 @@ def test_export_is_the_json_contract(tmp_path):
 
 
 def test_committed_json_schemas_are_current(tmp_path):
-    from guidebook.exporting import json_schemas
+    from guidebook.catalogue.exporting import json_schemas
     from conftest import SOURCE
 
     for name, text in json_schemas().items():

@@ -32,7 +32,7 @@ def editor(tmp_path):
     """An editor on a copy of source/ in a git repository, on a free port."""
     import uvicorn
 
-    from guidebook.editor.app import Settings, create_app
+    from guidebook.serve.editor.app import Settings, create_app
 
     repo = tmp_path / "repo"
     shutil.copytree(SOURCE, repo / "source")
@@ -76,7 +76,7 @@ def _numstat(repo: Path) -> list[tuple[int, int, str]]:
 def test_security(editor):
     url, repo = editor
     assert _request(url + "/")[0] == 403  # no token
-    assert _request(url + f"/?t=wrong-token-000000")[0] == 403
+    assert _request(url + "/?t=wrong-token-000000")[0] == 403
     assert _request(url + f"/?t={TOKEN}")[0] == 200
     assert _request(url + f"/?t={TOKEN}", headers={"Host": "evil.example:80"})[0] == 403  # DNS rebinding
     before = (repo / "source" / "windows.yaml").read_bytes()
@@ -145,8 +145,8 @@ def test_the_form_comes_from_the_schema():
     """A field added to the schema later appears in the form, with no editor code changed."""
     from pydantic import Field
 
-    from guidebook import schema
-    from guidebook.editor.forms import FormBuilder
+    from guidebook.catalogue import schema
+    from guidebook.serve.editor.forms import FormBuilder
 
     class Later(schema.Item):
         office_hours: str | None = Field(None, description="办公时间（新字段）")
@@ -271,7 +271,7 @@ def test_browser_add_and_delete_an_item(page):
 
 def test_renumber_moves_the_file_and_its_references(source_copy):
     from guidebook.diagnostics import GuidebookError
-    from guidebook.editor.store import Store
+    from guidebook.serve.editor.store import Store
 
     store = Store(source_copy)
     with pytest.raises(GuidebookError, match="序号 9 已被其他事项使用"):
@@ -288,8 +288,8 @@ def test_renumber_moves_the_file_and_its_references(source_copy):
 
 
 def test_commit_and_the_changes_since_the_last_edition(tmp_path):
-    from guidebook.editor.app import doc_page
-    from guidebook.editor.store import Store
+    from guidebook.serve.editor.app import doc_page
+    from guidebook.serve.editor.store import Store
 
     repo = tmp_path / "repo"
     shutil.copytree(SOURCE, repo / "source")

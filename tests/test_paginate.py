@@ -106,7 +106,7 @@ def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
 
 def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
     """Start from a hint that is wrong everywhere: the parts are laid out again until they agree."""
-    from guidebook import parallel
+    from guidebook.build import parallel
     from guidebook.outputs import guide_pdf, paginate
 
     plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)

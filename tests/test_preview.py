@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from guidebook.build import Options
-from guidebook.preview import Preview, make_server
+from guidebook.serve.preview import Preview, make_server
 
 
 @pytest.fixture

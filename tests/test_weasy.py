@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from guidebook import weasy
+from guidebook.render import weasy
 from guidebook.diagnostics import GuidebookError
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from guidebook.yamlsource import YamlError, parse_yaml
+from guidebook.catalogue.yamlsource import YamlError, parse_yaml
 
 
 def test_positions_of_values_and_keys():
@@ -37,7 +37,7 @@ def test_alias_bomb_is_refused_quickly():
 
 
 def test_byte_order_mark_is_accepted(tmp_path):
-    from guidebook.yamlsource import load_yaml
+    from guidebook.catalogue.yamlsource import load_yaml
 
     p = tmp_path / "bom.yaml"
     p.write_bytes("\ufeffa: 1\n".encode("utf-8"))
@@ -45,7 +45,7 @@ def test_byte_order_mark_is_accepted(tmp_path):
 
 
 def test_oversized_file_is_refused(tmp_path):
-    from guidebook.yamlsource import MAX_FILE_BYTES, load_yaml
+    from guidebook.catalogue.yamlsource import MAX_FILE_BYTES, load_yaml
 
     p = tmp_path / "big.yaml"
     p.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES + 10) + b"\n")

@@ -1,7 +1,7 @@
 """Document stage: operation flowcharts as graphs built from an item's own data.
 
 The graph belongs to the document (every writer shows the same steps); drawing it belongs to
-rendering (guidebook.flowchart).
+rendering (guidebook.render.flowchart).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
-    from guidebook import schema
+    from guidebook.catalogue import schema
 
 
 class ChannelLike(Protocol):  # guidebook.document.model.ChannelView, without importing it

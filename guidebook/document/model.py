@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from guidebook import phones as phone_rules
-from guidebook import schema
+from guidebook.catalogue import phones as phone_rules
+from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
 from guidebook.document.flow import Flow, build_flow
-from guidebook.document.numbering import chinese_numeral, circled
+from guidebook.catalogue.numbering import chinese_numeral, circled
 
 # Labels of the parts of an item, as the booklet prints them.
 LABEL_CHANNELS = "办理路径"
@@ -40,7 +40,7 @@ LABELS = {"flow": LABEL_FLOW, "qr": LABEL_QR, "phones": LABEL_PHONES, "changes":
 
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""
-PHONE_IN_TEXT = phone_rules.IN_TEXT  # what a phone number is: guidebook.phones
+PHONE_IN_TEXT = phone_rules.IN_TEXT  # what a phone number is: guidebook.catalogue.phones
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,8 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
     new_name = new or str(source)
     html, data = "", None
     if fmt == "html" or pdf:
-        from guidebook.build import charset
         from guidebook.document.model import build_document
-        from guidebook.render import Renderer, layout_chain
+        from guidebook.render import Renderer, charset, layout_chain
 
         chain = layout_chain(layouts)
         renderer = Renderer(layouts, charset(new_cat, chain) + charset(old_cat, chain), warn=warn)

@@ -7,7 +7,10 @@ TEMPLATE = "guide.html"
 
 def html(session) -> str:
     doc = session.doc
-    return session.renderer.html(TEMPLATE, tree=session.tree, meta=doc.meta, created=session.created())
+    from guidebook.outputs.html import HtmlWriter
+
+    r = session.renderer
+    return r.html(TEMPLATE, tree=session.tree, meta=doc.meta, created=session.created(), html=HtmlWriter(r))
 
 
 def layout(session, kind: str = "guide"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
-from guidebook.weasy import page_box
+from guidebook.render.weasy import page_box
 from guidebook.document.model import ItemView
 
 TEMPLATE = "handout.html"
@@ -27,9 +27,11 @@ def flows(it: ItemView):
 def html(session, it: ItemView, level: int = 0) -> str:
     doc = session.doc
     fit = FIT_STEPS[:level]
-    return session.renderer.html(
-        TEMPLATE, it=it, tree=session.handout_tree(it), meta=doc.meta, created=session.created(), fit=fit,
-        small_flow="compact-flow" in fit)
+    from guidebook.outputs.html import HtmlWriter
+
+    r = session.renderer
+    return r.html(TEMPLATE, it=it, tree=session.handout_tree(it), meta=doc.meta, created=session.created(), fit=fit,
+                  html=HtmlWriter(r, small_flow="compact-flow" in fit))
 
 
 def _overflow_mm(rendered) -> float:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from guidebook.weasy import bookmark_tree, page_box
+from guidebook.render.weasy import bookmark_tree, page_box
 
 MAX_ROUNDS = 3
 # Two parts, more only for a much bigger guide (the seed's costs about 54,000). The count depends on
@@ -357,7 +357,7 @@ def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple
 def hint_files(source: Path, chain: list[Path]) -> tuple[Path, Path]:
     """Where the page numbers of the last guide are kept: for this catalogue folder and layout, and for
     the layout alone (the last catalogue built with it: a moved or copied folder still gets a guess)."""
-    from guidebook import fonts
+    from guidebook.render import fonts
 
     def key(*parts: str) -> str:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
@@ -447,7 +447,7 @@ def stitch(results: list[PartResult]) -> tuple[bytes, int]:
 def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult], run, progress=lambda m: None):
     """Check the first round's parts, lay out again those told something wrong, join them.
 
-    `run(tasks)` runs (function, args) tasks like guidebook.parallel.run_all. Returns (pdf, pages),
+    `run(tasks)` runs (function, args) tasks like guidebook.build.parallel.run_all. Returns (pdf, pages),
     or None when the guide must be laid out as one document.
     """
     for round_ in range(1, MAX_ROUNDS + 1):

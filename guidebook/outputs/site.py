@@ -46,14 +46,14 @@ class _Draw:
     """Flowcharts as inline SVG in the reader's fonts and the theme's colours (no renderer needed)."""
 
     def __init__(self, theme: dict[str, str]):
-        from guidebook.flowchart import COMPACT, Style
+        from guidebook.render.flowchart import COMPACT, Style
 
         self.base = {"stroke": theme.get("--color-primary", "#1f3b63"), "accent": theme.get("--color-tint", "#eef3f9"),
                      "font_family": "system-ui, 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"}
         self.compact = Style(**{**COMPACT.__dict__, **self.base})
 
     def flow_svg(self, flow, compact=False, small=False, title=""):
-        from guidebook.flowchart import render_svg
+        from guidebook.render.flowchart import render_svg
 
         svg = render_svg(flow, self.compact, title)  # the narrow drawing stays legible on a phone
         return Markup(svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
@@ -63,7 +63,7 @@ class _Draw:
         return self.flow_svg(flow, title=title)
 
     def qr_svg(self, url):
-        from guidebook import qr
+        from guidebook.render import qr
 
         return Markup(qr.svg(url))
 

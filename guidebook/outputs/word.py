@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from guidebook import qr
+from guidebook.render import qr
 from guidebook.diagnostics import GuidebookError
 from guidebook.render import find_layout_file, page_geometry
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guidebook import schema
+from guidebook.catalogue import schema
 from guidebook.catalogue import GUIDE_FILE, ITEMS_DIR, PROHIBITED_FILE, TOLERATED_FILE, WINDOWS_FILE, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.files import write_atomic

@@ -2,7 +2,7 @@
 
 Safe by default: it listens on 127.0.0.1; every request needs the random token of the address it
 prints; a request whose Host or Origin is not the editor's own is refused (DNS rebinding, other
-sites); it writes only the catalogue's own files, through guidebook.editor.store; it takes no
+sites); it writes only the catalogue's own files, through guidebook.serve.editor.store; it takes no
 uploads; a malformed request gets 400, never a traceback.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from guidebook.diagnostics import DataError, GuidebookError
-from guidebook.editor.forms import FormBuilder
-from guidebook.editor.store import SINGLES, Conflict, Store, chinese
+from guidebook.serve.editor.forms import FormBuilder
+from guidebook.serve.editor.store import SINGLES, Conflict, Store, chinese
 
 STATIC = Path(__file__).parent / "static"
 
@@ -56,7 +56,7 @@ class Previewer:
         from guidebook.catalogue import load_catalogue
         from guidebook.document.model import build_document
         from guidebook.outputs import handouts
-        from guidebook.preview import inline_styles
+        from guidebook.serve.preview import inline_styles
 
         text = store.render(key, data)
         with tempfile.TemporaryDirectory(prefix="guidebook-preview-") as work:
@@ -363,7 +363,7 @@ def create_app(settings: Settings):
         return Response((STATIC / name).read_bytes(), media_type=kind)
 
     async def fonts(request: Request):
-        from guidebook.preview import font_file
+        from guidebook.serve.preview import font_file
 
         status, kind, data = font_file(request.path_params["name"])
         return Response(data, status_code=status, media_type=kind)

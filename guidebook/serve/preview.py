@@ -188,7 +188,7 @@ class Preview:
 def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "", query: str = "") -> str:
     """The stylesheets of a document kind, inlined in a page, with the font files served at /fonts/
     (`query` is added to their addresses, e.g. an access token)."""
-    from guidebook import fonts
+    from guidebook.render import fonts
     from guidebook.render import STYLESHEETS, find_layout_file
 
     css = fonts.font_face_css(renderer.roles, renderer.font_files)
@@ -200,7 +200,7 @@ def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "", query
 
 def font_file(name: str) -> tuple[int, str, bytes]:
     """A cut font file of the cache, by name; nothing outside that folder."""
-    from guidebook import fonts
+    from guidebook.render import fonts
 
     folder = (fonts.cache_dir() / "fonts").resolve()
     try:

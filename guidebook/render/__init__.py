@@ -18,12 +18,12 @@ from urllib.request import url2pathname
 import jinja2
 from markupsafe import Markup, escape
 
-from guidebook import fonts, qr
+from guidebook.render import fonts, qr
 from guidebook.diagnostics import GuidebookError
-from guidebook.flowchart import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
+from guidebook.render.flowchart import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
 from guidebook.document.model import Rich
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the project folder (layouts/ beside guidebook/)
 DEFAULT_LAYOUT = PACKAGE_ROOT / "layouts" / "default"
 
 # Which stylesheets each kind of document uses, in cascade order. A layout folder may override any.
@@ -145,7 +145,7 @@ def _template_position(exc: BaseException, name: str) -> str:
 def _weasyprint():
     import weasyprint  # noqa: F401  (0.7 s: imported only when something is rendered)
 
-    from guidebook.weasy import reuse_parsed_array_types
+    from guidebook.render.weasy import reuse_parsed_array_types
 
     reuse_parsed_array_types()
     return weasyprint
@@ -324,11 +324,12 @@ class Renderer:
     def qr_svg(self, url: str) -> Markup:
         return Markup(qr.svg(url))
 
-    def html(self, template: str, small_flow: bool = False, **context: Any) -> str:
+    def html(self, template: str, **context: Any) -> str:
+        """A template rendered with this renderer as `r` (drawing flowcharts and QR codes); writers pass
+        the document and the HTML writer that translates it."""
         from guidebook.document.model import LABELS
-        from guidebook.outputs.html import HtmlWriter
 
-        return render_template(self.env, template, r=self, L=LABELS, html=HtmlWriter(self, small_flow), **context)
+        return render_template(self.env, template, r=self, L=LABELS, **context)
 
     def layout(self, kind: str, html: str, what: str) -> Rendered:
         with strict_logging(what, self.strict):
@@ -344,7 +345,7 @@ class Renderer:
         workers fork, and each worker lays out its part without parsing the HTML again. WeasyPrint
         messages are left to the caller (a part that draws one is not used).
         """
-        from guidebook.weasy import render_parsed
+        from guidebook.render.weasy import render_parsed
 
         sheets = list(self.css[kind])
         if extra_css:
@@ -365,6 +366,21 @@ class Renderer:
 
 PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
 _UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+
+
+def charset(cat, layout_dirs: list[Path]) -> str:
+    """Every character the documents can contain: the catalogue, the layouts and the tool's labels
+    (the fonts are cut to these)."""
+    from guidebook.catalogue.exporting import catalogue_json
+
+    chars = set(catalogue_json(cat))
+    for d in layout_dirs:
+        for p in d.rglob("*"):
+            if p.suffix in (".html", ".css", ".toml") and p.is_file():
+                chars |= set(p.read_text("utf-8", errors="ignore"))
+    for p in PACKAGE_ROOT.joinpath("guidebook").rglob("*.py"):  # the whole package
+        chars |= {c for c in p.read_text("utf-8") if ord(c) > 0x7F}
+    return "".join(sorted(chars))
 
 
 def theme_values(chain: list[Path]) -> dict[str, str]:

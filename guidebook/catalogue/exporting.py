@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from guidebook import schema
+from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
 
 FORMAT_VERSION = 1

@@ -33,7 +33,7 @@ _CODE: list[str] = []
 def code_key() -> str:
     """A hash of the package's own source files: editing any module re-renders what it may affect."""
     if not _CODE:
-        root = Path(__file__).parent
+        root = Path(__file__).resolve().parents[1]  # the guidebook package
         parts: list[str | bytes] = [__version__]
         for p in sorted(root.rglob("*.py")):
             parts += [p.relative_to(root).as_posix(), p.read_bytes()]

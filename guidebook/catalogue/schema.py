@@ -22,7 +22,7 @@ URL_RE = re.compile(
     r"^https?://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
     r"(?::(?P<port>\d{1,5}))?(?P<rest>[/?#][\x21-\x7e]*)?$"
 )
-from guidebook.phones import FIELD as PHONE_RE  # noqa: E402  (one definition of a phone number)
+from guidebook.catalogue.phones import FIELD as PHONE_RE  # noqa: E402  (one definition of a phone number)
 
 
 def _check_url(value: str) -> str:

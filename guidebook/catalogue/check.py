@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from guidebook import schema
+from guidebook.catalogue import schema
 from guidebook.diagnostics import DataError, Diagnostic, Report, rel
-from guidebook.yamlsource import Positions, YamlError, load_yaml
+from guidebook.catalogue.yamlsource import Positions, YamlError, load_yaml
 
 GUIDE_FILE = "guide.yaml"
 WINDOWS_FILE = "windows.yaml"
@@ -344,7 +344,7 @@ def _strings(value, loc: tuple = ()):
 def _lint_phones(model, o: "Origin", report: Report) -> None:
     """A number that looks like a phone but has no valid form is probably mistyped: the documents
     would not show it as a phone, so say so."""
-    from guidebook import phones
+    from guidebook.catalogue import phones
 
     for loc, text in _strings(model.model_dump(exclude_none=True)):
         if loc and loc[-1] in ("url", "printed", "phone"):  # URLs; phone fields are validated as phones

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guidebook import schema
+from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
-from guidebook.document.model import URL_IN_TEXT
-from guidebook.document.numbering import parse_category
+from guidebook.catalogue.phones import URL as URL_IN_TEXT
+from guidebook.catalogue.numbering import parse_category
 
 SCORES = {"序号": 1000, "标题": 100, "类别": 50, "相近": 20, "材料": 5, "办理路径": 5}
 

@@ -15,7 +15,7 @@ from typing import Callable
 from guidebook import __version__
 from guidebook.catalogue import Catalogue, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
-from guidebook.exporting import catalogue_json
+from guidebook.catalogue.exporting import catalogue_json
 from guidebook.files import write_atomic
 from guidebook.document.model import GuideDoc, ItemView, build_document
 
@@ -56,21 +56,9 @@ class Options:
     site: bool = True  # site/: the web edition (whole builds only, like all-handouts.pdf)
 
 
-def charset(cat: Catalogue, layout_dirs: list[Path]) -> str:
-    """Every character the documents can contain: the catalogue, the layouts and the tool's labels."""
-    chars = set(catalogue_json(cat))
-    for d in layout_dirs:
-        for p in d.rglob("*"):
-            if p.suffix in (".html", ".css", ".toml") and p.is_file():
-                chars |= set(p.read_text("utf-8", errors="ignore"))
-    for p in Path(__file__).parent.rglob("*.py"):
-        chars |= {c for c in p.read_text("utf-8") if ord(c) > 0x7F}
-    return "".join(sorted(chars))
-
-
 def check_glyphs(cat: Catalogue, roles) -> None:
     """Fail, naming the item and the character, if a catalogue character has no glyph in the fonts."""
-    from guidebook import fonts
+    from guidebook.render import fonts
 
     diags = []
     for it in cat.items:
@@ -111,7 +99,7 @@ class Session:
             extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
         self.changes_text = extra
         self.chain = layout_chain(opts.layouts)
-        from guidebook import fonts
+        from guidebook.render import fonts
 
         self.roles, _ = fonts.resolve(self.chain)
         check_glyphs(self.catalogue, self.roles)  # before cutting fonts: a bad character fails fast
@@ -122,7 +110,7 @@ class Session:
     def renderer(self):
         """Created on first use: a build whose outputs are all up to date never needs one."""
         if self._renderer is None:
-            from guidebook.render import Renderer
+            from guidebook.render import Renderer, charset
 
             self._progress("fonts: resolving and subsetting")
             self._renderer = Renderer(self.opts.layouts, charset(self.catalogue, self.chain) + self.changes_text,
@@ -271,7 +259,7 @@ def _site_downloads(out: Path, items: list, stale: set[str], pending: list) -> l
 
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
     """Build every requested output that is not up to date. Nothing is written unless all renders."""
-    from guidebook import cache, parallel
+    from guidebook.build import cache, parallel
     from guidebook.outputs import handouts
 
     t0 = time.perf_counter()
@@ -416,7 +404,7 @@ def key_options(opts: "Options") -> str:
 
 def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
     """The cache key of every output this build is asked for, by path relative to the output folder."""
-    from guidebook import cache
+    from guidebook.build import cache
 
     opts = session.opts
     base = cache.layout_key(session.chain, session.roles, key_options(opts))
