@@ -131,7 +131,7 @@ def check(
 def export(
     source: Path = SourceOpt,
     fmt: str = typer.Option("json", "--format", "-f", help="Output format (json)."),
-    out: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; '-' or omitted: stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write; '-' or omitted: stdout."),
 ) -> None:
     """Write the validated catalogue as JSON (the contract for other tools)."""
     if fmt != "json":
@@ -239,6 +239,8 @@ def _summary(result, output: Path) -> None:
         what = "files" if folder.name == "site" else "item files"
         typer.echo(f"  {str(folder) + '/':<44} {n:>4} {what}", err=True)
     reused = f"; {result.reused} up to date" if result.reused else ""
+    for path in result.removed:
+        typer.echo(f"  removed {path} (its item is no longer in the catalogue)", err=True)
     if not result.outputs:
         typer.echo(f"everything is up to date ({result.reused} files); nothing written in {result.seconds:.1f} s",
                    err=True)
@@ -254,7 +256,10 @@ def build(
     output: Path = OutputOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
     style: Optional[str] = StyleOpt,
-    guide: bool = typer.Option(True, "--guide/--no-guide", help="Write output/guide.pdf."),
+    guide: Optional[bool] = typer.Option(
+        None, "--guide/--no-guide", show_default=False,
+        help="Write output/guide.pdf (and guide.docx). Default: yes, but not with --item or --category, which "
+        "select handouts only."),
     handouts: bool = typer.Option(True, "--handouts/--no-handouts", help="Write output/handouts/*.pdf."),
     word: bool = typer.Option(True, "--word/--no-word", help="Write the .docx versions."),
     site: bool = typer.Option(True, "--site/--no-site", help="Write output/site/: the web edition (whole builds "
@@ -281,14 +286,22 @@ def build(
     from guidebook.catalogue.numbering import parse_category
 
     cat_name = None
-    if category is not None:
+    if category is not None or items:
         cat = load(source)
         names = [c.name for c in cat.guide.categories]
-        cat_name = parse_category(category, names)
-        if cat_name is None:
-            raise typer.BadParameter(
-                f"no category matches {category!r}; categories: "
-                + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
+        if category is not None:
+            cat_name = parse_category(category, names)
+            if cat_name is None:
+                raise typer.BadParameter(
+                    f"no category matches {category!r}; categories: "
+                    + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
+        numbers = {it.number for it in cat.items}
+        unknown = sorted(set(items or []) - numbers)
+        if unknown:  # the same kind of mistake as an unknown category: a usage error
+            raise typer.BadParameter(f"no item numbered {', '.join(map(str, unknown))}; items are "
+                                     f"{min(numbers)}-{max(numbers)}", param_hint="--item")
+    if guide is None:
+        guide = category is None and not items
     opts = Options(source=source, output=output, layouts=_chain(layouts, style), strict=strict, guide=guide,
                    handouts=handouts, word=word, items=list(items) if items else None, category=cat_name,
                    changes_since=changes_since, press=press, archive=archive, force=force, site=site)
@@ -346,8 +359,10 @@ def diff(
     layouts: Optional[list[Path]] = LayoutsOpt,
     style: Optional[str] = StyleOpt,
     fmt: str = typer.Option("text", "--format", "-f", help="text (terminal), md, json or html."),
-    out: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write instead of stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write instead of stdout."),
     pdf: Optional[Path] = typer.Option(None, "--pdf", help="Also render the report as a PDF for sign-off."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit with 1 when there are changes, 0 when there "
+                                   "are none (like git diff --exit-code)."),
 ) -> None:
     """Show what changed between two editions of the catalogue, item by item and field by field."""
     from guidebook.files import write_atomic
@@ -356,18 +371,20 @@ def diff(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use text, md, json or html", param_hint="--format")
     try:
-        text, data = report(old, new, source, _chain(layouts, style), fmt, pdf is not None, _warn)
+        text, data, changed = report(old, new, source, _chain(layouts, style), fmt, pdf is not None, _warn)
         if pdf and data is not None:
             write_atomic(pdf, data)
             typer.echo(f"wrote {pdf}", err=True)
     except GuidebookError as exc:
         fail(exc)
         return
-    if out:
+    if out and str(out) != "-":
         write_atomic(out, text.encode("utf-8"))
         typer.echo(f"wrote {out}", err=True)
     else:
         sys.stdout.write(text)
+    if exit_code and changed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -160,3 +160,22 @@ def test_an_option_added_later_is_part_of_every_key():
 
     assert json.loads(key_options(Later()))["paper_white"] == "False"
     assert len({d.path for d in OUTPUTS}) == len(OUTPUTS)
+
+
+def test_outputs_of_a_renamed_or_removed_item_are_removed(project):
+    """A build removes the files an earlier build made for an item that is renamed or gone, and only
+    files its manifest lists (never a file of the user's)."""
+    src, layout, out = project
+    _build(src, layout, out)
+    old = sorted(p.name for p in (out / "handouts").glob("02-*"))
+    assert len(old) == 2
+    mine = out / "handouts" / "02-my-own-notes.pdf"
+    mine.write_bytes(b"%PDF- not the tool's")
+    item = src / "items" / "02.yaml"
+    item.write_text(item.read_text("utf-8").replace("title: 社会保障卡申领", "title: 社会保障卡申请"), "utf-8")
+    res = run_cli("build", "--source", str(src), "--layouts", str(layout), "--output", str(out), "--no-site")
+    assert res.returncode == 0 and "removed" in res.stderr.decode()
+    assert sorted(p.name for p in (out / "handouts").glob("02-*")) == [
+        "02-my-own-notes.pdf", "02-社会保障卡申请.docx", "02-社会保障卡申请.pdf"]
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert not any("社会保障卡申领" in e["path"] for e in manifest["outputs"])

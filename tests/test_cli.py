@@ -122,3 +122,25 @@ def test_notes_for_staff_are_chinese_and_name_what_they_concern():
         text = n.split(": note: ", 1)[1]
         assert "windows[" not in text and "flags[" not in text
         assert not re.search(r"\b(?:the|is|and|as|printed)\b", text), text  # no English sentences
+
+
+def test_item_and_category_select_handouts_only(tmp_path):
+    out = tmp_path / "out"
+    res = run_cli("build", "--category", "三", "--no-word", "--output", str(out))
+    assert res.returncode == 0, res.stderr.decode()
+    built = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
+    assert built and all(p.startswith("handouts/1") or p.startswith("handouts/2") for p in built)
+    assert not (out / "guide.pdf").exists() and len(built) == 8
+    res = run_cli("build", "--item", "99", "--output", str(out))
+    assert res.returncode == 2 and "no item numbered 99" in res.stderr.decode()  # like an unknown category
+
+
+def test_diff_exit_code_and_one_meaning_of_o(tmp_path, source_copy):
+    same = run_cli_here("diff", str(SOURCE), "--source", str(SOURCE), "--exit-code")
+    assert same.returncode == 0
+    path = source_copy / "items" / "15.yaml"
+    path.write_text(path.read_text("utf-8").replace("全月经办。", "全月经办，次月发放。"), "utf-8")
+    report = tmp_path / "changes.md"
+    res = run_cli_here("diff", str(SOURCE), "--source", str(source_copy), "--exit-code", "--format", "md",
+                       "-o", str(report))
+    assert res.returncode == 1 and "次月发放" in report.read_text("utf-8")

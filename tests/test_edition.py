@@ -128,7 +128,8 @@ def test_new_edition_archives_the_old_one(source_copy):
 @pytest.fixture(scope="module")
 def print_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("print")
-    res = run_cli("build", "--print", "--archive", "--no-word", "--item", "15", "--item", "8", "--output", str(out))
+    res = run_cli("build", "--print", "--archive", "--no-word", "--guide", "--item", "15", "--item", "8",
+                  "--output", str(out))
     assert res.returncode == 0, res.stderr.decode()
     return out
 

@@ -223,7 +223,7 @@ def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(source_copy, tmp_pat
     guide.write_text(guide.read_text("utf-8").replace(
         "categories:\n", "site:\n  base_url: https://rsj.fushun.gov.cn/guide/\ncategories:\n", 1), "utf-8")
     out = tmp_path / "out"
-    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--no-word", "--no-site",
+    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--no-word", "--no-site", "--guide",
                   "--item", "8", "--item", "15", "--item", "16")
     assert res.returncode == 0, res.stderr.decode()
     for n in (8, 15, 16):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     reused: int = 0  # outputs already up to date
+    removed: list[Path] = field(default_factory=list)  # outputs of earlier builds that no longer belong
 
 
 @dataclass
@@ -274,7 +276,8 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     entries = {} if opts.force else cache.previous(opts.output)
     stale = {rel for rel, key in keys.items() if not cache.fresh(opts.output, rel, key, entries)}
     result.reused = len(keys) - len(stale)
-    if not stale:
+    orphans = orphaned_outputs(session, cache.previous(opts.output))
+    if not stale and not orphans:
         result.seconds = time.perf_counter() - t0
         return result  # everything is up to date: nothing is rendered or written
     out = opts.output
@@ -345,8 +348,41 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
     for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
         write_output(path, data, pages, result)
     result.seconds = time.perf_counter() - t0
+    for rel in orphans:  # only files an earlier build wrote and listed in its manifest
+        try:
+            (out / rel).unlink()
+            result.removed.append(out / rel)
+        except OSError:
+            pass
     write_manifest(opts, session.catalogue, result, keys)
     return result
+
+
+# The per-item outputs, as patterns of the declared paths: an earlier build's file that matches one but
+# names no item of the catalogue any more (a renamed or removed item) is removed by the next build.
+_SITE_ITEM = re.compile(r"^site/items/(?P<n>\d+)\.html$")
+
+
+def orphaned_outputs(session: "Session", entries: dict[str, dict]) -> list[str]:
+    """Files listed in the last manifest that belong to no item of the catalogue any more."""
+    from guidebook.document.tree import item_page
+
+    per_item = [re.compile("^" + re.escape(d.path).replace(re.escape("{stem}"), r"(?P<stem>[^/]+)") + "$")
+                for d in OUTPUTS if "{stem}" in d.path]
+    stems = {it.file_stem for it in session.doc.items}
+    pages = {f"site/{item_page(it.item_number)}" for it in session.doc.items}
+    out = []
+    for rel in entries:
+        if _SITE_ITEM.match(rel):
+            if rel not in pages:
+                out.append(rel)
+            continue
+        for pattern in per_item:
+            m = pattern.match(rel)
+            if m and m.group("stem") not in stems and m.group("stem") != "all-handouts":
+                out.append(rel)
+                break
+    return [rel for rel in out if (session.opts.output / rel).is_file()]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ FORMATS = ("text", "md", "json", "html")
 
 
 def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: str, pdf: bool,
-           warn=lambda m: None) -> tuple[str, bytes | None]:
-    """The report in `fmt`, and its PDF when asked for. `old`/`new` are folders or git revisions."""
+           warn=lambda m: None) -> tuple[str, bytes | None, int]:
+    """The report in `fmt`, its PDF when asked for, and the number of changes. `old`/`new` are folders
+    or git revisions."""
     with tempfile.TemporaryDirectory(prefix="guidebook-diff-") as work:
         old_cat, new_cat = diffing.load_pair(old, new, source, Path(work))
     changes = diffing.diff_catalogues(old_cat, new_cat)
@@ -41,4 +42,4 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
         text = diffing.as_markdown(changes, old, new_name)
     else:
         text = diffing.as_text(changes, old, new_name, width=shutil.get_terminal_size((120, 40)).columns)
-    return text, data
+    return text, data, len(changes)
