@@ -268,7 +268,10 @@ def build(
         None, "--category", "-c", help="Only the handouts of this category: 三, 3 or (part of) its name."),
     items: Optional[list[int]] = typer.Option(None, "--item", "-i", help="Only the handouts of this item (repeatable)."),
     changes_since: Optional[str] = typer.Option(
-        None, "--changes-since", help="Add a 本版主要变化 page: changes since this folder or git revision."),
+        None, "--changes-since", help="Add a 本版主要变化 page: changes since this folder or git revision. "
+        "Default: the edition that guide.yaml's compare_with names (set by `edition new`)."),
+    changes_page: bool = typer.Option(True, "--changes-page/--no-changes-page",
+                                      help="Whether the guide has a 本版主要变化 page."),
     press: bool = typer.Option(False, "--print", help="Also write print/: the press PDF (3 mm bleed, crop marks, "
                                "pages padded to a multiple of 4) and the saddle-stitch imposition on A3 sheets."),
     archive: bool = typer.Option(False, "--archive", help="Also write archive/: the guide as PDF/A-2b and the "
@@ -304,7 +307,8 @@ def build(
         guide = category is None and not items
     opts = Options(source=source, output=output, layouts=_chain(layouts, style), strict=strict, guide=guide,
                    handouts=handouts, word=word, items=list(items) if items else None, category=cat_name,
-                   changes_since=changes_since, press=press, archive=archive, force=force, site=site)
+                   changes_since=changes_since, changes_page=changes_page, press=press, archive=archive,
+                   force=force, site=site)
     progress = _Progress(quiet)
     try:
         result = run_build(opts, progress, _warn)

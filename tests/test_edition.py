@@ -122,7 +122,7 @@ def test_new_edition_archives_the_old_one(source_copy):
     again = run_cli("edition", "new", "2027", "--source", str(source_copy))
     assert again.returncode == 1 and "must come after 2027" in again.stderr.decode()
     res = run_cli("diff", str(archive), "--source", str(source_copy), "--format", "json")
-    assert {c["field"] for c in json.loads(res.stdout)["changes"]} == {"edition", "edition_date"}
+    assert {c["field"] for c in json.loads(res.stdout)["changes"]} == {"edition", "edition_date", "compare_with"}
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +258,21 @@ def test_the_changes_page_reads_like_the_booklet(source_copy):
     assert len(rows) == 2  # the note, the edition year and its date are not news for a reader
     for b in blocks:
         assert not re.search(r"[A-Za-z]{4,}|editions/|[\[\]{}]|'", b), b
+
+
+def test_the_new_edition_remembers_what_to_compare_with(source_copy):
+    """After `edition new`, builds have the 本版主要变化 page until the next edition, without
+    --changes-since; --no-changes-page leaves it out. A failed `edition new` leaves nothing behind."""
+    from guidebook.build import Options, Session
+
+    assert run_cli("edition", "new", "2027", "--source", str(source_copy)).returncode == 0
+    assert "compare_with: 2026" in (source_copy / "guide.yaml").read_text("utf-8")
+    _edit(source_copy / "items/15.yaml", "time_limit: 全月经办。", "time_limit: 全月经办，次月发放。")
+    assert [s.kind for s in Session(Options(source=source_copy)).doc.sections][0] == "changes"
+    assert "changes" not in [s.kind for s in Session(Options(source=source_copy, changes_page=False)).doc.sections]
+
+    (source_copy.parent / "editions" / "2027").write_text("a file where a folder would go", "utf-8")
+    guide = (source_copy / "guide.yaml").read_text("utf-8")
+    res = run_cli("edition", "new", "2028", "--source", str(source_copy))
+    assert res.returncode == 1 and "already exists" in res.stderr.decode()
+    assert (source_copy / "guide.yaml").read_text("utf-8") == guide

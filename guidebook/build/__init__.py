@@ -52,6 +52,7 @@ class Options:
     items: list[int] | None = None  # handouts only for these items (None: all)
     category: str | None = None  # handouts only for this category (name)
     changes_since: str | None = None  # a folder or git revision: adds a 本版主要变化 page to the guide
+    changes_page: bool = True  # False: no 本版主要变化 page, even when guide.yaml names an edition to compare with
     force: bool = False  # render everything, ignoring the cache
     press: bool = False  # print/: press PDF with bleed and crop marks, saddle-stitch imposition
     archive: bool = False  # archive/: PDF/A-2b guide, PDF/UA-1 handouts
@@ -89,13 +90,20 @@ class Session:
         self.catalogue = load_catalogue(opts.source)
         self.doc: GuideDoc = build_document(self.catalogue)
         extra = ""
-        if opts.changes_since:
+        since = opts.changes_since
+        remembered = self.catalogue.guide.compare_with
+        if since is None and remembered and opts.changes_page:
+            folder = opts.source.parent / "editions" / str(remembered)
+            since = str(folder) if folder.is_dir() else None
+            if since is None:
+                warn(f"guide.yaml compares with edition {remembered}, but {folder} is missing: no 本版主要变化 page")
+        if since and opts.changes_page:
             import tempfile
 
             from guidebook import diffing
 
             with tempfile.TemporaryDirectory(prefix="guidebook-since-") as work:
-                old = load_catalogue(diffing.resolve(opts.changes_since, opts.source, Path(work)))
+                old = load_catalogue(diffing.resolve(since, opts.source, Path(work)))
             rows = diffing.change_rows(diffing.public(diffing.diff_catalogues(old, self.catalogue)))
             self.doc = self.doc.with_changes(rows, old.guide.edition)
             extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
@@ -428,7 +436,7 @@ OUTPUTS: tuple[Declared, ...] = (
 # Options that choose which outputs are made or where, not what an output looks like. Every other
 # option is part of every key, so an option added later cannot be left out of the keys.
 NOT_RENDERING = {"source", "output", "layouts", "guide", "handouts", "word", "items", "category", "force",
-                 "press", "archive", "changes_since", "site"}
+                 "press", "archive", "changes_since", "changes_page", "site"}
 
 
 def key_options(opts: "Options") -> str:

@@ -237,6 +237,9 @@ class GuideInfo(Strict):
     bureau: Text
     edition: int = Field(ge=1900, le=2200, description="Edition year")
     edition_date: dt.date | None = Field(None, description="Date the edition was started")
+    compare_with: int | None = Field(
+        None, ge=1900, le=2200, description="The archived edition (editions/<year>) whose changes the guide's "
+        "本版主要变化 page lists; set by `guidebook edition new`")
     slogans: list[Text] = Field(default_factory=list)
     sections: SectionTitles = Field(default_factory=SectionTitles)
     categories: list[Category] = Field(min_length=1)
