@@ -452,7 +452,7 @@ app.add_typer(layouts_app, name="layouts")
 @layouts_app.command("list")
 def layouts_list(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[str] = StyleOpt) -> None:
     """Show, for every template, stylesheet and settings file, the folder it is taken from."""
-    from guidebook.render import DEFAULT_LAYOUT, layout_chain, layout_files
+    from guidebook.render import DEFAULT_LAYOUT, STACKED, layout_chain, layout_files, stylesheet_files
 
     try:
         chain = layout_chain(_chain(layouts, style))
@@ -460,6 +460,10 @@ def layouts_list(layouts: Optional[list[Path]] = LayoutsOpt, style: Optional[str
         fail(exc)
         return
     for name in layout_files():
+        if name in STACKED:  # every folder's copy is used, the default's first
+            files = stylesheet_files(chain, name)
+            typer.echo(f"{name:<16} " + " + ".join(str(p) for p in files) + ("  (stacked)" if len(files) > 1 else ""))
+            continue
         origin = next((d for d in chain if (d / name).is_file()), None)
         mark = "" if origin is None or origin.resolve() == DEFAULT_LAYOUT.resolve() else "  (override)"
         typer.echo(f"{name:<16} {origin / name if origin else 'MISSING'}{mark}")

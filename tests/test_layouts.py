@@ -48,7 +48,7 @@ def test_an_override_changes_one_variable_and_one_block(override, tmp_path):
 def test_layouts_list_shows_where_each_file_comes_from(override):
     res = run_cli("layouts", "list", "--layouts", str(override))
     lines = dict(line.split(None, 1) for line in res.stdout.decode().splitlines())
-    assert lines["custom.css"] == f"{override / 'custom.css'}  (override)"
+    assert lines["custom.css"].endswith(f"layouts/default/custom.css + {override / 'custom.css'}  (stacked)")
     assert lines["handout.html"].endswith("(override)")
     assert lines["guide.html"].endswith("layouts/default/guide.html")
     res = run_cli("layouts", "list", "--style", "gbt9704")
@@ -86,3 +86,18 @@ def test_house_style_fonts_fall_back_with_a_warning(tmp_path):
     assert "font role 'body': FangSong, FangSong_GB2312, 仿宋, 仿宋_GB2312, STFangsong not installed; using Noto Serif CJK SC" in err
     assert "title" in res.stdout.decode()
     assert run_cli("build", "--style", "nope").returncode == 2
+
+
+def test_custom_css_stacks_across_layout_folders(tmp_path):
+    """A designer's custom.css adds to the house style's custom.css (default first, designer last)."""
+    from guidebook.render import layout_chain, style_folder, stylesheet_files, theme_values
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "custom.css").write_text(":root { --color-accent: #005a9c; }\n", "utf-8")
+    chain = layout_chain([mine, style_folder("gbt9704")])
+    files = stylesheet_files(chain, "custom.css")
+    assert [p.parent.name for p in files] == ["default", "gbt9704", "mine"]
+    assert theme_values(chain)["--color-accent"] == "#005a9c"
+    res = run_cli("layouts", "list", "--style", "gbt9704", "--layouts", str(mine))
+    assert "(stacked)" in res.stdout.decode()

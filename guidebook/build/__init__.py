@@ -197,12 +197,13 @@ def _guide_plan(session, progress: Progress):
     import os
 
     from guidebook.outputs import guide_pdf, paginate
-    from guidebook.render import STYLESHEETS, find_layout_file
+    from guidebook.render import STYLESHEETS, stylesheet_files
 
     wanted = os.environ.get("GUIDEBOOK_GUIDE_PARTS", "")
     if wanted.strip() == "1":
         return None
-    why = paginate.unsupported([find_layout_file(session.chain, n).read_text("utf-8") for n in STYLESHEETS["guide"]])
+    why = paginate.unsupported([p.read_text("utf-8") for n in STYLESHEETS["guide"]
+                                for p in stylesheet_files(session.chain, n)])
     if why:
         progress(f"guide: laid out as one document ({why})")
         return None

@@ -195,7 +195,7 @@ def search_index(pages: list[Page], tree: GuideTree) -> str:
 
 def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[Path, bytes, None]]:
     """Every file of the site: pages, assets, the search index (paths under output/site/)."""
-    from guidebook.render import find_layout_file, make_env, render_template, theme_values
+    from guidebook.render import find_layout_file, make_env, render_template, stylesheet_files, theme_values
 
     chain = session.chain
     theme = theme_values(chain)
@@ -211,7 +211,7 @@ def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[P
             pg for pg in pages if pg.kind == "item"])
         out.append((root / p.path, html.encode("utf-8"), None))
     css = "".join(find_layout_file(chain, name).read_text("utf-8") + "\n" for name in ("theme.css", "site.css"))
-    custom = find_layout_file(chain, "custom.css").read_text("utf-8")
+    custom = "".join(p.read_text("utf-8") + "\n" for p in stylesheet_files(chain, "custom.css"))
     out.append((root / "assets" / "site.css", (css + _screen_only(custom)).encode("utf-8"), None))
     out.append((root / "assets" / "site.js", find_layout_file(chain, "site.js").read_bytes(), None))
     out.append((root / "assets" / "search-index.js", search_index(pages, tree).encode("utf-8"), None))

@@ -71,6 +71,18 @@ def layout_chain(overrides: list[Path] | None) -> list[Path]:
     return chain + [DEFAULT_LAYOUT]
 
 
+# Stylesheets that stack: every layout folder's copy is loaded, the default's first and the designer's
+# last, so a designer's custom.css adds to a house style's custom.css instead of replacing it.
+STACKED = ("custom.css",)
+
+
+def stylesheet_files(chain: list[Path], name: str) -> list[Path]:
+    """The files a stylesheet name stands for, in cascade order (one, or for STACKED names all)."""
+    if name in STACKED:
+        return [d / name for d in reversed(chain) if (d / name).is_file()]
+    return [find_layout_file(chain, name)]
+
+
 def find_layout_file(chain: list[Path], name: str) -> Path:
     for d in chain:
         p = d / name
@@ -254,8 +266,7 @@ class Renderer:
             parsed: dict[Path, Any] = {}  # a stylesheet shared by several kinds is parsed once
             for kind, names in STYLESHEETS.items():
                 sheets = [self._font_sheet]
-                for name in names:
-                    path = find_layout_file(self.chain, name)
+                for path in (p for name in names for p in stylesheet_files(self.chain, name)):
                     if path not in parsed:
                         parsed[path] = wp.CSS(filename=str(path), font_config=self.font_config,
                                               url_fetcher=self.fetcher)
@@ -387,8 +398,8 @@ def theme_values(chain: list[Path]) -> dict[str, str]:
     """The design values: the theme's CSS variables as the cascade sets them (theme.css, then
     custom.css), read once and given to every writer (PDF, Word, the web edition)."""
     values: dict[str, str] = {}
-    for name in ("theme.css", "custom.css"):
-        text = re.sub(r"/\*.*?\*/", "", find_layout_file(chain, name).read_text("utf-8"), flags=re.S)
+    for path in (p for name in ("theme.css", "custom.css") for p in stylesheet_files(chain, name)):
+        text = re.sub(r"/\*.*?\*/", "", path.read_text("utf-8"), flags=re.S)
         values.update(_css_vars(text))
     return values
 

@@ -189,12 +189,12 @@ def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "", query
     """The stylesheets of a document kind, inlined in a page, with the font files served at /fonts/
     (`query` is added to their addresses, e.g. an access token)."""
     from guidebook.render import fonts
-    from guidebook.render import STYLESHEETS, find_layout_file
+    from guidebook.render import STYLESHEETS, stylesheet_files
 
     css = fonts.font_face_css(renderer.roles, renderer.font_files)
     css = re.sub(r'url\("file://[^"]*/([^/"]+)"\)', lambda m: f'url("/fonts/{m.group(1)}{query}")', css)
-    for name in STYLESHEETS[kind]:
-        css += "\n" + find_layout_file(chain, name).read_text("utf-8")
+    for path in (p for name in STYLESHEETS[kind] for p in stylesheet_files(chain, name)):
+        css += "\n" + path.read_text("utf-8")
     return f"<style>{css}\n{extra}</style>"
 
 
