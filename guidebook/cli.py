@@ -474,21 +474,34 @@ def layouts_copy(
     name: str = typer.Argument(..., help="A file of the default layout, e.g. theme.css or handout.html."),
     to: Path = typer.Option(..., "--to", help="Your layout folder (created if needed); use it with --layouts."),
     force: bool = typer.Option(False, "--force", help="Overwrite a file that is already there."),
+    block: Optional[str] = typer.Option(None, "--block", help="For a template: write a stub that extends the "
+                                        "default and overrides just this block (e.g. handout_header)."),
 ) -> None:
     """Copy a file of the default layout into your layout folder, to start an override from it."""
-    import shutil
-
-    from guidebook.render import DEFAULT_LAYOUT, layout_files
+    from guidebook.files import write_atomic
+    from guidebook.render import DEFAULT_LAYOUT, layout_files, template_blocks
 
     if name not in layout_files():
         raise typer.BadParameter(f"{name!r} is not a layout file; files: {', '.join(layout_files())}",
                                  param_hint="NAME")
+    if to.exists() and not to.is_dir():
+        fail(GuidebookError(f"{to} is a file, not a layout folder"))
     dest = to / name
     if dest.exists() and not force:
         fail(GuidebookError(f"{dest} already exists (use --force to overwrite it)"))
+    source = (DEFAULT_LAYOUT / name).read_bytes()
+    if block is not None:
+        blocks = template_blocks((DEFAULT_LAYOUT / name).read_text("utf-8")) if name.endswith(".html") else {}
+        if block not in blocks:
+            raise typer.BadParameter(f"{name} has no block {block!r}; blocks: {', '.join(blocks) or 'none'}",
+                                     param_hint="--block")
+        source = (f"{{# Overrides only the block {block} of the default {name}; the rest stays the default's. #}}\n"
+                  f'{{% extends "default/{name}" %}}\n{{% block {block} %}}{blocks[block]}{{% endblock %}}\n'
+                  ).encode("utf-8")
     to.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(DEFAULT_LAYOUT / name, dest)
-    typer.echo(f"copied {DEFAULT_LAYOUT / name} to {dest}; build with --layouts {to}", err=True)
+    write_atomic(dest, source)
+    what = f"the block {block} of {DEFAULT_LAYOUT / name}" if block else str(DEFAULT_LAYOUT / name)
+    typer.echo(f"copied {what} to {dest}; build with --layouts {to}", err=True)
 
 
 edition_app = typer.Typer(help="Yearly editions of the catalogue.", no_args_is_help=True)

@@ -101,3 +101,18 @@ def test_custom_css_stacks_across_layout_folders(tmp_path):
     assert theme_values(chain)["--color-accent"] == "#005a9c"
     res = run_cli("layouts", "list", "--style", "gbt9704", "--layouts", str(mine))
     assert "(stacked)" in res.stdout.decode()
+
+
+def test_layouts_copy_block_writes_a_stub_that_extends_the_default(tmp_path):
+    mine = tmp_path / "mine"
+    res = run_cli("layouts", "copy", "handout.html", "--block", "handout_header", "--to", str(mine))
+    assert res.returncode == 0, res.stderr.decode()
+    stub = (mine / "handout.html").read_text("utf-8")
+    assert stub.count("{% block ") == 1 and '{% extends "default/handout.html" %}' in stub
+    (mine / "handout.html").write_text(stub.replace("{{ meta.edition_label }}", "窗口专用版"), "utf-8")
+    out = tmp_path / "15.pdf"
+    assert run_cli("handout", "15", "--layouts", str(mine), "--out", str(out)).returncode == 0
+    text = normalize(pdf_pages_text(out)[0])
+    assert "窗口专用版" in text and "失业保险金申领" in text and "需提供材料" in text
+    bad = run_cli("layouts", "copy", "handout.html", "--block", "nope", "--to", str(mine), "--force")
+    assert bad.returncode == 2

@@ -59,6 +59,22 @@ def style_folder(name: str) -> Path:
     return folder
 
 
+_BLOCK_TAG = re.compile(r"{%-?\s*(block\s+(\w+)|endblock(?:\s+\w+)?)\s*-?%}")
+
+
+def template_blocks(text: str) -> dict[str, str]:
+    """The blocks of a Jinja template, by name, with their content as written (nested blocks included)."""
+    out: dict[str, str] = {}
+    stack: list[tuple[str, int]] = []
+    for m in _BLOCK_TAG.finditer(text):
+        if m.group(2):
+            stack.append((m.group(2), m.end()))
+        elif stack:
+            name, start = stack.pop()
+            out[name] = text[start:m.start()]
+    return out
+
+
 def layout_chain(overrides: list[Path] | None) -> list[Path]:
     """Override folders first, the default layout last."""
     chain = []
