@@ -22,6 +22,15 @@ def test_positions_of_values_and_keys():
     ("x: 1\nb: \u202eab\n", "t.yaml:2:4: control character U+202E is not allowed"),
     ("a: [1\n", "t.yaml:2:1: YAML syntax error: did not find expected ',' or ']'"),
     ("<<: {a: 1}\n", "t.yaml:1:1: YAML merge keys (<<) are not allowed in the catalogue"),
+    # mistakes a person makes, in words a person who does not know YAML can act on, at the right line
+    ("title: 事项\nchannels:\n  - kind: 窗口办\n    text: 窗口\n   time_limit: 即时\n",
+     "t.yaml:5:4: line 5 is indented differently from line 4 (3 spaces, not 4; 第 5 行的缩进与第 4 行不一致): "
+     "indent it like the lines it belongs with"),
+    ("title: 事项\ntime_limit 即时办结\nnumber: 3\n",
+     't.yaml:2:1: line 2 has no colon after its field name: "time_limit 即时办结" (第 2 行缺少冒号；写成 名称: 内容)'),
+    ("title: 网址: http://a.b\n",
+     't.yaml:1:10: line 1 has a second colon in a value (第 1 行的内容里有冒号): put the text in quotes, e.g. '
+     '"...：...", or write the colon as ：'),
 ])
 def test_refused_yaml_names_file_line_and_column(text, message):
     with pytest.raises(YamlError) as err:

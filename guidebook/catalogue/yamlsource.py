@@ -57,6 +57,35 @@ def _err(name: str, line: int, col: int, msg: str) -> YamlError:
     return YamlError(Diagnostic(name, line, col, "", msg))
 
 
+def _indent(s: str) -> int:
+    return len(s) - len(s.lstrip(" "))
+
+
+def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, str]:
+    """The YAML parser's message as a sentence a person who does not know YAML can act on, at the line
+    where the mistake is (PyYAML often reports the line after it)."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    ctx = exc.context_mark
+    if "could not find expected ':'" in problem and ctx is not None:
+        n = ctx.line + 1
+        text = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+        return n, ctx.column + 1, (f"line {n} has no colon after its field name: \"{text}\" (第 {n} 行缺少冒号；"
+                                   f"写成 名称: 内容)")
+    if any(p in problem for p in ("did not find expected '-' indicator", "did not find expected key",
+                                  "expected <block end>")):
+        n = line
+        prev = next((k for k in range(n - 1, 0, -1) if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")), 0)
+        if prev and 0 < n <= len(lines):
+            a, b = _indent(lines[n - 1]), _indent(lines[prev - 1])
+            return n, col, (f"line {n} is indented differently from line {prev} ({a} spaces, not {b}; 第 {n} 行的缩进与"
+                            f"第 {prev} 行不一致): indent it like the lines it belongs with")
+        return n, col, f"line {n}: unexpected indentation (第 {n} 行的缩进有误)"
+    if "mapping values are not allowed" in problem:
+        return line, col, (f"line {line} has a second colon in a value (第 {line} 行的内容里有冒号): "
+                           f"put the text in quotes, e.g. \"...：...\", or write the colon as ：")
+    return line, col, f"YAML syntax error: {problem}"
+
+
 def load_yaml(path: Path, display: str | None = None) -> YamlDoc:
     """Parse one YAML file safely; raise YamlError with a positioned diagnostic on any problem.
 
@@ -97,7 +126,9 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
         bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
         if "\t" in bad_line[: max(col, len(bad_line) - len(bad_line.lstrip()))]:
             problem = "tab characters are not allowed for indentation; use spaces"
-        raise _err(name, line, col, f"YAML syntax error: {problem}") from None
+            raise _err(name, line, col, f"YAML syntax error: {problem}") from None
+        line, col, message = _plain_words(exc, lines, line, col)
+        raise _err(name, line, col, message) from None
     except yaml.YAMLError as exc:
         raise _err(name, 0, 0, f"YAML error: {exc}") from None
     finally:
