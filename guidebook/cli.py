@@ -322,37 +322,80 @@ def build(
 
 @app.command()
 def handout(
-    number: int = typer.Argument(..., help="Item number (序号), e.g. 15."),
+    targets: Optional[list[str]] = typer.Argument(
+        None, help="Items: numbers (14 15) or a title, or part of one that names a single item (失业保险金申领)."),
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="All handouts of a category: 三, 3 or its name."),
     source: Path = SourceOpt,
     output: Path = OutputOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
     style: Optional[str] = StyleOpt,
     out: Optional[Path] = typer.Option(
-        None, "--out", "-o", help="File to write; '-' writes the PDF to stdout (e.g. | lp). Default: output/handouts/NN-title.pdf"),
+        None, "--out", "-o", help="One file for all of them (one print job); '-' writes the PDF to stdout "
+        "(e.g. | lp). Default: each to output/handouts/NN-title.pdf."),
 ) -> None:
-    """Build one item's one-page handout and print where it was written."""
-    from guidebook.outputs import handouts as h
-    from guidebook.build import Options, Session, select_items
+    """Handouts for the window: one or several items' one-page handouts, from the last build when it is
+    up to date (nothing is rendered then), and print where they were written."""
+    from guidebook.build import Options, Session, output_keys, select_items
+    from guidebook.build import cache
+    from guidebook.catalogue.numbering import parse_category
     from guidebook.files import write_atomic
+    from guidebook.outputs import handouts as h
 
-    opts = Options(source=source, output=output, layouts=_chain(layouts, style), items=[number])
+    cat = load(source)
+    numbers: list[int] = []
+    for t in targets or []:
+        if t.isdigit():
+            if int(t) not in {it.number for it in cat.items}:
+                raise typer.BadParameter(f"no item numbered {t}", param_hint="TARGETS")
+            numbers.append(int(t))
+            continue
+        found = [it for it in cat.items if t in it.title]
+        if len(found) != 1:
+            names = "; ".join(f"{it.number} {it.title}" for it in found[:6])
+            raise typer.BadParameter(f"{t!r} names {len(found)} items" + (f": {names}" if found else ""),
+                                     param_hint="TARGETS")
+        numbers.append(found[0].number)
+    if category is not None:
+        names = [c.name for c in cat.guide.categories]
+        name = parse_category(category, names)
+        if name is None:
+            raise typer.BadParameter(f"no category matches {category!r}", param_hint="--category")
+        numbers += [it.number for it in cat.items if it.category == name]
+    if not numbers:
+        raise typer.BadParameter("name the items: numbers, a title, or --category", param_hint="TARGETS")
+    if out is not None and str(out) == "-" and sys.stdout.isatty():
+        raise typer.BadParameter("refusing to write a PDF to a terminal: redirect it (> handout.pdf) or pipe it "
+                                 "(| lp)", param_hint="--out")
+    opts = Options(source=source, output=output, layouts=_chain(layouts, style),
+                   items=list(dict.fromkeys(numbers)), guide=False, word=False, site=False)
     try:
         session = Session(opts, warn=_warn)
-        (it,) = select_items(session.doc, opts)
-        data, _ = h.build_one(session, it)
+        items = select_items(session.doc, opts)
+        keys = output_keys(session, items)
+        entries = cache.previous(output)
+        pdfs = []
+        for it in items:
+            rel = f"handouts/{it.file_stem}.pdf"
+            if cache.fresh(output, rel, keys[rel], entries):
+                pdfs.append((it, (output / rel).read_bytes(), False))  # the build's file is current
+            else:
+                pdfs.append((it, h.build_one(session, it)[0], True))
+        if out is not None:
+            data = pdfs[0][1] if len(pdfs) == 1 else h.combine([d for _, d, _ in pdfs])
+            if str(out) == "-":
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+                return
+            write_atomic(out, data)
+            typer.echo(str(out))
+            return
+        for it, data, fresh in pdfs:
+            path = output / "handouts" / f"{it.file_stem}.pdf"
+            if fresh:
+                write_atomic(path, data)
+            typer.echo(str(path))
     except GuidebookError as exc:
         fail(exc)
-        return
-    if out is not None and str(out) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    path = out or output / "handouts" / f"{it.file_stem}.pdf"
-    try:
-        write_atomic(path, data)
-    except GuidebookError as exc:
-        fail(exc)
-    typer.echo(str(path))
 
 
 @app.command()

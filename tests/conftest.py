@@ -288,7 +288,7 @@ SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate",
                 "test_faults", "test_layouts"}
 # Single tests elsewhere that run a whole build.
 SLOW_TESTS = {"test_category_build_writes_only_that_categorys_handouts", "test_parallel_and_serial_builds_give_identical_files",
-              "test_item_and_category_select_handouts_only",
+              "test_item_and_category_select_handouts_only", "test_handouts_for_a_print_run",
               "test_a_failed_build_leaves_the_last_good_outputs_untouched"}
 
 

@@ -144,3 +144,22 @@ def test_diff_exit_code_and_one_meaning_of_o(tmp_path, source_copy):
     res = run_cli_here("diff", str(SOURCE), "--source", str(source_copy), "--exit-code", "--format", "md",
                        "-o", str(report))
     assert res.returncode == 1 and "次月发放" in report.read_text("utf-8")
+
+
+def test_handouts_for_a_print_run(tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "out"
+    assert run_cli("build", "--item", "15", "--no-word", "--output", str(out)).returncode == 0
+    built = out / "handouts" / "15-失业保险金申领.pdf"
+    before = built.stat().st_mtime_ns
+    res = run_cli("handout", "失业保险金申领", "--output", str(out))  # a title; the build's file is current
+    assert res.returncode == 0 and res.stdout.decode().strip() == str(built)
+    assert built.stat().st_mtime_ns == before  # served from the build, not rendered again
+    job = tmp_path / "job.pdf"
+    res = run_cli("handout", "14", "15", "--category", "四", "--output", str(out), "-o", str(job))
+    assert res.returncode == 0, res.stderr.decode()
+    injury = [p for p in SOURCE.glob("items/*.yaml") if "\ncategory: 工伤保险\n" in p.read_text("utf-8")]
+    assert len(PdfReader(job).pages) == 2 + len(injury)  # 14, 15 and the 工伤保险 items, in one print job
+    assert run_cli("handout", "保险").returncode == 2  # names several items
+    assert run_cli("handout", "99").returncode == 2

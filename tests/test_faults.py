@@ -1,6 +1,7 @@
 """Faults: killed builds, full disks, unwritable folders, and nothing fetched from outside."""
 
 import errno
+import os
 import http.server
 import random
 import shutil
@@ -203,3 +204,52 @@ def test_templates_cannot_fetch_outside_the_layouts(tmp_path, listener, ref):
     assert "refused to load" in err or "Failed to load image" in err, err
     assert hits == []
     assert not (tmp_path / "o").exists()
+
+
+def test_special_files_are_written_into_never_replaced(tmp_path):
+    """`-o` at a named pipe (or /dev/null, a terminal) writes into it; it stays what it was."""
+    import stat
+    import threading
+
+    from guidebook.files import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    write_atomic(fifo, b"%PDF-1.7 test")
+    reader.join(timeout=10)
+    assert got == [b"%PDF-1.7 test"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    write_atomic(Path("/dev/null"), b"nothing")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_outputs_follow_the_umask_and_only_stale_temporaries_of_this_tool_are_removed(tmp_path):
+    from guidebook.build import remove_stale_temporaries
+    from guidebook.files import UMASK, write_atomic
+
+    target = tmp_path / "out" / "guide.pdf"
+    write_atomic(target, b"%PDF-")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~UMASK
+    mine = tmp_path / "out" / ".notes.tmp"  # a user's file
+    mine.write_text("keep me")
+    alive = tmp_path / "out" / f".guide.pdf.guidebook-{os.getpid()}-abc.tmp"  # a running build's
+    alive.write_text("in progress")
+    dead = tmp_path / "out" / ".guide.pdf.guidebook-999999999-abc.tmp"  # a killed build's
+    dead.write_text("left over")
+    remove_stale_temporaries(tmp_path / "out")
+    assert mine.exists() and alive.exists() and not dead.exists()
+
+
+def test_a_pdf_is_not_written_to_a_terminal():
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        res = subprocess.run([sys.executable, "-m", "guidebook", "handout", "15", "-o", "-"], cwd=ROOT,
+                             stdout=slave, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert res.returncode == 2 and b"refusing to write a PDF to a terminal" in res.stderr.replace(b"\n", b" ").replace(b"\xe2\x94\x82", b"")

@@ -163,13 +163,15 @@ def check_output_folder(output: Path) -> None:
 
 
 def remove_stale_temporaries(output: Path) -> None:
-    """Temporary files left by a build that was killed while writing (the outputs themselves are whole)."""
-    if output.is_dir():
-        for tmp in output.rglob(".*.tmp"):
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+    """This tool's temporary files left by a build that was killed while writing (the outputs themselves
+    are whole); a user's own .tmp files and another running build's temporaries are left alone."""
+    from guidebook.files import stale_temporaries
+
+    for tmp in stale_temporaries(output):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def write_output(path: Path, data: bytes, pages: int | None, result: BuildResult) -> None:
