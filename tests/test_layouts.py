@@ -116,3 +116,13 @@ def test_layouts_copy_block_writes_a_stub_that_extends_the_default(tmp_path):
     assert "窗口专用版" in text and "失业保险金申领" in text and "需提供材料" in text
     bad = run_cli("layouts", "copy", "handout.html", "--block", "nope", "--to", str(mine), "--force")
     assert bad.returncode == 2
+
+
+def test_a_css_error_names_the_stylesheet_file_and_line(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "custom.css").write_text("/* mine */\n.h-title { colr: red; }\n", "utf-8")
+    res = run_cli("handout", "15", "--layouts", str(mine), "-o", str(tmp_path / "x.pdf"))
+    assert res.returncode == 1
+    assert f"{mine / 'custom.css'}:2:12: ignored `colr: red`: unknown property" in res.stderr.decode()
+    assert not (tmp_path / "x.pdf").exists()

@@ -218,8 +218,9 @@ FONTTOOLS_FALLBACK = re.compile(r"Using fontTools instead of HarfBuzz-Subset")
 
 
 @contextmanager
-def strict_logging(what: str, strict: bool = True):
-    """Turn WeasyPrint warnings logged inside the block into a RenderError naming `what`."""
+def strict_logging(what: str, strict: bool = True, css_file: str | None = None):
+    """Turn WeasyPrint warnings logged inside the block into a RenderError naming `what` (and, for a
+    stylesheet, each problem as css_file:line:col)."""
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -238,6 +239,9 @@ def strict_logging(what: str, strict: bool = True):
         m = re.search(r"\.notdef glyph rendered for Unicode string (.*)", msg)
         if m:
             msg = f"a character has no glyph in the fonts and would print as a box: {m.group(1)}"
+        c = re.match(r"Ignored (.*) at (\d+):(\d+), (.*?)\.?$", msg.strip().splitlines()[0]) if css_file else None
+        if c:
+            msg = f"{css_file}:{c.group(2)}:{c.group(3)}: ignored {c.group(1)}: {c.group(4)}"
         problems.append(msg.strip().splitlines()[0])
     if problems and strict:
         raise RenderError(f"{what}: the renderer reported problems:\n  " + "\n  ".join(dict.fromkeys(problems)))
@@ -284,8 +288,9 @@ class Renderer:
                 sheets = [self._font_sheet]
                 for path in (p for name in names for p in stylesheet_files(self.chain, name)):
                     if path not in parsed:
-                        parsed[path] = wp.CSS(filename=str(path), font_config=self.font_config,
-                                              url_fetcher=self.fetcher)
+                        with strict_logging(str(path), strict, css_file=str(path)):
+                            parsed[path] = wp.CSS(filename=str(path), font_config=self.font_config,
+                                                  url_fetcher=self.fetcher)
                     sheets.append(parsed[path])
                 self.css[kind] = sheets
         self.wp = wp
