@@ -202,7 +202,7 @@ class _Progress:
         if self.tty:
             sys.stderr.write("\r\033[K" + message)
             sys.stderr.flush()
-        elif message.split(":")[0] != self.last.split(":")[0] or "/" not in message:
+        elif message.split(":")[0] != self.last.split(":")[0] or "/" not in message or "still working" in message:
             typer.echo(message, err=True)
         self.last = message
 

@@ -179,3 +179,22 @@ def test_outputs_of_a_renamed_or_removed_item_are_removed(project):
         "02-my-own-notes.pdf", "02-社会保障卡申请.docx", "02-社会保障卡申请.pdf"]
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert not any("社会保障卡申领" in e["path"] for e in manifest["outputs"])
+
+
+def _sleep(session, seconds):
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_long_work_shows_signs_of_life(monkeypatch):
+    """While a long document is laid out, progress says so every few seconds instead of going quiet."""
+    from guidebook.build import parallel
+
+    monkeypatch.setattr(parallel, "HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", "2")
+    messages: list[str] = []
+    results = parallel.run_all(None, [(_sleep, (1.0,)), (_sleep, (0,))], messages.append)
+    assert results == [1.0, 0]
+    assert any("still working" in m for m in messages) and messages[-1] == "rendering: 2/2 tasks done"

@@ -106,3 +106,12 @@ def test_the_web_edition_is_served_and_follows_edits(server):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(url + "/site/items/99.html")
     assert err.value.code == 404
+
+
+def test_a_pdf_link_says_what_it_is_making(server):
+    url, _, _ = server
+    page = _get(url + "/wait/guide.pdf")
+    assert "正在生成 PDF" in page and 'content="0;url=/guide.pdf"' in page
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(url + "/wait/etc/passwd")
+    assert err.value.code == 404

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from typing import Any, Callable
 
 _SESSION: Any = None  # set in the parent before forking; read by the workers
 TASKS_PER_WORKER = 8
+HEARTBEAT_SECONDS = 5.0
 
 
 def workers() -> int:
@@ -44,9 +46,17 @@ def run_all(session, tasks: list[tuple[Callable, tuple]], progress: Callable[[st
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER) as pool:
             results = []
-            for i, res in enumerate(pool.imap(_run, tasks, chunksize=1), 1):
+            pending = pool.imap(_run, tasks, chunksize=1)
+            started = time.monotonic()
+            while len(results) < len(tasks):
+                try:  # a sign of life every few seconds while a long document (the guide) is laid out
+                    res = pending.next(timeout=HEARTBEAT_SECONDS)
+                except multiprocessing.TimeoutError:
+                    progress(f"rendering: {len(results)}/{len(tasks)} tasks done, still working "
+                             f"({time.monotonic() - started:.0f} s)")
+                    continue
                 results.append(res)
-                progress(f"rendering: {i}/{len(tasks)} tasks done")
+                progress(f"rendering: {len(results)}/{len(tasks)} tasks done")
             return results
     finally:
         _SESSION = None

@@ -92,7 +92,7 @@ class Preview:
     def _page(self, body_html: str, title: str, pdf_link: str | None = None) -> str:
         bar = '<div id="gb-preview-bar"><a href="/">索引</a>'
         if pdf_link:
-            bar += f'<a href="{pdf_link}">PDF（重新生成）</a>'
+            bar += f'<a href="/wait{pdf_link}">PDF（重新生成）</a>'
         bar += f"<span>guidebook preview · 版本 {self.version}</span></div>"
         script = RELOAD_SCRIPT.replace("@VERSION@", str(self.version))
         if "<body>" in body_html:  # a whole document from the templates
@@ -120,6 +120,15 @@ class Preview:
                 return 200, "text/plain", str(self.version).encode()
             if path.startswith("/fonts/"):
                 return self._font(path)
+            if path.startswith("/wait/"):  # a page that says what is being made while the PDF renders
+                target = path.removeprefix("/wait")
+                if not re.fullmatch(r"/(guide|handout/\d{1,4})\.pdf", target):
+                    return 404, "text/plain; charset=utf-8", b"not found"
+                page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                        f'<meta http-equiv="refresh" content="0;url={target}"><title>正在生成 PDF</title></head>'
+                        f'<body style="font:16px sans-serif;padding:2rem"><p>正在生成 PDF，请稍候（指南约需十秒）……</p>'
+                        f"</body></html>")
+                return 200, "text/html; charset=utf-8", page.encode()
             if self._error is not None:
                 return 200, "text/html; charset=utf-8", self.error_page(self._error).encode()
             s = self._session
@@ -178,9 +187,9 @@ class Preview:
         doc = self._session.doc
         rows = "".join(
             f'<li><a href="/handout/{it.item_number}">{it.item_number}. {html.escape(it.title)}</a> '
-            f'<a class="pdf" href="/handout/{it.item_number}.pdf">PDF</a></li>' for it in doc.items)
+            f'<a class="pdf" href="/wait/handout/{it.item_number}.pdf">PDF</a></li>' for it in doc.items)
         body = (f'<div style="font:15px sans-serif;padding:12px 20px"><h1>{html.escape(doc.meta.title)} · 预览</h1>'
-                f'<p><a href="/guide">完整指南</a> · <a href="/guide.pdf">指南 PDF</a> · <a href="/site/">网页版</a></p>'
+                f'<p><a href="/guide">完整指南</a> · <a href="/wait/guide.pdf">指南 PDF</a> · <a href="/site/">网页版</a></p>'
                 f"<h2>一次性告知单</h2><ol style=\"list-style:none;padding:0\">{rows}</ol></div>")
         return self._page(body, f"{doc.meta.title} · 预览")
 
