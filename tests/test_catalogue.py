@@ -190,3 +190,15 @@ def test_yaml_files_point_editors_at_the_schema():
     for name in ("guide", "windows", "prohibited", "tolerated"):
         first = (SOURCE / f"{name}.yaml").read_text("utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema=schema/{name}.schema.json"
+
+
+def test_a_windows_note_that_moved_to_another_window_is_reported(tmp_path, source_copy):
+    """Deleting a window's lines but not its note would hand the note to the window above: check says so."""
+    path = source_copy / "windows.yaml"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "望花区就业和人才服务中心" in line)
+    del lines[at:at + 3]  # name, address, phone; its flags stay behind
+    path.write_text("".join(lines), "utf-8")
+    code, out = _check(tmp_path)
+    assert code == 0
+    assert any("warning" in line and 'the note quotes the phone "18841345104"' in line for line in out)

@@ -399,11 +399,22 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
             line, col = g.at(("flags", i))
             report.add(Diagnostic(g.file, line, col, "指南", flag, "note"))
     if windows is not None:
+        from guidebook.catalogue import phones
+
         w = origins["windows"]
+        _lint_phones(windows, w, report)
         for i, win in enumerate(windows.windows):
             for j, flag in enumerate(win.flags):
                 line, col = w.at(("windows", i, "flags", j))
                 report.add(Diagnostic(w.file, line, col, f"窗口“{win.name}”", flag, "note"))
+                # a note that quotes another number than its window's phone probably belongs to another
+                # window (e.g. the lines of the window it was written for were deleted, and it moved up)
+                digits = "".join(ch for ch in str(win.phone) if ch.isdigit())
+                for number in phones.in_text(flag):
+                    if "".join(ch for ch in number if ch.isdigit()) != digits:
+                        report.add(Diagnostic(w.file, line, col, f"windows[{i}].flags[{j}]",
+                                              f'the note quotes the phone "{number}", but this window\'s phone is '
+                                              f'"{win.phone}": does the note belong to another window?', "warning"))
 
 
 def _links(item: schema.Item):
