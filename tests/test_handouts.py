@@ -113,8 +113,8 @@ def test_handout_command_writes_one_file_or_stdout(tmp_path):
     assert len(PdfReader(path).pages) == 1
     res = run_cli("handout", "15", "-o", "-")
     assert res.returncode == 0 and res.stdout.startswith(b"%PDF-")
-    res = run_cli("handout", "99")
-    assert res.returncode == 1 and "no item numbered 99" in res.stderr.decode()
+    res = run_cli("handout", "99")  # an unknown item is a usage error, like an unknown category
+    assert res.returncode == 2 and "no item numbered 99" in res.stderr.decode()
 
 
 def test_list_finds_items_without_rendering():
