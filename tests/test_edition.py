@@ -56,7 +56,8 @@ def test_diff_of_identical_catalogues_is_empty():
     assert json.loads(res.stdout)["changes"] == []
 
 
-def test_diff_against_a_git_revision(tmp_path):
+def _git_repo(tmp_path):
+    """A copy of source/ committed in a new git repository; and the git command line for it."""
     import subprocess
 
     repo = tmp_path / "repo"
@@ -65,6 +66,13 @@ def test_diff_against_a_git_revision(tmp_path):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(git + ["add", "."], check=True)
     subprocess.run(git + ["commit", "-qm", "2026"], check=True)
+    return repo, git
+
+
+def test_diff_against_a_git_revision(tmp_path):
+    import subprocess
+
+    repo, git = _git_repo(tmp_path)
     subprocess.run(git + ["tag", "edition-2026"], check=True)
     _edit(repo / "source/items/15.yaml", "time_limit: 全月经办。", "time_limit: 全月经办，次月发放。")
     res = run_cli("diff", "edition-2026", "--source", str(repo / "source"), "--format", "json")
@@ -90,12 +98,7 @@ def test_a_revision_is_read_safely_without_tarfile_filters(tmp_path, monkeypatch
         raise AssertionError("extractall is not used")
 
     monkeypatch.setattr(tarfile.TarFile, "extractall", no_filter)
-    repo = tmp_path / "repo"
-    shutil.copytree(SOURCE, repo / "source")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run(git + ["add", "."], check=True)
-    subprocess.run(git + ["commit", "-qm", "2026"], check=True)
+    repo, git = _git_repo(tmp_path)
     folder = diffing.resolve("HEAD", repo / "source", tmp_path)
     assert (folder / "items" / "15.yaml").read_bytes() == (SOURCE / "items" / "15.yaml").read_bytes()
 

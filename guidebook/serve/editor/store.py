@@ -212,37 +212,52 @@ class Store:
         out += [f"容缺办理事项清单：{e.matter}" for e in cat.tolerated.entries if number in e.items]
         return out
 
-    def delete_item(self, number: int) -> list[str]:
-        """Delete an item's file and take its number out of the two lists (all checked first)."""
-        path = self._item_file(number)
-        if path is None:
-            raise GuidebookError(f"没有事项 {number}")
+    def _follow_references(self, old: int, new: int | None) -> list[tuple[str, Any, str]]:
+        """The two lists with item `old` replaced by `new` (taken out when None): (key, data, hash) of
+        each list that changes."""
         updates = []
         for key, list_name in (("prohibited", "groups"), ("tolerated", "entries")):
             data, _, h = self.load(key)
             changed = False
             for entry in data.get(list_name, []):
-                if number in entry.get("items", []):
-                    entry["items"] = [n for n in entry["items"] if n != number]
+                if old in entry.get("items", []):
+                    entry["items"] = [n for n in (new if n == old else n for n in entry["items"]) if n is not None]
                     changed = True
             if changed:
                 updates.append((key, data, h))
-        with tempfile.TemporaryDirectory(prefix="guidebook-delete-") as work:  # check the result first
+        return updates
+
+    def _apply(self, remove: Path, write: tuple[Path, str] | None, updates: list, what: str) -> list[str]:
+        """Check the catalogue with `remove` gone, `write` written and the lists updated, on a copy; then
+        do it. Returns the names of the lists that changed."""
+        with tempfile.TemporaryDirectory(prefix="guidebook-change-") as work:
             copy = Path(work) / "source"
             shutil.copytree(self.source, copy)
-            (copy / path.relative_to(self.source)).unlink()
+            (copy / remove.relative_to(self.source)).unlink()
+            if write:
+                (copy / write[0].relative_to(self.source)).write_text(write[1], "utf-8")
             for key, data, _ in updates:
                 (copy / SINGLES[key][0]).write_text(self.render(key, data), "utf-8")
             try:
                 load_catalogue(copy)
             except DataError as exc:
-                raise GuidebookError("删除后目录无法通过检查：" + "；".join(chinese(d.message) for d in exc.diagnostics))
+                raise GuidebookError(f"{what}后目录无法通过检查：" + "；".join(chinese(d.message) for d in exc.diagnostics))
+        if write:
+            write_atomic(write[0], write[1].encode("utf-8"))
+        if not write or write[0].resolve() != remove.resolve():
+            remove.unlink()
         done = []
         for key, data, h in updates:
             self.save(key, data, h)
             done.append(SINGLES[key][1])
-        path.unlink()
         return done
+
+    def delete_item(self, number: int) -> list[str]:
+        """Delete an item's file and take its number out of the two lists (all checked first)."""
+        path = self._item_file(number)
+        if path is None:
+            raise GuidebookError(f"没有事项 {number}")
+        return self._apply(path, None, self._follow_references(number, None), "删除")
 
     def renumber(self, old: int, new: int) -> list[str]:
         """Give an item another number: its file is renamed, its `number` set, and the two lists'
@@ -258,35 +273,7 @@ class Store:
         data["number"] = new
         text = self.render(f"item-{old}", data)
         target = self.source / ITEMS_DIR / f"{new:02d}.yaml"
-        updates = []
-        for key, list_name in (("prohibited", "groups"), ("tolerated", "entries")):
-            doc, _, h = self.load(key)
-            changed = False
-            for entry in doc.get(list_name, []):
-                if old in entry.get("items", []):
-                    entry["items"] = [new if n == old else n for n in entry["items"]]
-                    changed = True
-            if changed:
-                updates.append((key, doc, h))
-        with tempfile.TemporaryDirectory(prefix="guidebook-renumber-") as work:
-            copy = Path(work) / "source"
-            shutil.copytree(self.source, copy)
-            (copy / path.relative_to(self.source)).unlink()
-            (copy / target.relative_to(self.source)).write_text(text, "utf-8")
-            for key, doc, _ in updates:
-                (copy / SINGLES[key][0]).write_text(self.render(key, doc), "utf-8")
-            try:
-                load_catalogue(copy)
-            except DataError as exc:
-                raise GuidebookError("改序号后目录无法通过检查：" + "；".join(chinese(d.message) for d in exc.diagnostics))
-        write_atomic(target, text.encode("utf-8"))
-        if target.resolve() != path.resolve():
-            path.unlink()
-        done = []
-        for key, doc, h in updates:
-            self.save(key, doc, h)
-            done.append(SINGLES[key][1])
-        return done
+        return self._apply(path, (target, text), self._follow_references(old, new), "改序号")
 
     def commit(self, key: str, changed: list[str]) -> str | None:
         """With --commit: a git commit of the saved file, naming the document and the fields changed."""
