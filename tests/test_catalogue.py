@@ -202,3 +202,12 @@ def test_a_windows_note_that_moved_to_another_window_is_reported(tmp_path, sourc
     code, out = _check(tmp_path)
     assert code == 0
     assert any("warning" in line and 'the note quotes the phone "18841345104"' in line for line in out)
+
+
+def test_a_phone_in_full_width_digits_is_reported_never_accepted(tmp_path, source_copy):
+    from guidebook.catalogue import phones
+
+    _edit(source_copy / "items/07.yaml", "024-52443219", "０２４-５２４４３２１９")
+    code, out = _check(tmp_path)
+    assert code == 0 and any('"０２４-５２４４３２１９" looks like a phone number' in line for line in out)
+    assert phones.in_text("请拨打０２４-５２４４３２１９") == []  # never shown as a phone, never dialled wrong

@@ -55,6 +55,28 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 # (case, mutation, expected text of the first error line)
 CASES = [
+    # control characters however they arrive: typed, or through YAML escapes
+    ("a NUL through a YAML escape", _replace("items/01.yaml", "title: 失业保险金申领", 'title: "失业\\x00保险金申领"'),
+     "source/items/01.yaml:3:8: control character U+0000 is not allowed (written as an escape)"),
+    ("a right-to-left override through an escape", _replace("items/01.yaml", "title: 失业保险金申领",
+                                                            'title: "\\u202e失业保险金申领"'),
+     "source/items/01.yaml:3:8: control character U+202E is not allowed (written as an escape)"),
+    ("a terminal escape sequence", _replace("items/01.yaml", "title: 失业保险金申领", 'title: "\\e[31m失业保险金申领"'),
+     "source/items/01.yaml:3:8: control character U+001B is not allowed (written as an escape)"),
+    # tags the schema does not use
+    ("a !!binary value", _replace("items/01.yaml", "title: 失业保险金申领", "title: !!binary 5aSx5Lia"),
+     "source/items/01.yaml:3:8: the YAML tag !!binary is not allowed in the catalogue; write the value as plain text"),
+    ("a python object tag", _replace("items/01.yaml", "title: 失业保险金申领", "title: !!python/object:os.system {}"),
+     "source/items/01.yaml:3:8: the YAML tag !!python/object:os.system is not allowed in the catalogue; write the "
+     "value as plain text"),
+    ("a local tag", _replace("items/01.yaml", "title: 失业保险金申领", "title: !shout 失业保险金申领"),
+     "source/items/01.yaml:3:8: the YAML tag !shout is not allowed in the catalogue; write the value as plain text"),
+    # digits that are not ASCII in a phone field
+    ("full-width digits in a phone", _replace("windows.yaml", "phone: 024-53998007", "phone: ０２４-５３９９８００７"),
+     'source/windows.yaml:6:12: windows[0].phone: not a phone number: "０２４-５３９９８００７"'),
+    ("nesting hundreds of levels deep", _replace("items/01.yaml", "title: 失业保险金申领",
+                                                 "title: " + "[" * 2000 + "]" * 2000),
+     "YAML syntax error: exceeded maximum nesting depth"),
     ("yaml syntax error", _replace("items/01.yaml", "title: 失业保险金申领", "title: [失业保险金申领"),
      "source/items/01.yaml:4:6: YAML syntax error: did not find expected ',' or ']'"),
     ("tab indentation", _replace("items/01.yaml", "  items:\n    - name: 申领人身份证", "  items:\n\t- name: 申领人身份证"),

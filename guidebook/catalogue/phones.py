@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import re
 
-LANDLINE = r"0(?:10|2\d)-\d{8}|0[3-9]\d{2}-\d{7,8}"
-MOBILE = r"1[3-9]\d{9}"
-LOCAL = r"\d{8}"
+# ASCII digits only (Python's \d would also take full-width ０-９ and other scripts' digits).
+D = "[0-9]"
+LANDLINE = rf"0(?:10|2{D})-{D}{{8}}|0[3-9]{D}{{2}}-{D}{{7,8}}"
+MOBILE = rf"1[3-9]{D}{{9}}"
+LOCAL = rf"{D}{{8}}"
 
 # A phone field (windows.yaml): a full number, or a service number (12333) or a 7/8-digit local number.
-FIELD = re.compile(rf"^(?:{LANDLINE}|{MOBILE}|\d{{5}}|\d{{7,8}})$")
+FIELD = re.compile(rf"^(?:{LANDLINE}|{MOBILE}|{D}{{5}}|{D}{{7,8}})$")
 # Phones in running text (URLs must be removed first).
 IN_TEXT = re.compile(
-    rf"(?<![\d-])(?:{LANDLINE}|{MOBILE}|{LOCAL}|(?<=拨打)\s*\d{{5}}|(?<=电话)\s*\d{{5}}|(?<=电话：)\s*\d{{5}})(?![\d-])")
-# What a reader would take for a phone number: a 0-prefixed group with a dash, or 7 to 12 digits.
-LOOKS_LIKE = re.compile(r"(?<![\d\w.-])(?:0\d{2,3}-\d{4,10}|\d{7,12})(?![\d\w.-])")
+    rf"(?<![\d-])(?:{LANDLINE}|{MOBILE}|{LOCAL}|(?<=拨打)\s*{D}{{5}}|(?<=电话)\s*{D}{{5}}|(?<=电话：)\s*{D}{{5}})(?![\d-])")
+# What a reader would take for a phone number: a 0-prefixed group with a dash, or 7 to 12 digits (of any
+# script: a number typed with full-width digits ０２４ is reported, never accepted silently).
+LOOKS_LIKE = re.compile(r"(?<![\dA-Za-z.-])(?:[0０]\d{2,3}[-－]\d{4,10}|\d{7,12}|\d{5})(?![\dA-Za-z.-])")
 URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 
 
@@ -33,4 +36,5 @@ def suspicious(text: str) -> list[str]:
     """Numbers in a text that look like phone numbers but have no valid form (e.g. 024-524432199)."""
     text = URL.sub(" ", text)
     valid = {(m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in IN_TEXT.finditer(text)}
-    return [m.group() for m in LOOKS_LIKE.finditer(text) if (m.start(), m.end()) not in valid]
+    return [m.group() for m in LOOKS_LIKE.finditer(text) if (m.start(), m.end()) not in valid
+            and not (len(m.group()) == 5 and m.group().isascii())]  # ASCII 5 digits: counts, codes, years

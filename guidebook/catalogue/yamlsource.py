@@ -118,6 +118,9 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise _err(name, 0, 0, "the document is nested too deeply (lists or mappings inside each other "
+                               "hundreds of levels deep)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -137,8 +140,20 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
     if node is None:
         return YamlDoc(path or Path(name), None, positions)
     counter = [0]
-    data = _convert(node, (), positions, loader, name, counter, set())
+    try:
+        data = _convert(node, (), positions, loader, name, counter, set())
+    except RecursionError:
+        raise _err(name, 0, 0, "the document is nested too deeply (lists or mappings inside each other "
+                               "hundreds of levels deep)") from None
     return YamlDoc(path or Path(name), data, positions)
+
+
+# The kinds of value the catalogue is made of; other tags (!!binary, !!python/..., !custom) are refused.
+ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -155,6 +170,11 @@ def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
         raise _err(name, line, col, "YAML anchors and aliases (&, *) are not allowed in the catalogue")
     seen.add(id(node))
     positions.values[loc] = _pos(node)
+    expected = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}.get(type(node))
+    if expected and node.tag != expected:
+        line, col = _pos(node)
+        raise _err(name, line, col, f"the YAML tag {_short_tag(node.tag)} is not allowed in the catalogue; "
+                                    "write the value as plain text")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -177,8 +197,19 @@ def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
             _convert(child, loc + (i,), positions, loader, name, counter, seen)
             for i, child in enumerate(node.value)
         ]
+    if node.tag not in ALLOWED_TAGS:
+        line, col = _pos(node)
+        raise _err(name, line, col, f"the YAML tag {_short_tag(node.tag)} is not allowed in the catalogue; "
+                                    "write the value as plain text")
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
+        if isinstance(value, str):  # what an escape (\x00, \u202e, \e) makes is checked like typed text
+            bad = _CONTROL.search(value)
+            if bad:
+                line, col = _pos(node)
+                raise _err(name, line, col, f"control character U+{ord(bad.group()):04X} is not allowed "
+                                            "(written as an escape)")
+        return value
     except yaml.YAMLError as exc:
         line, col = _pos(node)
         raise _err(name, line, col, f"invalid value: {getattr(exc, 'problem', exc)}") from None
