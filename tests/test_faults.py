@@ -265,3 +265,26 @@ def test_a_pdf_is_not_written_to_a_terminal(monkeypatch):
             code = exc.code
     assert code == 2 and "refusing to write a PDF to a terminal" in " ".join(err.getvalue().replace("│", " ").split())
     assert Terminal.buffer.getvalue() == b""  # not a byte of PDF on the screen
+
+
+def test_two_builds_into_one_folder_at_once(tmp_path):
+    """The second build waits for the first (a lock with the owner's PID); every output opens, every time;
+    a lock left by a killed build is taken over."""
+    src = tmp_path / "source"
+    shutil.copytree(MINIMAL, src)
+    out = tmp_path / "output"
+    cmd = [sys.executable, "-m", "guidebook", "build", "--source", str(src), "--output", str(out), "--no-site",
+           "--force"]
+    for round_ in range(5):
+        procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+        errs = [p.communicate(timeout=300)[1].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], errs
+        assert any("waiting: another build" in e for e in errs) or round_ > 0  # the first round must overlap
+        for pdf in out.rglob("*.pdf"):
+            assert len(PdfReader(pdf).pages) >= 1
+        for docx in out.rglob("*.docx"):
+            assert zipfile.ZipFile(docx).testzip() is None
+        assert not (out / ".guidebook.lock").exists()
+    (out / ".guidebook.lock").write_text("999999999")  # a build that was killed
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=300)
+    assert res.returncode == 0 and not (out / ".guidebook.lock").exists()

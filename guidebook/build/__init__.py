@@ -270,14 +270,84 @@ def _site_downloads(out: Path, items: list, stale: set[str], pending: list) -> l
     return copies
 
 
+LOCK = ".guidebook.lock"
+LOCK_WAIT_SECONDS = 600.0
+
+
+class OutputLock:
+    """One build at a time per output folder: a lock file holding the owner's PID. A second build
+    waits for the first (saying so); a lock whose process is gone is taken over."""
+
+    def __init__(self, folder: Path, progress: Progress):
+        self.path = folder / LOCK
+        self.progress = progress
+
+    def __enter__(self):
+        import os
+
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        said = False
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                return self
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise GuidebookError(f"cannot write to {self.path.parent}: {exc.strerror or exc}") from None
+            try:
+                owner = int(self.path.read_text().strip() or "0")
+            except (OSError, ValueError):
+                owner = 0
+            alive = owner > 0
+            if alive:
+                try:
+                    os.kill(owner, 0)
+                except ProcessLookupError:
+                    alive = False
+                except PermissionError:
+                    pass
+            if not alive:  # a stale lock: its build was killed
+                try:
+                    self.path.unlink()
+                except OSError:
+                    pass
+                continue
+            if time.monotonic() > deadline:
+                raise GuidebookError(f"another build (process {owner}) has been writing to {self.path.parent} for "
+                                     f"over {LOCK_WAIT_SECONDS:.0f} s; if it is gone, delete {self.path}")
+            if not said:
+                self.progress(f"waiting: another build (process {owner}) is writing to {self.path.parent}")
+                said = True
+            time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        import os
+
+        try:
+            if self.path.read_text().strip() == str(os.getpid()):
+                self.path.unlink()
+        except OSError:
+            pass
+        return False
+
+
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
+    """Build every requested output that is not up to date, one build at a time per output folder."""
+    check_output_folder(opts.output)
+    with OutputLock(opts.output, progress):
+        return _build(opts, progress, warn)
+
+
+def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     """Build every requested output that is not up to date. Nothing is written unless all renders."""
     from guidebook.build import cache, parallel
     from guidebook.outputs import handouts
 
     t0 = time.perf_counter()
     result = BuildResult()
-    check_output_folder(opts.output)
     progress("catalogue: loading and validating")
     session = Session(opts, progress, lambda m: (result.warnings.append(m), warn(m)))
     if opts.press and not opts.guide:
