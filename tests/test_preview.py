@@ -115,3 +115,13 @@ def test_a_pdf_link_says_what_it_is_making(server):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(url + "/wait/etc/passwd")
     assert err.value.code == 404
+
+
+def test_the_preview_refuses_foreign_hosts_and_malformed_paths(server):
+    url, _, _ = server
+    for path, headers in (("/", {"Host": "evil.example:80"}), ("/handout/%00", {}), ("/" + "a" * 4000, {})):
+        req = urllib.request.Request(url + path, headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=30)
+        assert err.value.code == 400 and b"Traceback" not in err.value.read()
+    assert "预览" in _get(url + "/")

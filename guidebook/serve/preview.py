@@ -224,7 +224,18 @@ def font_file(name: str) -> tuple[int, str, bytes]:
 def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
-            status, ctype, body = preview.render(self.path.split("?")[0])
+            port = self.server.server_address[1]
+            names = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {host}
+            path = self.path.split("?")[0]
+            if self.headers.get("Host", "") not in {f"{n}:{port}" for n in names}:  # DNS rebinding
+                status, ctype, body = 400, "text/plain; charset=utf-8", b"400 bad request: foreign Host"
+            elif "\x00" in path or "%00" in path or len(path) > 1024:
+                status, ctype, body = 400, "text/plain; charset=utf-8", b"400 bad request"
+            else:
+                try:
+                    status, ctype, body = preview.render(path)
+                except Exception:  # never a traceback to the browser
+                    status, ctype, body = 500, "text/plain; charset=utf-8", b"500 internal error"
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
