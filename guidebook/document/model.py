@@ -26,17 +26,9 @@ LABEL_CHANGES = "本版主要变化"
 LABEL_ONLINE_ITEM = "扫码查看本事项在线版"
 LABEL_ONLINE_GUIDE = "扫码查看在线版"
 
-# Column headings of the guide's tables, as the booklet prints them (shared by the PDF and Word writers).
-COLUMNS = {
-    "changes": ["事项", "变化", "字段", "原内容", "新内容"],
-    "power_list": ["事项类别", "序号", "事项", "页码", "操作流程"],
-    "windows": ["序号", "机构名称", "地　址", "联系电话"],
-    "prohibited": ["禁办事项", "禁办情形"],
-    "tolerated": ["序号", "业务事项", "可容缺资料", "后补方式", "资料来源", "补齐时间"],
-}
-# Every fixed label a writer prints; templates see it as `L`, the Word writer imports it.
+# Fixed labels the templates print themselves (as `L`); the document tree holds all the others.
 LABELS = {"flow": LABEL_FLOW, "qr": LABEL_QR, "phones": LABEL_PHONES, "changes": LABEL_CHANGES,
-          "guide_link": LABEL_GUIDE_LINK, "columns": COLUMNS}
+          "guide_link": LABEL_GUIDE_LINK}
 
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""

@@ -15,26 +15,21 @@ from guidebook.document.nodes import (
     QrCode, Row, Span, Table, Text, Toc, TocEntry,
 )
 from guidebook.document.model import (
-    COLUMNS, LABEL_FLOW, LABEL_ONLINE_GUIDE, LABEL_ONLINE_ITEM, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT,
+    LABEL_FLOW, LABEL_ONLINE_GUIDE, LABEL_ONLINE_ITEM, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT,
     URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
 )
 
-# Relative column widths of the guide's tables, for writers that set widths themselves (Word); the
-# PDF's widths come from guide.css.
-WIDTHS = {
-    "changes": [40, 12, 20, 50, 50],
-    "power_list": [30, 12, 60, 13, 48],
-    "windows": [12, 62, 60, 30],
-    "prohibited": [60, 110],
-    "tolerated": [12, 40, 50, 22, 30, 20],
-}
-# Column roles (the PDF's CSS classes of the columns), by table.
-COLUMN_ROLES = {
-    "changes": ["c-scope", "c-kind", "c-label", "", ""],
-    "power_list": ["c-cat", "c-no", "", "c-page", "c-flow"],
-    "windows": ["c-no", "", "", "c-phone"],
-    "prohibited": ["c-matter", ""],
-    "tolerated": ["c-no", "", "", "", "", ""],
+# The guide's tables, one column each: (heading as the booklet prints it, role = the PDF's CSS class,
+# relative width for writers that set widths themselves: Word; the PDF's widths come from guide.css).
+TABLES = {
+    "changes": [("事项", "c-scope", 40), ("变化", "c-kind", 12), ("字段", "c-label", 20), ("原内容", "", 50),
+                ("新内容", "", 50)],
+    "power_list": [("事项类别", "c-cat", 30), ("序号", "c-no", 12), ("事项", "", 60), ("页码", "c-page", 13),
+                   ("操作流程", "c-flow", 48)],
+    "windows": [("序号", "c-no", 12), ("机构名称", "", 62), ("地　址", "", 60), ("联系电话", "c-phone", 30)],
+    "prohibited": [("禁办事项", "c-matter", 60), ("禁办情形", "", 110)],
+    "tolerated": [("序号", "c-no", 12), ("业务事项", "", 40), ("可容缺资料", "", 50), ("后补方式", "", 22),
+                  ("资料来源", "", 30), ("补齐时间", "", 20)],
 }
 
 
@@ -173,7 +168,7 @@ def item_block(it: ItemView, page_break: bool) -> Block:
 
 
 def _table(name: str, rows: list[Row]) -> Table:
-    cols = [Column(label, role, w) for label, role, w in zip(COLUMNS[name], COLUMN_ROLES[name], WIDTHS[name])]
+    cols = [Column(label, role, w) for label, role, w in TABLES[name]]
     return Table(cols, rows, name.replace("_", "-"))
 
 

@@ -20,9 +20,6 @@ class HandoutOverflow(GuidebookError):
     """A handout that does not fit on one page even after every fitting step."""
 
 
-def flows(it: ItemView):
-    return [p for p in [it, *it.procedures] if p.flow is not None]
-
 
 def html(session, it: ItemView, level: int = 0) -> str:
     doc = session.doc
