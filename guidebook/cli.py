@@ -439,7 +439,7 @@ def edit(
     source: Path = SourceOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
     style: Optional[str] = StyleOpt,
-    port: int = typer.Option(8001, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but 127.0.0.1 or "
                              "localhost makes the editor reachable from other machines: it then needs --token."),
     token: Optional[str] = typer.Option(None, "--token", help="The access token (default: a new random one). "
@@ -471,11 +471,12 @@ def preview(
     source: Path = SourceOpt,
     layouts: Optional[list[Path]] = LayoutsOpt,
     style: Optional[str] = StyleOpt,
-    port: int = typer.Option(8000, "--port", "-p", help="Port on 127.0.0.1 (0: any free port)."),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
 ) -> None:
     """Serve the guide and every handout as HTML, rebuilt and reloaded in the browser after each change."""
     from guidebook.build import Options
+    from guidebook.files import Interrupted
     from guidebook.serve.preview import serve
 
     opts = Options(source=source, layouts=_chain(layouts, style))
@@ -483,7 +484,7 @@ def preview(
         serve(opts, host, port, lambda m: typer.echo(m, err=True), _warn)
     except OSError as exc:
         fail(GuidebookError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         typer.echo("preview stopped", err=True)
 
 
@@ -634,6 +635,9 @@ def _debug_first(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    from guidebook.files import Interrupted, handle_interrupts
+
+    handle_interrupts()
     try:
         app(args=_debug_first(sys.argv[1:]), prog_name="guidebook")
     except GuidebookError as exc:  # raised outside a command's own handling
@@ -642,6 +646,9 @@ def main() -> None:
         print_diagnostics(exc.diagnostics)
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except Interrupted as exc:  # Ctrl-C or SIGTERM: one line, the conventional exit code
+        typer.echo(exc.message, err=True)
+        sys.exit(exc.code)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)

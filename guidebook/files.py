@@ -83,3 +83,54 @@ def stale_temporaries(folder: Path) -> list[Path]:
         except (PermissionError, OverflowError):
             continue
     return out
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM, raised in the main process so that the usual clean-up runs (temporaries,
+    the output lock, the worker pool). Not a KeyboardInterrupt: click would turn that into a silent exit."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        super().__init__(signum)
+        self.signum = signum
+        self.code = 128 + signum
+        self.message = "terminated" if signum == signal.SIGTERM else "interrupted"
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
+
+
+def handle_interrupts() -> None:
+    """SIGINT and SIGTERM raise Interrupted in this (the main) process."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
+
+
+class deferred_signals:
+    """Hold SIGINT and SIGTERM back while outputs are committed, so an interrupted build leaves either the
+    old set of outputs or the new one with its manifest, never a mixture; raised when the block ends."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.pending: list[int] = []
+        self.saved: dict[int, object] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self  # signals only ever reach the main thread
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self.saved[sig] = signal.signal(sig, lambda signum, frame: self.pending.append(signum))
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+        if self.pending and exc[0] is None:
+            raise Interrupted(self.pending[0])
+        return False

@@ -275,7 +275,7 @@ def test_two_builds_into_one_folder_at_once(tmp_path):
     out = tmp_path / "output"
     cmd = [sys.executable, "-m", "guidebook", "build", "--source", str(src), "--output", str(out), "--no-site",
            "--force"]
-    for round_ in range(5):
+    for round_ in range(20):
         procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
         errs = [p.communicate(timeout=300)[1].decode() for p in procs]
         assert [p.returncode for p in procs] == [0, 0], errs
@@ -288,3 +288,45 @@ def test_two_builds_into_one_folder_at_once(tmp_path):
     (out / ".guidebook.lock").write_text("999999999")  # a build that was killed
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=300)
     assert res.returncode == 0 and not (out / ".guidebook.lock").exists()
+
+
+def _consistent(out: Path) -> None:
+    """Every output the manifest lists is there, whole, and the very file the manifest describes."""
+    import hashlib
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    for entry in manifest["outputs"]:
+        data = (out / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+        if entry["path"].endswith(".pdf"):
+            assert len(PdfReader(out / entry["path"]).pages) == entry["pages"]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name == ".guidebook.lock"]
+
+
+def test_ctrl_c_and_sigterm_during_a_parallel_build(tmp_path):
+    """Interrupted at several moments (loading, rendering in the workers, combining): one line, exit 130 or
+    143, no traceback from the parent or a worker, no temporaries, no lock, the outputs intact, no worker
+    left running."""
+    src = tmp_path / "source"
+    shutil.copytree(ROOT / "source", src)
+    out = tmp_path / "output"
+    cmd = [sys.executable, "-m", "guidebook", "build", "--source", str(src), "--output", str(out), "--no-word",
+           "--no-site", "--force", "-q"]
+    started = time.monotonic()
+    assert subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
+    took = time.monotonic() - started
+    _consistent(out)
+    for fraction in (0.1, 0.35, 0.6):
+        for sig, code, message in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+            time.sleep(took * fraction)
+            # Ctrl-C reaches the whole process group (workers included); `kill` reaches the parent only
+            os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
+            _, err = proc.communicate(timeout=120)
+            assert (proc.returncode, err.decode()) == (code, message + "\n"), (fraction, sig)
+            time.sleep(0.2)
+            alive = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+            assert alive == [], f"workers left running: {alive}"
+            _consistent(out)

@@ -17,7 +17,7 @@ from guidebook import __version__
 from guidebook.catalogue import Catalogue, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.catalogue.exporting import catalogue_json
-from guidebook.files import write_atomic
+from guidebook.files import deferred_signals, write_atomic
 from guidebook.document.model import GuideDoc, ItemView, build_document
 
 Progress = Callable[[str], None]
@@ -426,16 +426,17 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     pending += _site_downloads(out, items, stale, pending)
     pending = [(p, d, n) for p, d, n in pending if str(p.relative_to(out)) in stale]
     remove_stale_temporaries(out)
-    for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
-        write_output(path, data, pages, result)
-    result.seconds = time.perf_counter() - t0
-    for rel in orphans:  # only files an earlier build wrote and listed in its manifest
-        try:
-            (out / rel).unlink()
-            result.removed.append(out / rel)
-        except OSError:
-            pass
-    write_manifest(opts, session.catalogue, result, keys)
+    with deferred_signals():  # Ctrl-C now waits for the outputs and their manifest to agree
+        for path, data, pages in sorted(pending, key=lambda p: str(p[0])):
+            write_output(path, data, pages, result)
+        result.seconds = time.perf_counter() - t0
+        for rel in orphans:  # only files an earlier build wrote and listed in its manifest
+            try:
+                (out / rel).unlink()
+                result.removed.append(out / rel)
+            except OSError:
+                pass
+        write_manifest(opts, session.catalogue, result, keys)
     return result
 
 

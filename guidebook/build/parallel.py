@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from typing import Any, Callable
 
@@ -24,6 +25,13 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover
         return max(1, os.cpu_count() or 1)
+
+
+def _quiet_worker() -> None:
+    """Workers leave interrupts to the parent: Ctrl-C reaches the whole process group, and the parent
+    then ends the pool (SIGTERM, default action), so no worker prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(task: tuple[Callable, tuple]) -> Any:
@@ -44,7 +52,7 @@ def run_all(session, tasks: list[tuple[Callable, tuple]], progress: Callable[[st
     _SESSION = session
     try:
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER) as pool:
+        with ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER, initializer=_quiet_worker) as pool:
             results = []
             pending = pool.imap(_run, tasks, chunksize=1)
             started = time.monotonic()
