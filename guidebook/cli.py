@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from guidebook.diagnostics import Diagnostic, GuidebookError
+from guidebook.diagnostics import Diagnostic, GuidebookError, printable
 
 app = typer.Typer(
     help="Turn a bureau's catalogue of services (source/) into a print-ready PDF guide, one-page "
@@ -69,7 +69,7 @@ def fail(exc: GuidebookError) -> None:
     """Print a user-facing error (no traceback unless --debug) and exit 1."""
     if exc.diagnostics:
         print_diagnostics(exc.diagnostics)
-    typer.echo(_color("error:", "red") + f" {exc}", err=True)
+    typer.echo(_color("error:", "red") + f" {printable(str(exc))}", err=True)
     if _state["debug"]:
         raise exc
     raise typer.Exit(1)
@@ -213,7 +213,7 @@ class _Progress:
 
 
 def _warn(message: str) -> None:
-    typer.echo(_color("warning:", "yellow") + " " + message, err=True)
+    typer.echo(_color("warning:", "yellow") + " " + printable(message), err=True)
 
 
 def _size(n: int) -> str:
@@ -635,16 +635,16 @@ def _debug_first(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    from guidebook.files import Interrupted, handle_interrupts
+    from guidebook.files import Interrupted, interrupts_raised
 
-    handle_interrupts()
     try:
-        app(args=_debug_first(sys.argv[1:]), prog_name="guidebook")
+        with interrupts_raised():
+            app(args=_debug_first(sys.argv[1:]), prog_name="guidebook")
     except GuidebookError as exc:  # raised outside a command's own handling
         if _state["debug"]:
             raise
         print_diagnostics(exc.diagnostics)
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(1)
     except Interrupted as exc:  # Ctrl-C or SIGTERM: one line, the conventional exit code
         typer.echo(exc.message, err=True)

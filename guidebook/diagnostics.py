@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+
+
+# C0/C1 controls other than tab/newline, line and paragraph separators, and the bidirectional controls
+# that can disguise text: refused in the catalogue, and escaped wherever the tool prints them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """`text` with every CONTROL character shown as an escape (\\x1b, \\u202e): a file name or value quoted
+    in a message can never move the cursor, recolour or reorder the user's terminal."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +37,7 @@ class Diagnostic:
             where += f":{self.line}:{self.col}"
         label = "" if self.severity == "error" else f"{self.severity}: "
         subject = f"{self.field}: " if self.field else ""
-        return f"{where}: {label}{subject}{self.message}"
+        return printable(f"{where}: {label}{subject}{self.message}")
 
     def __str__(self) -> str:
         return self.format()

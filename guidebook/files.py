@@ -102,12 +102,26 @@ def _interrupt(signum, frame):
     raise Interrupted(signum)
 
 
-def handle_interrupts() -> None:
-    """SIGINT and SIGTERM raise Interrupted in this (the main) process."""
-    import signal
+class interrupts_raised:
+    """Within the block, SIGINT and SIGTERM raise Interrupted in this (the main) process; the previous
+    handlers come back afterwards (main() also runs inside the test process)."""
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _interrupt)
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.saved[sig] = signal.signal(sig, _interrupt)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+        return False
 
 
 class deferred_signals:
@@ -134,3 +148,28 @@ class deferred_signals:
         if self.pending and exc[0] is None:
             raise Interrupted(self.pending[0])
         return False
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files of a layout (or catalogue) folder, sorted. Hidden entries, caches and a build's output
+    folder placed inside it (one holding a manifest.json or the build lock) are not part of it: otherwise
+    every build would change its own inputs and render everything again, endlessly in the preview."""
+    out: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        if root != str(folder) and ({"manifest.json", ".guidebook.lock"} & set(files)):
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        out += [Path(root) / f for f in sorted(files) if not f.startswith(".")]
+    real = Path(folder).resolve()
+    return [p for p in out if p.resolve().is_relative_to(real)]  # links that leave it are not its files
+
+
+def confined(path: Path, folders) -> Path:
+    """`path`, if it really lies in one of the layout folders: a symbolic link that leads out of them
+    (to /etc/passwd, to the user's home) would print that file into a document, so it is refused."""
+    real = Path(path).resolve()
+    for folder in folders:
+        if real.is_relative_to(Path(folder).resolve()):
+            return Path(path)
+    raise GuidebookError(f"{path}: symbolic link leads outside the layout folders; refusing to read it")

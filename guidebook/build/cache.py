@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from guidebook import __version__
+from guidebook.files import folder_files
 
 MANIFEST = "manifest.json"
 
@@ -45,9 +46,8 @@ def layout_key(chain: list[Path], roles, options: str) -> str:
     """Everything presentational: layout files, fonts (file, face, size, date), options, the tool's code."""
     parts: list[str | bytes] = [code_key(), options]
     for d in chain:
-        for p in sorted(d.rglob("*")):
-            if p.is_file():
-                parts += [str(p.relative_to(d)), p.read_bytes()]
+        for p in folder_files(d):
+            parts += [str(p.relative_to(d)), p.read_bytes()]
     for role in roles:
         for face in role.faces:
             st = os.stat(face.file)
@@ -71,9 +71,21 @@ def previous(output: Path) -> dict[str, dict]:
     """The last build's manifest entries by relative path (empty when there is none)."""
     try:
         data = json.loads((output / MANIFEST).read_text("utf-8"))
-        return {e["path"]: e for e in data.get("outputs", []) if isinstance(e, dict) and "path" in e}
-    except (OSError, ValueError, AttributeError, TypeError):
+        entries = data.get("outputs", []) if isinstance(data, dict) else []
+    except (OSError, ValueError):
         return {}
+    # a hand-edited or damaged manifest: entries of the wrong shape are ignored (their outputs are
+    # rendered again), and a path that could leave the output folder is never used
+    if not isinstance(entries, list):
+        return {}
+    return {e["path"]: e for e in entries if _valid_entry(e)}
+
+
+def _valid_entry(e) -> bool:
+    if not isinstance(e, dict) or not all(isinstance(e.get(k), str) for k in ("path", "key", "sha256")):
+        return False
+    parts = e["path"].split("/")
+    return not e["path"].startswith("/") and ".." not in parts and "" not in parts and "\\" not in e["path"]
 
 
 def sha256_file(path: Path) -> str | None:

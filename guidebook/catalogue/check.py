@@ -208,8 +208,8 @@ def load_catalogue(source: Path) -> Catalogue:
     source = Path(source)
     report = Report()
     if not source.is_dir():
-        raise DataError(f"{rel(source)}: catalogue folder not found", [
-            Diagnostic(rel(source), 0, 0, "", "catalogue folder not found")])
+        what = "is a file, not a catalogue folder" if source.exists() else "catalogue folder not found"
+        raise DataError(f"{rel(source)}: {what}", [Diagnostic(rel(source), 0, 0, "", what)])
     origins: dict[Any, Origin] = {}
     singles: dict[str, Any] = {}
     for key, fname in (("guide", GUIDE_FILE), ("windows", WINDOWS_FILE),

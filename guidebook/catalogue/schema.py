@@ -25,10 +25,24 @@ URL_RE = re.compile(
 from guidebook.catalogue.phones import FIELD as PHONE_RE  # noqa: E402  (one definition of a phone number)
 
 
-def _check_url(value: str) -> str:
+# Every URL becomes a QR code on the handouts, printed --qr-size wide (26 mm). Past version 10 (57
+# modules) its modules get smaller than 0.4 mm, which phone cameras at reading distance stop resolving;
+# version 10 at error correction M holds 213 bytes.
+QR_MAX_URL = 213
+SITE_PAGE_RESERVE = len("items/9999.html")  # what the web edition appends to site.base_url
+
+
+def _check_url(value: str, limit: int = QR_MAX_URL) -> str:
     if not URL_RE.match(value):
         raise ValueError(f'not a URL: "{value}" (expected http:// or https:// and a host name)')
+    if len(value) > limit:
+        raise ValueError(f"URL too long for a QR code ({len(value):,} characters; a code printed 26 mm wide stays "
+                         f"readable up to {limit})")
     return value
+
+
+def _check_base_url(value: str) -> str:
+    return _check_url(value, QR_MAX_URL - SITE_PAGE_RESERVE)
 
 
 def _check_phone(value: str) -> str:
@@ -225,7 +239,7 @@ class SectionTitles(Strict):
 class SiteInfo(Strict):
     """The web edition's settings (guidebook build writes output/site/)."""
 
-    base_url: Url | None = Field(
+    base_url: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_base_url)] | None = Field(
         None, description="Where output/site/ is published, e.g. https://rsj.fushun.gov.cn/guide/. When set, "
         "every handout carries a QR code to its item's page and the guide's back cover one to the index.")
 

@@ -9,12 +9,11 @@ from typing import Any
 
 import yaml
 
-from guidebook.diagnostics import Diagnostic
+from guidebook.diagnostics import CONTROL, Diagnostic
 
 MAX_FILE_BYTES = 1_000_000  # a catalogue file is a few KB; anything this large is a mistake
 MAX_NODES = 100_000
-# C0/C1 controls other than tab/newline, plus bidirectional overrides that can disguise text
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = CONTROL
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, faster
 

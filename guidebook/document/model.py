@@ -34,6 +34,8 @@ URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # 
 _TRAILING = ",.;:!?)]}>'\""
 PHONE_IN_TEXT = phone_rules.IN_TEXT  # what a phone number is: guidebook.catalogue.phones
 
+MAX_STEM_BYTES = 120  # UTF-8 bytes of an output file name's stem (40 Chinese characters)
+
 
 @dataclass(frozen=True)
 class Run:
@@ -188,9 +190,14 @@ class ItemView(ProcedureView):
 
     @property
     def file_stem(self) -> str:
-        """NN-<guide title>, safe as a file name."""
-        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", self.title).strip("_")
-        return f"{self.item_number:02d}-{safe}"
+        """NN-<guide title>, safe as a file name. File systems allow 255 bytes per name; with the suffix and
+        the temporary's mark a stem must stay well below, so a long title is cut (the number keeps the
+        names apart; the documents keep the whole title)."""
+        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", self.title).strip("_.")
+        stem = f"{self.item_number:02d}-{safe}"
+        while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+            stem = stem[:-1]
+        return stem
 
     def all_parts(self) -> list[Part]:
         return self.parts + [p for proc in self.procedures for p in proc.parts]

@@ -304,11 +304,12 @@ class Writer:
         import datetime as dt
 
         cp = self.doc.core_properties
-        cp.title = title
-        cp.author = author
-        cp.last_modified_by = author
-        cp.subject = subject
-        cp.keywords = keywords
+        # Word's core properties hold at most 255 characters (the document itself keeps the whole title)
+        cp.title = _property(title)
+        cp.author = _property(author)
+        cp.last_modified_by = _property(author)
+        cp.subject = _property(subject)
+        cp.keywords = _property(keywords)
         cp.comments = ""
         cp.category = ""
         cp.language = LANG
@@ -623,3 +624,7 @@ def handout_docx(session, it) -> bytes:
     t(tree.title)
     t(tree.body)
     return w.save(meta.edition, meta.date)
+
+
+def _property(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

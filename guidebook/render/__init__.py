@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from markupsafe import Markup, escape
 
 from guidebook.render import fonts, qr
 from guidebook.diagnostics import GuidebookError
+from guidebook.files import confined, folder_files
 from guidebook.render.flowchart import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
 from guidebook.document.model import Rich
 
@@ -81,7 +83,7 @@ def layout_chain(overrides: list[Path] | None) -> list[Path]:
     for d in overrides or []:
         d = Path(d)
         if not d.is_dir():
-            raise GuidebookError(f"{d}: layout folder not found")
+            raise GuidebookError(f"{d}: " + ("is a file, not a layout folder" if d.exists() else "layout folder not found"))
         if d.resolve() != DEFAULT_LAYOUT.resolve():
             chain.append(d)
     return chain + [DEFAULT_LAYOUT]
@@ -95,7 +97,7 @@ STACKED = ("custom.css",)
 def stylesheet_files(chain: list[Path], name: str) -> list[Path]:
     """The files a stylesheet name stands for, in cascade order (one, or for STACKED names all)."""
     if name in STACKED:
-        return [d / name for d in reversed(chain) if (d / name).is_file()]
+        return [confined(d / name, chain) for d in reversed(chain) if (d / name).is_file()]
     return [find_layout_file(chain, name)]
 
 
@@ -103,8 +105,17 @@ def find_layout_file(chain: list[Path], name: str) -> Path:
     for d in chain:
         p = d / name
         if p.is_file():
-            return p
+            return confined(p, chain)
     raise GuidebookError(f"layout file {name!r} not found in: {', '.join(map(str, chain))}")
+
+
+class LayoutLoader(jinja2.FileSystemLoader):
+    """Templates from the layout folders only, links that leave them refused (see `confined`)."""
+
+    def get_source(self, environment, template):
+        contents, filename, uptodate = super().get_source(environment, template)
+        confined(Path(filename), self.searchpath)
+        return contents, filename, uptodate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,8 +137,8 @@ def rich_html(runs: Rich | None) -> Markup:
 def make_env(chain: list[Path]) -> jinja2.Environment:
     """Templates are looked up in the override folders first; `default/NAME` always means the default."""
     loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_LAYOUT))}, delimiter="/"),
-        jinja2.FileSystemLoader([str(d) for d in chain]),
+        jinja2.PrefixLoader({"default": LayoutLoader(str(DEFAULT_LAYOUT))}, delimiter="/"),
+        LayoutLoader([str(d) for d in chain]),
     ])
     env = jinja2.Environment(
         loader=loader,
@@ -146,6 +157,8 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
         raise RenderError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except GuidebookError:
+        raise
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:
@@ -407,8 +420,8 @@ def charset(cat, layout_dirs: list[Path]) -> str:
 
     chars = set(catalogue_json(cat))
     for d in layout_dirs:
-        for p in d.rglob("*"):
-            if p.suffix in (".html", ".css", ".toml") and p.is_file():
+        for p in folder_files(d):
+            if p.suffix in (".html", ".css", ".toml"):
                 chars |= set(p.read_text("utf-8", errors="ignore"))
     for p in PACKAGE_ROOT.joinpath("guidebook").rglob("*.py"):  # the whole package
         chars |= {c for c in p.read_text("utf-8") if ord(c) > 0x7F}

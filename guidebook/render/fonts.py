@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
+from guidebook.files import confined
 from guidebook.files import write_atomic
 
 FONTS_FILE = "fonts.toml"
@@ -58,6 +59,7 @@ def read_roles(layout_dirs: list[Path]) -> tuple[dict[str, list[str]], Path]:
     for d in layout_dirs:
         path = d / FONTS_FILE
         if path.is_file():
+            confined(path, layout_dirs)
             try:
                 data = tomllib.loads(path.read_text("utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from guidebook.build import Options, Session
 from guidebook.diagnostics import GuidebookError
+from guidebook.files import folder_files
 
 POLL_SECONDS = 0.3
 # The page knows the version it was rendered from, so an edit made before its first poll still reloads it.
@@ -32,10 +33,9 @@ html{background:#e5e5e5}"""
 def _watched_files(opts: Options, chain: list[Path]) -> dict[str, float]:
     files: dict[str, float] = {}
     for folder in [opts.source, *chain]:
-        for p in Path(folder).rglob("*"):
+        for p in folder_files(Path(folder)):
             try:
-                if p.is_file():
-                    files[str(p)] = p.stat().st_mtime_ns
+                files[str(p)] = p.stat().st_mtime_ns
             except OSError:
                 continue
     return files
