@@ -201,6 +201,28 @@ def pdf_body_text(path: Path, top_mm: float = 0, bottom_mm: float = 0, pages: sl
         pdf.close()
 
 
+def text_sizes(path: Path, page: int = 0) -> list[tuple[float, str, bool]]:
+    """(size in pt as printed, text, inside a drawing) of every piece of text on a PDF page, drawings
+    included: the font size times the scale of the text and transformation matrices (so an SVG scaled
+    down counts smaller). Text drawn under another matrix than the page's own is inside a drawing."""
+    import collections
+    import math
+
+    from pypdf import PdfReader
+
+    found: list[tuple[float, str, tuple]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            found.append((size * math.sqrt(abs(a * d - b * c)), text.strip(), tuple(round(v, 3) for v in cm[:4])))
+
+    PdfReader(path).pages[page].extract_text(visitor_text=visit)
+    page_matrix = collections.Counter(m for _, _, m in found).most_common(1)[0][0]
+    return [(size, text, m != page_matrix) for size, text, m in found]
+
+
 def docx_body_text(path: Path) -> str:
     """The text of a .docx body in reading order: paragraphs and table cells, list numbers as Word
     shows them (①② for circled lists), field results but not field codes; whitespace removed."""

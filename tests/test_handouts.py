@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import SOURCE, decode_qr_codes, normalize, pdf_pages_text, run_cli
+from conftest import SOURCE, decode_qr_codes, normalize, pdf_pages_text, run_cli, text_sizes
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,25 @@ def test_qr_codes_decode_to_the_items_online_urls(handout_dir, doc, catalogue):
     for it, item in zip(doc.items, catalogue.items):
         expected = {link.url for proc in [item, *item.procedures] for ch in proc.channels for link in ch.links}
         assert decode_qr_codes(_path(handout_dir, it)) == expected, it.item_number
+
+
+def test_no_text_on_a_handout_is_below_8_pt_and_qr_captions_are_9_pt(handout_dir, doc):
+    """For elderly readers: every piece of text (flowchart labels and the labels of their arrows
+    included) at least 8 pt as printed, the captions under QR codes at least 9 pt."""
+    smallest = {}
+    for it in doc.items:
+        sizes = text_sizes(_path(handout_dir, it))
+        smallest[it.item_number] = min(sizes)
+        for qr in it.qr:  # the name under the code (the flowchart may name the same channel smaller)
+            name = [size for size, text, drawn in sizes if not drawn and len(normalize(text)) >= 2
+                    and normalize(text) in normalize(qr.caption)]
+            assert name and min(name) >= 8.95, (it.item_number, qr.caption, name)
+            # and its address (which the body text may also quote, in the body's size)
+            url = "".join(text for size, text, drawn in sizes if not drawn and size >= 8.95)
+            assert normalize(qr.url) in normalize(url), (it.item_number, qr.url)
+    assert any(drawn for size, text, drawn in sizes)  # the flowchart's labels are measured too
+    too_small = {n: (round(s, 2), t) for n, (s, t, _) in smallest.items() if s < 7.95}
+    assert too_small == {}
 
 
 def test_qr_codes_are_at_least_25_mm_with_their_quiet_zone(handout_dir, doc):

@@ -51,6 +51,11 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines or [""]
 
 
+# No text of a drawing is smaller than this (pt at the drawing's own width, which is about the width it
+# is printed at): the handouts' readers are often elderly, and 8 pt is the least they can read.
+MIN_TEXT = 8.2
+
+
 @dataclass
 class Style:
     width: float = 440.0  # drawing width in pt
@@ -67,9 +72,14 @@ class Style:
     stack_options: bool = False  # draw a fork's options one under another (narrow drawings)
     short: bool = False  # use the steps' short labels where they have one
 
+    @property
+    def label_size(self) -> float:
+        """The size of the labels beside arrows (是/否): smaller than the boxes', never below MIN_TEXT."""
+        return max(self.font_size * 0.85, MIN_TEXT)
+
 
 COMPACT = Style(width=172.0, font_size=8.6, pad=4.0, gap=10.0, main=0.9, stack_options=True, short=True)
-COMPACT_SMALL = Style(width=172.0, font_size=7.6, pad=2.2, gap=6.0, main=0.9, line_gap=1.2, stack_options=True,
+COMPACT_SMALL = Style(width=172.0, font_size=MIN_TEXT, pad=2.2, gap=6.0, main=0.9, line_gap=1.2, stack_options=True,
                       short=True)
 
 
@@ -102,7 +112,7 @@ class _Svg:
             f'stroke-width="1" marker-end="url(#@ARROW@)"/>'
         )
         if label:
-            fs = st.font_size * 0.85
+            fs = st.label_size
             if x1 == x2:
                 lx, ly, anchor = x1 + 4, (y1 + y2) / 2 + fs * 0.35, "start"
             else:
@@ -164,7 +174,7 @@ def render_svg(flow: Flow, style: Style | None = None, title: str = "") -> str:
             prev_bottom = bot
             y = bot + st.gap + fs  # room for the "yes" label
             svg.parts.append(
-                f'<text x="{cx + 4:.1f}" y="{bot + fs:.1f}" font-size="{fs * 0.85:.1f}">{escape(node.yes)}</text>'
+                f'<text x="{cx + 4:.1f}" y="{bot + fs:.1f}" font-size="{st.label_size:.1f}">{escape(node.yes)}</text>'
             )
         else:  # fork: a decision with one labelled exit per option, merging again below
             inner = main_w * 0.56
@@ -261,7 +271,7 @@ def _stacked_options(svg: _Svg, node: Node, left: float, mid: float, bottom: flo
     return merge
 
 
-HORIZONTAL = Style(width=520.0, font_size=7.8, pad=2.2, gap=10.0, line_gap=1.2, short=True)
+HORIZONTAL = Style(width=520.0, font_size=MIN_TEXT, pad=2.2, gap=10.0, line_gap=1.2, short=True)
 
 
 def _cell_widths(row: list[Node], avail: float, st: Style) -> list[float]:
@@ -302,7 +312,7 @@ def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per
         cells = []
         # cell widths follow the text length, so that long labels do not make the row tall
         # the arrow after a decision is long enough for its "yes" label
-        gaps = [max(hgap, text_width(row[i - 1].yes, fs * 0.85) + 8) if row[i - 1].kind == "decision" else hgap
+        gaps = [max(hgap, text_width(row[i - 1].yes, st.label_size) + 8) if row[i - 1].kind == "decision" else hgap
                 for i in range(1, len(row))]
         avail = st.width - 2 - sum(gaps)
         widths = _cell_widths(row, avail, st)
