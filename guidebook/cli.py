@@ -379,7 +379,8 @@ def handout(
             if cache.fresh(output, rel, keys[rel], entries):
                 pdfs.append((it, (output / rel).read_bytes(), False))  # the build's file is current
             else:
-                pdfs.append((it, h.build_one(session, it)[0], True))
+                hint = entries.get(rel, {}).get("fit")
+                pdfs.append((it, h.build_one(session, it, hint if isinstance(hint, int) else 0)[0], True))
         if out is not None:
             data = pdfs[0][1] if len(pdfs) == 1 else h.combine([d for _, d, _ in pdfs])
             if str(out) == "-":

@@ -146,3 +146,24 @@ def test_list_finds_items_without_rendering():
     assert len(res.stdout.decode().splitlines()) == len(list(SOURCE.glob("items/*.yaml")))
     res = run_cli("list", "不存在的事项")
     assert res.returncode == 1 and "no item matches" in res.stderr.decode()
+
+
+def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch):
+    """Item 8 needs every fitting step: from the last build's level it is laid out twice (that level
+    fits, the one before does not) instead of seven times, and ends at the same level; a wrong hint
+    falls back to the search from the start."""
+    from guidebook.outputs import handouts
+
+    it = next(i for i in session.doc.items if i.item_number == 8)
+    r = session.renderer
+    calls = []
+    real = type(r).layout
+    monkeypatch.setattr(type(r), "layout", lambda self, *a, **k: (calls.append(a), real(self, *a, **k))[1])
+    rendered, level = handouts.layout(session, it)
+    assert (level, len(calls)) == (len(handouts.FIT_STEPS), len(handouts.FIT_STEPS) + 1)
+    searched = r.pdf(rendered, "searched")
+    for hint, layouts in ((level, 2), (3, level + 1), (0, level + 1), (99, level + 1)):
+        calls.clear()
+        rendered, found = handouts.layout(session, it, hint)
+        assert (found, len(calls)) == (level, layouts), hint
+        assert r.pdf(rendered, "hinted") == searched

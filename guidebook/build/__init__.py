@@ -38,6 +38,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     reused: int = 0  # outputs already up to date
     removed: list[Path] = field(default_factory=list)  # outputs of earlier builds that no longer belong
+    fit: dict[str, int] = field(default_factory=dict)  # the fitting level of each handout rendered
 
 
 @dataclass
@@ -380,7 +381,10 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
             tasks.append((_guide_pdf, (plan is None, opts.archive)))
     if opts.press and "print/guide-press.pdf" in stale:
         tasks.append((_guide_press, ()))
-    tasks += [(handouts.render_chunk, (c,)) for c in handouts.chunks(stale_items)]
+    previous = cache.previous(out)  # even with --force: the fitting levels are only hints, checked
+    hints = {it.item_number: previous.get(f"handouts/{it.file_stem}.pdf", {}).get("fit") for it in stale_items}
+    hints = {n: h for n, h in hints.items() if isinstance(h, int) and not isinstance(h, bool)}
+    tasks += [(handouts.render_chunk, (c, hints)) for c in handouts.chunks(stale_items)]
     if opts.word and opts.guide and "guide.docx" in stale:
         tasks.append((_guide_docx, ()))
     tasks += [(_handout_docx, (c,)) for c in handouts.chunks(stale_docx)]
@@ -409,6 +413,9 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
             pending.append((out / "guide.pdf", *joined))
     if opts.handouts:
         progress("handouts: combining")
+        levels = handouts.fit_levels(handout_results)
+        result.fit = {f"handouts/{it.file_stem}.pdf": levels[it.item_number] for it in stale_items
+                      if it.item_number in levels}
         pending += handouts.collect(stale_items, handout_results, out / "handouts", combined=False,
                                     archive=out / "archive" / "handouts" if opts.archive else None)
         if opts.items is None and opts.category is None and f"handouts/{handouts.COMBINED}" in stale:
@@ -575,14 +582,14 @@ def select_items(doc: GuideDoc, opts: Options) -> list[ItemView]:
 
 def write_manifest(opts: Options, cat: Catalogue, result: BuildResult, keys: dict[str, str]) -> None:
     path = opts.output / "manifest.json"
-    entries: dict[str, dict] = {}
-    try:  # keep the entries of outputs this run did not rebuild
-        entries = {e["path"]: e for e in json.loads(path.read_text("utf-8")).get("outputs", [])}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        entries = {}
+    from guidebook.build import cache
+
+    entries = cache.previous(opts.output)  # keep the entries of outputs this run did not rebuild
     for o in result.outputs:
         rel = str(o.path.relative_to(opts.output))
         entries[rel] = {"path": rel, "size": o.size, "pages": o.pages, "sha256": o.sha256, "key": keys.get(rel)}
+        if rel in result.fit:  # the next build starts its search there
+            entries[rel]["fit"] = result.fit[rel]
     manifest = {
         "tool": f"guidebook {__version__}",
         # the output keys already hash every input: catalogue, layouts, fonts, options, tool version

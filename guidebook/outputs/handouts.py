@@ -42,38 +42,53 @@ def _overflow_mm(rendered) -> float:
     return total * 25.4 / 96
 
 
-def layout(session, it: ItemView):
-    """Lay out one handout, applying fitting steps until it fits on one page; fail if it never does."""
+def layout(session, it: ItemView, hint: int = 0):
+    """Lay out one handout at the first fitting level that puts it on one page; fail if none does.
+
+    `hint` is the level the last build needed: it is checked (it fits, the level before does not) and
+    then used, so a handout that needs every step is laid out twice instead of seven times. Each
+    step only ever makes a handout shorter, so this is the level the search from 0 would find.
+    """
     r = session.renderer
+    tried: dict[int, object] = {}
+
+    def attempt(level: int):
+        if level not in tried:
+            tried[level] = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
+        return tried[level]
+
+    if 0 < hint <= len(FIT_STEPS) and attempt(hint).pages == 1 and attempt(hint - 1).pages > 1:
+        return tried[hint], hint
     for level in range(len(FIT_STEPS) + 1):
-        rendered = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
-        if rendered.pages == 1:
-            return rendered, level
+        if attempt(level).pages == 1:
+            return tried[level], level
+    rendered = tried[len(FIT_STEPS)]
     raise HandoutOverflow(
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
         f"type (10.5 pt): it overflows by about {_overflow_mm(rendered):.0f} mm "
         f"({rendered.pages} pages). Shorten its text, or change the handout layout.")
 
 
-def build_one(session, it: ItemView) -> tuple[bytes, int]:
-    rendered, _ = layout(session, it)
+def build_one(session, it: ItemView, hint: int = 0) -> tuple[bytes, int]:
+    rendered, _ = layout(session, it, hint)
     return session.renderer.pdf(rendered, f"handout {it.item_number}"), 1
 
 
-def render_chunk(session, numbers: list[int]) -> list[tuple[int, bytes | None, bytes | None, str | None]]:
-    """Lay out and write the handouts of `numbers`: (number, pdf, tagged pdf or None, error or None)."""
+def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = None) -> list[tuple]:
+    """Lay out and write the handouts of `numbers`: (number, pdf, tagged pdf or None, error or None,
+    fitting level), starting from the levels of `hints`."""
     out = []
     by_number = {it.item_number: it for it in session.doc.items}
     r = session.renderer
     for n in numbers:
         it = by_number[n]
         try:
-            rendered, _ = layout(session, it)
+            rendered, level = layout(session, it, (hints or {}).get(n, 0))
         except HandoutOverflow as exc:
-            out.append((n, None, None, str(exc)))
+            out.append((n, None, None, str(exc), None))
             continue
         tagged = r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1") if session.opts.archive else None
-        out.append((n, r.pdf(rendered, f"handout {n}"), tagged, None))
+        out.append((n, r.pdf(rendered, f"handout {n}"), tagged, None, level))
     return out
 
 
@@ -99,9 +114,14 @@ def chunks(items: list[ItemView], size: int = 6) -> list[list[int]]:
     return [numbers[i:i + size] for i in range(0, len(numbers), size)]
 
 
+def fit_levels(results: list) -> dict[int, int]:
+    """The fitting level each handout of the chunks' results needed, by item number."""
+    return {n: level for chunk in results for n, _, _, err, level in chunk if err is None}
+
+
 def collect(items: list[ItemView], results: list, folder: Path, combined: bool, archive: Path | None = None):
     """Outputs from the chunks' results, in item order; every overflow is reported at once."""
-    by_number = {n: (pdf, tagged, err) for chunk in results for n, pdf, tagged, err in chunk}
+    by_number = {n: (pdf, tagged, err) for chunk in results for n, pdf, tagged, err, _ in chunk}
     errors = [by_number[it.item_number][2] for it in items if by_number[it.item_number][2]]
     if errors:
         raise GuidebookError(f"{len(errors)} handout(s) do not fit on one page:\n  " + "\n  ".join(errors))
