@@ -255,3 +255,17 @@ def test_the_cffi_array_shortcut_makes_the_same_arrays():
     assert ffi.typeof(a) is ffi.typeof("unsigned int[3]") and list(a) == [7, 8, 9]
     assert ffi.sizeof(ffi.new("char[4]")) == 4 and ffi.buffer(ffi.new("char[4]", b"ab"))[:] == b"ab\0\0"
     assert ffi.sizeof(ffi.new("unsigned int[5]", [1, 2])) == 5 * 4  # short initialiser: left as asked
+
+
+def test_the_guide_joined_from_parts_embeds_each_face_once(guide):
+    """The guide is laid out in parallel parts and joined: the parts' subsets of a face become one."""
+    import pikepdf
+
+    pdf = pikepdf.open(guide[0])
+    programs = {}
+    for o in pdf.objects:
+        if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor":
+            program = o.get("/FontFile3") or o.get("/FontFile2")
+            if program is not None:
+                programs.setdefault(str(o.FontName).split("+")[-1], set()).add(program.objgen)
+    assert programs and all(len(p) == 1 for p in programs.values()), programs

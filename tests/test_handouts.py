@@ -167,3 +167,35 @@ def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch
         rendered, found = handouts.layout(session, it, hint)
         assert (found, len(calls)) == (level, layouts), hint
         assert r.pdf(rendered, "hinted") == searched
+
+
+def _font_programs(path) -> set:
+    """The embedded font programs of a PDF (each one stream, however many fonts point at it)."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    return {(o.get("/FontFile3") or o.get("/FontFile2")).objgen for o in pdf.objects
+            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
+            and ("/FontFile3" in o or "/FontFile2" in o)}
+
+
+def test_the_combined_file_embeds_each_face_once_and_looks_the_same(handout_dir, doc):
+    """all-handouts.pdf shares one subset per face (not 54 copies): at most one program per face of the
+    layout, a fraction of the handouts' total size, and every sampled page is pixel for pixel the
+    handout's own page."""
+    import pypdfium2 as pdfium
+    from PIL import ImageChops
+
+    combined = handout_dir / "all-handouts.pdf"
+    assert len(_font_programs(combined)) <= 4  # body and heading, regular and bold
+    singles = sum(_path(handout_dir, it).stat().st_size for it in doc.items)
+    assert combined.stat().st_size < 1.5 * 1024 * 1024 and combined.stat().st_size < singles / 3
+    joined = pdfium.PdfDocument(combined)
+    for i, it in enumerate(doc.items):
+        if i % 9:
+            continue
+        own = pdfium.PdfDocument(_path(handout_dir, it))
+        a, b = (d[p].render(scale=100 / 72).to_pil().convert("RGB") for d, p in ((joined, i), (own, 0)))
+        assert ImageChops.difference(a, b).getbbox() is None, it.item_number
+        own.close()
+    joined.close()

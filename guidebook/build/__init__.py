@@ -422,7 +422,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
             fresh_pdfs = {p: d for p, d, _ in pending}
             pdfs = [fresh_pdfs.get(out / "handouts" / f"{it.file_stem}.pdf")
                     or (out / "handouts" / f"{it.file_stem}.pdf").read_bytes() for it in items]
-            pending.append((out / "handouts" / handouts.COMBINED, handouts.combine(pdfs), len(items)))
+            pending.append((out / "handouts" / handouts.COMBINED, handouts.combine(pdfs, list(session.renderer.font_files.values())), len(items)))
     if opts.press and any(r.startswith("print/guide-booklet") for r in stale):
         from guidebook.outputs import printing
 

@@ -92,11 +92,14 @@ def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = Non
     return out
 
 
-def combine(pdfs: list[bytes]) -> bytes:
-    """Join one-page handouts into one file for a print run (in the given order)."""
+def combine(pdfs: list[bytes], font_files: list[Path] = ()) -> bytes:
+    """Join one-page handouts into one file for a print run (in the given order), with one copy of each
+    face of `font_files` (the renderer's) instead of one per handout."""
     import io
 
     import pikepdf
+
+    from guidebook.outputs.sharedfonts import share_fonts
 
     out = pikepdf.new()
     for i, data in enumerate(pdfs):
@@ -104,6 +107,7 @@ def combine(pdfs: list[bytes]) -> bytes:
         if i == 0 and "/Lang" in src.Root:
             out.Root.Lang = src.Root.Lang
         out.pages.extend(src.pages)
+    share_fonts(out, list(font_files))
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()

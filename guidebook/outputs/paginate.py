@@ -394,11 +394,14 @@ def save_hint(source: Path, chain: list[Path], plan: Plan, guesses: list[Guess],
         pass  # a hint is only a speed-up
 
 
-def stitch(results: list[PartResult]) -> tuple[bytes, int]:
-    """One PDF from the parts' content pages: pages, named destinations, outline, metadata of part 1."""
+def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[bytes, int]:
+    """One PDF from the parts' content pages: pages, named destinations, outline, metadata of part 1, and
+    one copy of each face of `font_files` (the renderer's) instead of one per part."""
     import warnings
 
     import pikepdf
+
+    from guidebook.outputs.sharedfonts import share_fonts
 
     out = pikepdf.open(io.BytesIO(results[0].pdf))
     head = results[0]
@@ -439,6 +442,7 @@ def stitch(results: list[PartResult]) -> tuple[bytes, int]:
 
     with out.open_outline() as outline:
         outline.root.extend(items(tree))
+    share_fonts(out, list(font_files))
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue(), len(out.pages)
@@ -460,7 +464,7 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
         if not wrong and not unwritten:
             save_hint(session.opts.source, session.chain, plan, guesses, results)
             try:
-                return stitch(results)
+                return stitch(results, list(session.renderer.font_files.values()))
             except Exception as exc:  # noqa: BLE001 (a file pikepdf cannot join: lay it out whole)
                 progress(f"guide: laid out as one document (joining the parts failed: {exc})")
                 return None

@@ -261,3 +261,94 @@ def install_single_faces(roles: list[Role], dest: Path | None = None) -> list[Pa
         subprocess.run(["fc-cache", "-f", str(dest)], check=False, capture_output=True)
         _fc_match.cache_clear()
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# One subset for a joined file (guidebook.outputs.sharedfonts)
+
+_HB: list = []
+
+
+def _harfbuzz():
+    """HarfBuzz and HarfBuzz-subset through cffi: the libraries WeasyPrint itself loads."""
+    if not _HB:
+        from cffi import FFI
+
+        ffi = FFI()
+        ffi.cdef("""
+            typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
+            typedef struct hb_set_t hb_set_t; typedef struct hb_subset_input_t hb_subset_input_t;
+            typedef uint32_t hb_codepoint_t; typedef uint32_t hb_tag_t;
+            hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
+            void hb_blob_destroy(hb_blob_t *blob);
+            const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+            hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+            void hb_face_destroy(hb_face_t *face);
+            hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+            void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
+            void hb_set_add_range(hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
+            hb_tag_t hb_tag_from_string(const char *str, int len);
+            hb_subset_input_t *hb_subset_input_create_or_fail(void);
+            void hb_subset_input_destroy(hb_subset_input_t *input);
+            hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+            hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
+            void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
+            hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+        """)
+        hb = ffi.dlopen("libharfbuzz.so.0")
+        hbs = ffi.dlopen("libharfbuzz-subset.so.0")
+        _HB.extend([ffi, hb, hbs])
+    return _HB
+
+
+# hb_subset_flags_t and hb_subset_sets_t values (hb-subset.h, stable since HarfBuzz 2.9)
+_NO_HINTING, _RETAIN_GIDS, _DESUBROUTINIZE, _PASSTHROUGH_UNRECOGNIZED = 0x1, 0x2, 0x4, 0x40
+_DROP_TABLE_SET = 3
+_DROPPED = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+
+def subset_glyphs(path: Path, gids: set[int], index: int = 0) -> bytes | None:
+    """The face at `path` cut to the glyph ids `gids`, keeping every glyph's id, as WeasyPrint cuts a face
+    for one PDF (no hinting, no subroutines, the same tables dropped); None if HarfBuzz cannot."""
+    try:
+        ffi, hb, hbs = _harfbuzz()
+    except (OSError, AttributeError):  # pragma: no cover (no HarfBuzz-subset: keep the separate subsets)
+        return None
+    data = Path(path).read_bytes()
+    buf = ffi.from_buffer(data)
+    blob = hb.hb_blob_create(buf, len(data), 1, ffi.NULL, ffi.NULL)  # 1: HB_MEMORY_MODE_READONLY
+    face = hb.hb_face_create(blob, index)
+    try:
+        cut = face
+        # as WeasyPrint: keep the glyph ids, then drop the empty glyphs after the last one used
+        for flags, keep in ((_RETAIN_GIDS, sorted(gids)), (0, None)):
+            inp = hbs.hb_subset_input_create_or_fail()
+            if inp == ffi.NULL:
+                return None
+            glyph_set = hbs.hb_subset_input_glyph_set(inp)
+            if keep is None:
+                hb.hb_set_add_range(glyph_set, 0, max(gids))
+            else:
+                for gid in keep:
+                    hb.hb_set_add(glyph_set, gid)
+            drop = hbs.hb_subset_input_set(inp, _DROP_TABLE_SET)
+            for tag in _DROPPED:
+                hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
+            hbs.hb_subset_input_set_flags(inp, flags | _PASSTHROUGH_UNRECOGNIZED | _DESUBROUTINIZE | _NO_HINTING)
+            new = hbs.hb_subset_or_fail(cut, inp)
+            hbs.hb_subset_input_destroy(inp)
+            if cut != face:
+                hb.hb_face_destroy(cut)
+            if new == ffi.NULL:
+                return None
+            cut = new
+        out = hb.hb_face_reference_blob(cut)
+        length = ffi.new("unsigned int *")
+        ptr = hb.hb_blob_get_data(out, length)
+        result = None if ptr == ffi.NULL else bytes(ffi.unpack(ptr, int(length[0])))
+        hb.hb_blob_destroy(out)
+        hb.hb_face_destroy(cut)
+        return result
+    finally:
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
