@@ -200,3 +200,31 @@ def test_a_bigger_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, 
         books[parts] = out / "guide.pdf"
     assert len(PdfReader(books["1"]).pages) > 150
     assert_same_book(books["1"], books["3"])
+
+
+def test_after_an_edit_only_the_edited_part_is_laid_out_again(tmp_path, monkeypatch):
+    """Parts are kept by what they are made from: editing item 15 lays out only its part (the other comes
+    from the cache), and the guide is byte for byte what a build from scratch (--force) makes."""
+    import shutil
+
+    from guidebook.build import Options, build
+    from guidebook.outputs import paginate
+
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    opts = dict(source=source, handouts=False, word=False, site=False)
+    build(Options(output=tmp_path / "out", **opts))
+    item = source / "items" / "15.yaml"
+    item.write_text(item.read_text("utf-8").replace("全月经办。", "全月经办（试改）。"), "utf-8")
+    laid_out = []
+    real = paginate.render_part
+    monkeypatch.setattr(paginate, "render_part", lambda s, k, *a: (laid_out.append(k), real(s, k, *a))[1])
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", "1")  # the patched function runs in this process
+    messages = []
+    build(Options(output=tmp_path / "out", **opts), messages.append)
+    plan_parts = int(next(m for m in messages if "parts unchanged" in m).split(" of ")[1].split()[0])
+    assert plan_parts >= 2 and len(laid_out) == 1, (laid_out, messages)
+    build(Options(output=tmp_path / "fresh", force=True, **opts))
+    assert (tmp_path / "out" / "guide.pdf").read_bytes() == (tmp_path / "fresh" / "guide.pdf").read_bytes()
+    assert "全月经办（试改）" in "".join(pdf_pages_text(tmp_path / "out" / "guide.pdf")).replace("\n", "")

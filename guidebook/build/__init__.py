@@ -132,6 +132,15 @@ class Session:
         return self.doc.meta.created
 
     @property
+    def layout_key(self) -> str:
+        """A hash of everything presentational: layout files, fonts, options, the tool's code."""
+        if getattr(self, "_layout_key", None) is None:
+            from guidebook.build import cache
+
+            self._layout_key = cache.layout_key(self.chain, self.roles, key_options(self.opts))
+        return self._layout_key
+
+    @property
     def tree(self):
         """The guide's document tree, built on first use and shared by every writer."""
         if getattr(self, "_tree", None) is None or self._tree_of is not self.doc:
@@ -376,7 +385,13 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         plan = _guide_plan(session, progress)
         if plan is not None:
             guesses, known = paginate.first_guesses(plan, paginate.load_hint(opts.source, session.chain))
-            tasks += [(paginate.render_part, (k, g, known)) for k, g in enumerate(guesses)]
+            parts = paginate.PartCache(session.layout_key, read=not opts.force)
+            # parts laid out before from the same content and the same guess are not laid out again
+            kept = {k: parts.get(plan, k, g) for k, g in enumerate(guesses)} if known else {}
+            kept = {k: res for k, res in kept.items() if res is not None}
+            tasks += [(paginate.render_part, (k, g, known)) for k, g in enumerate(guesses) if k not in kept]
+            if kept:
+                progress(f"guide: {len(kept)} of {plan.parts} parts unchanged since they were last laid out")
         if plan is None or opts.archive:
             tasks.append((_guide_pdf, (plan is None, opts.archive)))
     if opts.press and "print/guide-press.pdf" in stale:
@@ -396,17 +411,19 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
              + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
     results = parallel.run_all(session, tasks, progress)
     pending: list[tuple[Path, bytes, int | None]] = []
-    handout_results, part_results = [], []
-    for (fn, _), res in zip(tasks, results):
+    handout_results = []
+    by_part = dict(kept) if plan is not None else {}
+    for (fn, args), res in zip(tasks, results):
         if fn is handouts.render_chunk:
             handout_results.append(res)
         elif plan is not None and fn is paginate.render_part:
-            part_results.append(res)
+            by_part[args[0]] = res
         else:
             pending += res
     if plan is not None:
+        part_results = [by_part[k] for k in range(plan.parts)]
         joined = paginate.lay_out(session, plan, guesses, part_results,
-                                  lambda more: parallel.run_all(session, more), progress)
+                                  lambda more: parallel.run_all(session, more), progress, parts)
         if joined is None:  # one document after all
             pending += _guide_pdf(session)
         else:
@@ -532,7 +549,7 @@ def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
     from guidebook.build import cache
 
     opts = session.opts
-    base = cache.layout_key(session.chain, session.roles, key_options(opts))
+    base = session.layout_key
     guide_json = session.catalogue.guide.model_dump_json()
     by_number = {it.number: it for it in session.catalogue.items}
     sheet = ""

@@ -448,10 +448,69 @@ def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[byte
     return buf.getvalue(), len(out.pages)
 
 
-def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult], run, progress=lambda m: None):
+class PartCache:
+    """Laid-out parts kept by what they were made from (their HTML, their extra CSS, the guess they were
+    told, the layout, fonts, options and code), in the user's cache folder: after an edit to one item
+    only its part is laid out again, and the front matter only when page numbers moved. An edit costs
+    what it touches, not the whole book (as Typst's incremental compilation)."""
+
+    KEEP = 24  # parts kept (about 0.5 MB each); the oldest are removed
+
+    def __init__(self, layout_key: str, read: bool = True):
+        from guidebook.render.fonts import cache_dir
+
+        self.folder = cache_dir() / "parts"
+        self.base = layout_key
+        self.read = read
+
+    def key(self, plan: Plan, k: int, guess: Guess) -> str:
+        root, _, _ = plan.part_tree(k, guess)
+        h = hashlib.sha256(self.base.encode())
+        for part in (ET.tostring(root, encoding="utf-8"), plan.part_css(k, guess).encode(), repr(guess).encode()):
+            h.update(hashlib.sha256(part).digest())
+        return h.hexdigest()[:32]
+
+    def get(self, plan: Plan, k: int, guess: Guess) -> PartResult | None:
+        if not self.read:
+            return None
+        key = self.key(plan, k, guess)
+        try:
+            meta = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+            pdf = (self.folder / f"{key}.pdf").read_bytes()
+            res = PartResult(pdf=pdf, **{f: meta[f] for f in ("first", "count", "numbers", "start_side")},
+                             anchors=[tuple(a) for a in meta["anchors"]],
+                             bookmarks=[tuple(b) for b in meta["bookmarks"]])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return res if hashlib.sha256(pdf).hexdigest() == meta.get("sha256") else None
+
+    def put(self, plan: Plan, k: int, guess: Guess, res: PartResult) -> None:
+        from guidebook.diagnostics import GuidebookError
+        from guidebook.files import write_atomic
+
+        if res.problem or not res.pdf:
+            return
+        key = self.key(plan, k, guess)
+        meta = {"first": res.first, "count": res.count, "numbers": res.numbers, "start_side": res.start_side,
+                "anchors": res.anchors, "bookmarks": res.bookmarks, "sha256": hashlib.sha256(res.pdf).hexdigest()}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / f"{key}.pdf", res.pdf)
+            write_atomic(self.folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
+            kept = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in kept[self.KEEP:]:
+                old.unlink(missing_ok=True)
+                old.with_suffix(".pdf").unlink(missing_ok=True)
+        except (OSError, GuidebookError):
+            pass  # a cache only saves time
+
+
+def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult], run, progress=lambda m: None,
+            parts: PartCache | None = None):
     """Check the first round's parts, lay out again those told something wrong, join them.
 
-    `run(tasks)` runs (function, args) tasks like guidebook.build.parallel.run_all. Returns (pdf, pages),
+    `run(tasks)` runs (function, args) tasks like guidebook.build.parallel.run_all. Parts found in
+    `parts` (the cache) are not laid out again, and the parts used are kept there. Returns (pdf, pages),
     or None when the guide must be laid out as one document.
     """
     for round_ in range(1, MAX_ROUNDS + 1):
@@ -463,6 +522,9 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
         unwritten = [k for k, r in enumerate(results) if not r.pdf and k not in wrong]
         if not wrong and not unwritten:
             save_hint(session.opts.source, session.chain, plan, guesses, results)
+            if parts is not None:
+                for k, res in enumerate(results):
+                    parts.put(plan, k, guesses[k], res)
             try:
                 return stitch(results, list(session.renderer.font_files.values()))
             except Exception as exc:  # noqa: BLE001 (a file pikepdf cannot join: lay it out whole)
@@ -476,8 +538,10 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
         else:
             progress("guide: page numbers found; laying out and writing the parts")
         guesses = derived
-        again = run([(render_part, (k, guesses[k])) for k in todo])
-        for k, res in zip(todo, again):
+        found = {k: parts.get(plan, k, guesses[k]) for k in todo} if parts is not None else {}
+        todo = [k for k in todo if found.get(k) is None]
+        again = run([(render_part, (k, guesses[k])) for k in todo]) if todo else []
+        for k, res in [*zip(todo, again), *((k, r) for k, r in found.items() if r is not None)]:
             results[k] = res
     progress("guide: page numbers did not settle; laid out as one document")
     return None
