@@ -199,3 +199,36 @@ def test_the_combined_file_embeds_each_face_once_and_looks_the_same(handout_dir,
         assert ImageChops.difference(a, b).getbbox() is None, it.item_number
         own.close()
     joined.close()
+
+
+def test_subsets_of_another_cut_of_a_face_are_never_merged(built, doc, session, tmp_path):
+    """Handouts reused from an earlier build may embed subsets of an earlier cut of a face (other
+    characters, other glyph ids): only subsets of the very files given are merged."""
+    import io
+    import shutil
+
+    import pikepdf
+
+    from guidebook.outputs.sharedfonts import cut_id, share_fonts
+    from guidebook.render.fonts import CUT_ID
+
+    files = list(session.renderer.font_files.values())
+    assert all(cut_id(p.read_bytes()) for p in files)
+    pdfs = [_path(built / "handouts", it).read_bytes() for it in doc.items[:3]]  # the default layout's
+
+    def joined():
+        out = pikepdf.new()
+        for data in pdfs:
+            out.pages.extend(pikepdf.open(io.BytesIO(data)).pages)
+        return out
+
+    assert share_fonts(joined(), files) > 0
+    other = []
+    for p in files:  # the same faces under another cut's identifier
+        data = p.read_bytes()
+        marker = CUT_ID.encode("utf-16-be")
+        i = data.index(marker) + len(marker)
+        copy = tmp_path / p.name
+        copy.write_bytes(data[:i] + "0123456789abcdef0123".encode("utf-16-be") + data[i + 40:])
+        other.append(copy)
+    assert share_fonts(joined(), other) == 0

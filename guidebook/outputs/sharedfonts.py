@@ -8,20 +8,26 @@ the same way, so each page's font dictionary (glyph widths, ToUnicode) stays val
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from pathlib import Path
 
 FONT_FILES = ("/FontFile3", "/FontFile2")
 
 
-def postscript_name(data: bytes) -> str | None:
-    from fontTools.ttLib import TTFont
+def cut_id(data: bytes) -> str | None:
+    """The identifier guidebook gives each face it cuts (render.fonts.CUT_ID + a 20-digit key, name ID 3
+    in UTF-16), which every subset of it keeps: found in the raw bytes, without parsing the font."""
+    from guidebook.render.fonts import CUT_ID
 
-    try:
-        return TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6)
-    except Exception:  # noqa: BLE001 (a program we cannot read is left as it is)
+    marker = CUT_ID.encode("utf-16-be")
+    i = data.find(marker)
+    if i < 0:
         return None
+    try:
+        key = data[i + len(marker):i + len(marker) + 40].decode("utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    return CUT_ID + key if len(key) == 20 and all(c in "0123456789abcdef" for c in key) else None
 
 
 def _glyph_ids(widths) -> set[int]:
@@ -47,13 +53,13 @@ def share_fonts(pdf, font_files: list[Path]) -> int:
 
     from guidebook.render.fonts import subset_glyphs
 
-    files: dict[str, Path] = {}
+    files: dict[str, Path] = {}  # cut identifier -> the cut face's file
     for path in font_files:
-        name = postscript_name(Path(path).read_bytes())
+        name = cut_id(Path(path).read_bytes())
         if name:
             files[name] = Path(path)
-    names: dict[tuple, str | None] = {}  # font program (object id) -> its PostScript name
-    users: dict[str, list] = defaultdict(list)  # PostScript name -> [(descriptor, key)]
+    names: dict[tuple, str | None] = {}  # font program (object id) -> the cut it comes from
+    users: dict[str, list] = defaultdict(list)  # cut identifier -> [(descriptor, key)]
     glyphs: dict[str, set[int]] = defaultdict(lambda: {0})
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font":
@@ -65,8 +71,8 @@ def share_fonts(pdf, font_files: list[Path]) -> int:
         if key is None or "/W" not in obj:
             continue
         program = descriptor[key]
-        if program.objgen not in names:
-            names[program.objgen] = postscript_name(program.read_bytes())
+        if program.objgen not in names:  # which cut of a face it comes from: only subsets of one cut merge
+            names[program.objgen] = cut_id(program.read_bytes())
         name = names[program.objgen]
         if name not in files:
             continue

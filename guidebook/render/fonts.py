@@ -159,7 +159,10 @@ def missing_glyphs(text: str, roles: list[Role]) -> list[str]:
     return out
 
 
-def _subset(face: Face, chars: str, dest: Path) -> None:
+CUT_ID = "guidebook cut "  # nameID 3 (unique font identifier) of a cut face: "guidebook cut <key>"
+
+
+def _subset(face: Face, chars: str, dest: Path, key: str = "") -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -173,6 +176,10 @@ def _subset(face: Face, chars: str, dest: Path) -> None:
         sub = subset.Subsetter(opts)
         sub.populate(unicodes=[ord(c) for c in chars])
         sub.subset(font)
+        # Name this cut: the subsets WeasyPrint embeds keep the name table, and a joined file may only
+        # merge subsets cut from this very file (glyph ids differ between cuts of other characters).
+        font["name"].removeNames(nameID=3)
+        font["name"].setName(CUT_ID + key, 3, 3, 1, 0x409)
         import io
 
         buf = io.BytesIO()
@@ -188,10 +195,10 @@ def subset_faces(roles: list[Role], chars: str) -> dict[Face, Path]:
         for face in role.faces:
             st = os.stat(face.file)
             key = hashlib.sha256(
-                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}".encode()).hexdigest()[:20]
+                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}|named".encode()).hexdigest()[:20]
             dest = cache_dir() / "fonts" / f"{role.name}-{face.weight}-{key}.otf"
             if not dest.exists():
-                _subset(face, chars, dest)
+                _subset(face, chars, dest, key)
             out[face] = dest
     return out
 
