@@ -214,7 +214,7 @@ def test_subsets_of_another_cut_of_a_face_are_never_merged(built, doc, session, 
 
     files = list(session.renderer.font_files.values())
     assert all(cut_id(p.read_bytes()) for p in files)
-    pdfs = [_path(built / "handouts", it).read_bytes() for it in doc.items[:3]]  # the default layout's
+    pdfs = [_path(built[0] / "handouts", it).read_bytes() for it in doc.items[:3]]  # the default layout's
 
     def joined():
         out = pikepdf.new()
