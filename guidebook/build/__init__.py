@@ -406,7 +406,10 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     if any(rel.startswith("site/") and not rel.startswith("site/downloads/") for rel in stale):
         tasks.append((_site, ()))
     if any(fn is not _site for fn, _ in tasks):
+        from guidebook.render import qr
+
         session.renderer  # create it before forking, so every worker inherits it
+        qr.warm({q.url for it in session.doc.items for q in it.qr})  # the same codes recur on many pages
     progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
              + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
     results = parallel.run_all(session, tasks, progress)

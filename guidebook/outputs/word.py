@@ -341,16 +341,27 @@ class Writer:
 
 
 def _fixed_zip(data: bytes, when: tuple) -> bytes:
-    """Rewrite the package with fixed entry dates, so the same input gives the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=when)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    """The package with fixed entry dates and modes, so the same input gives the same bytes. The
+    compressed entries are kept as python-docx wrote them: only the date, time and mode fields of the
+    local and central headers are set (no second round of inflating and deflating)."""
+    import struct
+
+    y, mo, d, h, mi, sec = when
+    dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | sec // 2
+    out = bytearray(data)
+    for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
+        struct.pack_into("<HH", out, info.header_offset + 10, dos_time, dos_date)  # local file header
+    end = out.rfind(b"PK\x05\x06")  # end of central directory (python-docx writes no comment)
+    count, _, start = struct.unpack_from("<HII", out, end + 10)
+    pos = start
+    for _ in range(count):  # central directory headers
+        if out[pos:pos + 4] != b"PK\x01\x02":
+            raise GuidebookError("internal: unexpected .docx package layout")
+        struct.pack_into("<HH", out, pos + 12, dos_time, dos_date)
+        struct.pack_into("<I", out, pos + 38, 0o644 << 16)
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", out, pos + 28)
+        pos += 46 + name_len + extra_len + comment_len
+    return bytes(out)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,11 +11,21 @@ from qrcode.constants import ERROR_CORRECT_M
 QUIET_ZONE = 4  # modules; the standard's minimum, kept inside the drawing
 
 
-def _code(url: str) -> qrcode.QRCode:
+@lru_cache(maxsize=1024)
+def matrix(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The modules of the URL's code, quiet zone included. Finding the version and the mask is slow
+    (pure Python, about 15 ms) and the same few URLs recur on many pages: computed once per URL, before
+    the build's workers fork (see warm)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, box_size=10)
     code.add_data(url)
     code.make(fit=True)
-    return code
+    return tuple(tuple(row) for row in code.get_matrix())
+
+
+def warm(urls) -> None:
+    for url in urls:
+        matrix(url)
+        svg(url)
 
 
 @lru_cache(maxsize=1024)
@@ -24,11 +34,10 @@ def svg(url: str) -> str:
 
     Each run of dark modules in a row is one rectangle, so the path stays short (fast to render).
     """
-    code = _code(url)
-    matrix = code.get_matrix()  # includes the quiet zone (border)
-    size = len(matrix)
+    modules = matrix(url)  # includes the quiet zone (border)
+    size = len(modules)
     parts = []
-    for y, row in enumerate(matrix):
+    for y, row in enumerate(modules):
         x = 0
         while x < size:
             if row[x]:
@@ -47,9 +56,13 @@ def svg(url: str) -> str:
 
 def png(url: str, box_px: int = 12) -> bytes:
     """PNG bytes with crisp modules, for documents that cannot hold vector QR codes."""
-    code = _code(url)
-    code.box_size = box_px
-    img = code.make_image(fill_color="black", back_color="white")
+    from PIL import Image
+
+    modules = matrix(url)
+    n = len(modules)
+    img = Image.new("1", (n, n), 1)
+    img.putdata([0 if dark else 1 for row in modules for dark in row])
+    img = img.resize((n * box_px, n * box_px), Image.NEAREST)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
