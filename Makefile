@@ -31,7 +31,7 @@ check: setup
 	$(GUIDEBOOK) check
 
 bench: setup-test
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf output

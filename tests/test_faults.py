@@ -274,7 +274,7 @@ def test_two_builds_into_one_folder_at_once(tmp_path):
     shutil.copytree(MINIMAL, src)
     out = tmp_path / "output"
     cmd = [sys.executable, "-m", "guidebook", "build", "--source", str(src), "--output", str(out), "--no-site",
-           "--force"]
+           "--no-word", "--force"]
     for round_ in range(20):
         procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
         errs = [p.communicate(timeout=300)[1].decode() for p in procs]

@@ -364,6 +364,10 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         raise GuidebookError("--print needs the guide: leave out --no-guide")
     items = select_items(session.doc, opts) if opts.handouts else []
     keys = output_keys(session, items)
+    problem = cache.manifest_problem(opts.output)
+    if problem:
+        session._warn(f"{opts.output / 'manifest.json'} is damaged ({problem}): what it does not describe is "
+                      "rendered again")
     entries = {} if opts.force else cache.previous(opts.output)
     stale = {rel for rel, key in keys.items() if not cache.fresh(opts.output, rel, key, entries)}
     result.reused = len(keys) - len(stale)

@@ -81,6 +81,25 @@ def previous(output: Path) -> dict[str, dict]:
     return {e["path"]: e for e in entries if _valid_entry(e)}
 
 
+def manifest_problem(output: Path) -> str | None:
+    """What is wrong with the last build's manifest, if it exists and is damaged or hand-edited."""
+    try:
+        text = (output / MANIFEST).read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        return f"unreadable: {exc}"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return "not JSON"
+    entries = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return "no list of outputs"
+    bad = sum(1 for e in entries if not _valid_entry(e))
+    return f"{bad} entr{'y' if bad == 1 else 'ies'} of the wrong shape" if bad else None
+
+
 def _valid_entry(e) -> bool:
     if not isinstance(e, dict) or not all(isinstance(e.get(k), str) for k in ("path", "key", "sha256")):
         return False
