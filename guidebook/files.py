@@ -102,18 +102,21 @@ def _interrupt(signum, frame):
     raise Interrupted(signum)
 
 
-class interrupts_raised:
-    """Within the block, SIGINT and SIGTERM raise Interrupted in this (the main) process; the previous
-    handlers come back afterwards (main() also runs inside the test process)."""
+class _signals:
+    """Within the block, SIGINT and SIGTERM go to `handler` (in the main thread: signals only reach it);
+    the previous handlers come back afterwards (main() also runs inside the test process)."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.saved: dict[int, object] = {}
 
     def __enter__(self):
         import signal
         import threading
 
-        self.saved = {}
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
-                self.saved[sig] = signal.signal(sig, _interrupt)
+                self.saved[sig] = signal.signal(sig, self.handler)
         return self
 
     def __exit__(self, *exc):
@@ -124,27 +127,21 @@ class interrupts_raised:
         return False
 
 
-class deferred_signals:
+def interrupts_raised() -> _signals:
+    """Within the block, SIGINT and SIGTERM raise Interrupted in this (the main) process."""
+    return _signals(_interrupt)
+
+
+class deferred_signals(_signals):
     """Hold SIGINT and SIGTERM back while outputs are committed, so an interrupted build leaves either the
     old set of outputs or the new one with its manifest, never a mixture; raised when the block ends."""
 
-    def __enter__(self):
-        import signal
-        import threading
-
+    def __init__(self):
         self.pending: list[int] = []
-        self.saved: dict[int, object] = {}
-        if threading.current_thread() is not threading.main_thread():
-            return self  # signals only ever reach the main thread
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self.saved[sig] = signal.signal(sig, lambda signum, frame: self.pending.append(signum))
-        return self
+        super().__init__(lambda signum, frame: self.pending.append(signum))
 
     def __exit__(self, *exc):
-        import signal
-
-        for sig, handler in self.saved.items():
-            signal.signal(sig, handler)
+        super().__exit__(*exc)
         if self.pending and exc[0] is None:
             raise Interrupted(self.pending[0])
         return False

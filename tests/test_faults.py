@@ -332,7 +332,7 @@ def test_ctrl_c_and_sigterm_during_a_parallel_build(tmp_path):
     assert subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
     took = time.monotonic() - started
     _consistent(out)
-    for fraction in (0.1, 0.35, 0.6):
+    for fraction in (0.1, 0.25, 0.45):  # well before the end: runs vary by a third on this machine
         for sig, code, message in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     start_new_session=True)

@@ -364,14 +364,14 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         raise GuidebookError("--print needs the guide: leave out --no-guide")
     items = select_items(session.doc, opts) if opts.handouts else []
     keys = output_keys(session, items)
-    problem = cache.manifest_problem(opts.output)
+    previous, problem = cache.read_manifest(opts.output)  # read once: keys, removals, fitting levels
     if problem:
         session._warn(f"{opts.output / 'manifest.json'} is damaged ({problem}): what it does not describe is "
                       "rendered again")
-    entries = {} if opts.force else cache.previous(opts.output)
+    entries = {} if opts.force else previous
     stale = {rel for rel, key in keys.items() if not cache.fresh(opts.output, rel, key, entries)}
     result.reused = len(keys) - len(stale)
-    orphans = orphaned_outputs(session, cache.previous(opts.output))
+    orphans = orphaned_outputs(session, previous)
     if not stale and not orphans:
         result.seconds = time.perf_counter() - t0
         return result  # everything is up to date: nothing is rendered or written
@@ -400,7 +400,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
             tasks.append((_guide_pdf, (plan is None, opts.archive)))
     if opts.press and "print/guide-press.pdf" in stale:
         tasks.append((_guide_press, ()))
-    previous = cache.previous(out)  # even with --force: the fitting levels are only hints, checked
+    # even with --force: the fitting levels are only hints, checked
     hints = {it.item_number: previous.get(f"handouts/{it.file_stem}.pdf", {}).get("fit") for it in stale_items}
     hints = {n: h for n, h in hints.items() if isinstance(h, int) and not isinstance(h, bool)}
     tasks += [(handouts.render_chunk, (c, hints)) for c in handouts.chunks(stale_items)]
@@ -467,7 +467,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
                 result.removed.append(out / rel)
             except OSError:
                 pass
-        write_manifest(opts, session.catalogue, result, keys)
+        write_manifest(opts, session.catalogue, result, keys, previous)
     return result
 
 
@@ -604,11 +604,10 @@ def select_items(doc: GuideDoc, opts: Options) -> list[ItemView]:
     return items
 
 
-def write_manifest(opts: Options, cat: Catalogue, result: BuildResult, keys: dict[str, str]) -> None:
+def write_manifest(opts: Options, cat: Catalogue, result: BuildResult, keys: dict[str, str],
+                   previous: dict[str, dict]) -> None:
     path = opts.output / "manifest.json"
-    from guidebook.build import cache
-
-    entries = cache.previous(opts.output)  # keep the entries of outputs this run did not rebuild
+    entries = dict(previous)  # keep the entries of outputs this run did not rebuild
     for o in result.outputs:
         rel = str(o.path.relative_to(opts.output))
         entries[rel] = {"path": rel, "size": o.size, "pages": o.pages, "sha256": o.sha256, "key": keys.get(rel)}

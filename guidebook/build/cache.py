@@ -69,35 +69,29 @@ def combined_key(keys: list[str]) -> str:
 
 def previous(output: Path) -> dict[str, dict]:
     """The last build's manifest entries by relative path (empty when there is none)."""
-    try:
-        data = json.loads((output / MANIFEST).read_text("utf-8"))
-        entries = data.get("outputs", []) if isinstance(data, dict) else []
-    except (OSError, ValueError):
-        return {}
-    # a hand-edited or damaged manifest: entries of the wrong shape are ignored (their outputs are
-    # rendered again), and a path that could leave the output folder is never used
-    if not isinstance(entries, list):
-        return {}
-    return {e["path"]: e for e in entries if _valid_entry(e)}
+    return read_manifest(output)[0]
 
 
-def manifest_problem(output: Path) -> str | None:
-    """What is wrong with the last build's manifest, if it exists and is damaged or hand-edited."""
+def read_manifest(output: Path) -> tuple[dict[str, dict], str | None]:
+    """The last build's manifest entries by relative path, and what is wrong with the manifest if it
+    exists but is damaged or hand-edited. Entries of the wrong shape are left out (their outputs are
+    rendered again), and a path that could leave the output folder is never used."""
     try:
         text = (output / MANIFEST).read_text("utf-8")
     except FileNotFoundError:
-        return None
+        return {}, None
     except (OSError, ValueError) as exc:
-        return f"unreadable: {exc}"
+        return {}, f"unreadable: {exc}"
     try:
         data = json.loads(text)
     except ValueError:
-        return "not JSON"
+        return {}, "not JSON"
     entries = data.get("outputs") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        return "no list of outputs"
-    bad = sum(1 for e in entries if not _valid_entry(e))
-    return f"{bad} entr{'y' if bad == 1 else 'ies'} of the wrong shape" if bad else None
+        return {}, "no list of outputs"
+    good = {e["path"]: e for e in entries if _valid_entry(e)}
+    bad = len(entries) - sum(1 for e in entries if _valid_entry(e))
+    return good, (f"{bad} entr{'y' if bad == 1 else 'ies'} of the wrong shape" if bad else None)
 
 
 def _valid_entry(e) -> bool:

@@ -494,6 +494,12 @@ class PartCache:
         if res.problem or not res.pdf:
             return
         key = self.key(plan, k, guess)
+        if (self.folder / f"{key}.json").exists():  # kept already (taken from the cache): mark it recent
+            try:
+                (self.folder / f"{key}.json").touch()
+            except OSError:
+                pass
+            return
         meta = {"first": res.first, "count": res.count, "numbers": res.numbers, "start_side": res.start_side,
                 "anchors": res.anchors, "bookmarks": res.bookmarks, "sha256": hashlib.sha256(res.pdf).hexdigest()}
         try:

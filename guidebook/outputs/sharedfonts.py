@@ -32,12 +32,14 @@ def cut_id(data: bytes) -> str | None:
 
 def _glyph_ids(widths) -> set[int]:
     """The glyph ids a CIDFont's /W array lists: [first [w w ...] first [w ...] | first last w ...]."""
+    import pikepdf
+
     ids: set[int] = set()
     items = list(widths)
     i = 0
     while i + 1 < len(items):
         first = int(items[i])
-        if isinstance(items[i + 1], (list,)) or hasattr(items[i + 1], "as_list"):
+        if isinstance(items[i + 1], pikepdf.Array):
             ids.update(range(first, first + len(items[i + 1])))
             i += 2
         else:
