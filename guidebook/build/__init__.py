@@ -84,11 +84,13 @@ def check_glyphs(cat: Catalogue, roles) -> None:
 class Session:
     """A loaded catalogue, its document model and a ready renderer, shared by every writer."""
 
-    def __init__(self, opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None):
+    def __init__(self, opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None,
+                 catalogue: Catalogue | None = None):
+        """`catalogue`: opts.source already loaded by the caller (it is not read again)."""
         from guidebook.render import layout_chain
 
         self.opts = opts
-        self.catalogue = load_catalogue(opts.source)
+        self.catalogue = catalogue if catalogue is not None else load_catalogue(opts.source)
         self.doc: GuideDoc = build_document(self.catalogue)
         extra = ""
         since = opts.changes_since

@@ -12,18 +12,20 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.request import url2pathname
 
-import jinja2
 from markupsafe import Markup, escape
 
-from guidebook.render import fonts, qr
+from guidebook.render import fonts
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import confined, folder_files
-from guidebook.render.flowchart import COMPACT, COMPACT_SMALL, HORIZONTAL, Style, render_svg, render_svg_rows
 from guidebook.document.model import Rich
+
+# Jinja, the QR encoder and the flowchart drawing are imported where they are used: a build that
+# finds everything up to date, `check` and `list` import this module (layout folders, fonts) but
+# render nothing.
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the project folder (layouts/ beside guidebook/)
 DEFAULT_LAYOUT = PACKAGE_ROOT / "layouts" / "default"
@@ -109,13 +111,18 @@ def find_layout_file(chain: list[Path], name: str) -> Path:
     raise GuidebookError(f"layout file {name!r} not found in: {', '.join(map(str, chain))}")
 
 
-class LayoutLoader(jinja2.FileSystemLoader):
-    """Templates from the layout folders only, links that leave them refused (see `confined`)."""
+def layout_loader(searchpath):
+    """A Jinja loader of templates from the layout folders only, links that leave them refused (see
+    `confined`)."""
+    import jinja2
 
-    def get_source(self, environment, template):
-        contents, filename, uptodate = super().get_source(environment, template)
-        confined(Path(filename), self.searchpath)
-        return contents, filename, uptodate
+    class LayoutLoader(jinja2.FileSystemLoader):
+        def get_source(self, environment, template):
+            contents, filename, uptodate = super().get_source(environment, template)
+            confined(Path(filename), self.searchpath)
+            return contents, filename, uptodate
+
+    return LayoutLoader(searchpath)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,11 +141,13 @@ def rich_html(runs: Rich | None) -> Markup:
     return Markup("").join(out)
 
 
-def make_env(chain: list[Path]) -> jinja2.Environment:
+def make_env(chain: list[Path]):
     """Templates are looked up in the override folders first; `default/NAME` always means the default."""
+    import jinja2
+
     loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"default": LayoutLoader(str(DEFAULT_LAYOUT))}, delimiter="/"),
-        LayoutLoader([str(d) for d in chain]),
+        jinja2.PrefixLoader({"default": layout_loader(str(DEFAULT_LAYOUT))}, delimiter="/"),
+        layout_loader([str(d) for d in chain]),
     ])
     env = jinja2.Environment(
         loader=loader,
@@ -151,7 +160,9 @@ def make_env(chain: list[Path]) -> jinja2.Environment:
     return env
 
 
-def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+def render_template(env, name: str, **context: Any) -> str:
+    import jinja2
+
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
@@ -184,10 +195,9 @@ def _template_position(exc: BaseException, name: str) -> str:
 
 
 def _weasyprint():
-    import weasyprint  # noqa: F401  (0.7 s: imported only when something is rendered)
+    from guidebook.render.weasy import import_weasyprint, reuse_parsed_array_types
 
-    from guidebook.render.weasy import reuse_parsed_array_types
-
+    weasyprint = import_weasyprint()  # 0.45 s: imported only when something is rendered
     reuse_parsed_array_types()
     return weasyprint
 
@@ -199,6 +209,8 @@ def harfbuzz_subset_available() -> bool:
 
 
 def make_fetcher(roots: list[Path]):
+    from urllib.request import url2pathname
+
     from weasyprint.urls import URLFetcher
 
     allowed = [r.resolve() for r in roots]
@@ -333,12 +345,16 @@ class Renderer:
             self._theme = theme_values(self.chain)
         return self._theme
 
-    def _flow_style(self, base: Style) -> Style:
+    def _flow_style(self, base):
+        from guidebook.render.flowchart import Style
+
         t = self.theme()
         return Style(**{**base.__dict__, "font_family": self.font_family("heading"),
                         "stroke": t.get("--color-primary", base.stroke), "accent": t.get("--color-tint", base.accent)})
 
     def _flow_svg(self, flow, compact: bool, small: bool, title: str) -> Markup:
+        from guidebook.render.flowchart import COMPACT, COMPACT_SMALL, Style, render_svg
+
         style = self._flow_style((COMPACT_SMALL if small else COMPACT) if compact else Style())
         return self._embed(render_svg(flow, style, title), title)
 
@@ -362,11 +378,15 @@ class Renderer:
     def flow_rows_svg(self, flow, title: str = "") -> Markup:
         if flow is None:
             return Markup("")
+        from guidebook.render.flowchart import HORIZONTAL, Style, render_svg_rows
+
         style = Style(**{**self._flow_style(HORIZONTAL).__dict__, "width": 500.0})
         per_row = len(flow.nodes) if len(flow.nodes) <= 9 else 5
         return self._embed(render_svg_rows(flow, style, title, per_row=per_row), title)
 
     def qr_svg(self, url: str) -> Markup:
+        from guidebook.render import qr
+
         return Markup(qr.svg(url))
 
     def html(self, template: str, **context: Any) -> str:
@@ -423,9 +443,17 @@ def charset(cat, layout_dirs: list[Path]) -> str:
         for p in folder_files(d):
             if p.suffix in (".html", ".css", ".toml"):
                 chars |= set(p.read_text("utf-8", errors="ignore"))
-    for p in PACKAGE_ROOT.joinpath("guidebook").rglob("*.py"):  # the whole package
-        chars |= {c for c in p.read_text("utf-8") if ord(c) > 0x7F}
-    return "".join(sorted(chars))
+    return "".join(sorted(chars | _package_chars()))
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=1)
+def _package_chars() -> frozenset[str]:
+    """The characters beyond ASCII in the package's own source: its Chinese labels and messages."""
+    return frozenset(c for p in PACKAGE_ROOT.joinpath("guidebook").rglob("*.py")
+                     for c in _NOT_ASCII.findall(p.read_text("utf-8")))
 
 
 def theme_values(chain: list[Path]) -> dict[str, str]:
