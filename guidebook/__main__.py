@@ -1,5 +1,5 @@
 """Entry point for `python -m guidebook`."""
 
-from guidebook.cli import main
+from guidebook.cli import run
 
-main()
+run()
