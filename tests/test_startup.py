@@ -1,0 +1,72 @@
+"""Start-up: commands that render nothing import no renderer, and WeasyPrint loads its libraries
+without the slow lookups (issue 16)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SOURCE
+
+HEAVY = ("weasyprint", "jinja2", "qrcode", "docx", "pikepdf", "PIL", "fontTools")
+
+# Runs the CLI in a fresh interpreter and prints, as it exits, the top-level packages it imported.
+PROBE = """
+import atexit, sys
+atexit.register(lambda: print("MODULES " + " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr))
+sys.argv = ["guidebook", *sys.argv[1:]]
+from guidebook.cli import main
+main()
+"""
+
+
+def imported(*args: str) -> tuple[int, set[str]]:
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    line = next(ln for ln in res.stderr.splitlines() if ln.startswith("MODULES "))
+    return res.returncode, set(line.split()[1:])
+
+
+@pytest.mark.parametrize("args", [("check", "--source", str(SOURCE)), ("list", "--source", str(SOURCE))])
+def test_commands_that_render_nothing_import_no_renderer(args):
+    code, modules = imported(*args)
+    assert code == 0
+    assert "guidebook" in modules and "pydantic" in modules  # the probe sees the imports
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.slow
+def test_a_build_with_nothing_to_do_imports_no_renderer(built):
+    out, _ = built
+    code, modules = imported("build", "--source", str(SOURCE), "--output", str(out))
+    assert code == 0
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_weasyprint_loads_its_libraries_without_find_library():
+    """The Linux names load directly, so the import asks ctypes.util.find_library nothing (each call
+    runs ldconfig in a subprocess) and ends with the libraries a plain import loads."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the shortcut is for Linux only")
+    code = """
+import ctypes.util, sys
+calls = []
+real = ctypes.util.find_library
+counting = ctypes.util.find_library = lambda name: calls.append(name) or real(name)
+from guidebook.render.weasy import import_weasyprint
+wp = import_weasyprint()
+from weasyprint.text import ffi
+assert ctypes.util.find_library is counting  # put back as it was found
+libs = [ffi.gobject, ffi.pango, ffi.harfbuzz, ffi.harfbuzz_subset, ffi.fontconfig, ffi.pangoft2]
+print(len(calls), all(lib is not None for lib in libs), wp.__name__)
+"""
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["0", "True", "weasyprint"]
+    # and a plain import, for comparison, asks it for every name that does not load directly
+    plain = subprocess.run([sys.executable, "-c", code.replace(
+        "from guidebook.render.weasy import import_weasyprint\nwp = import_weasyprint()", "import weasyprint as wp")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0, plain.stderr
+    assert int(plain.stdout.split()[0]) > 0 and plain.stdout.split()[1:] == ["True", "weasyprint"]
