@@ -314,9 +314,10 @@ _DROP_TABLE_SET = 3
 _DROPPED = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
 
-def subset_glyphs(path: Path, gids: set[int], index: int = 0) -> bytes | None:
-    """The face at `path` cut to the glyph ids `gids`, keeping every glyph's id, as WeasyPrint cuts a face
-    for one PDF (no hinting, no subroutines, the same tables dropped); None if HarfBuzz cannot."""
+def subset_glyphs(path: Path, gids: set[int], index: int = 0, keep_ids: bool = True) -> bytes | None:
+    """The face at `path` cut to the glyph ids `gids` as WeasyPrint cuts a face for one PDF (no hinting, no
+    subroutines, the same tables dropped); None if HarfBuzz cannot. `keep_ids`: every glyph keeps its id
+    (the slots between stay, empty); otherwise the glyphs are renumbered 0..n-1 in the order of their ids."""
     try:
         ffi, hb, hbs = _harfbuzz()
     except (OSError, AttributeError):  # pragma: no cover (no HarfBuzz-subset: keep the separate subsets)
@@ -328,7 +329,8 @@ def subset_glyphs(path: Path, gids: set[int], index: int = 0) -> bytes | None:
     try:
         cut = face
         # as WeasyPrint: keep the glyph ids, then drop the empty glyphs after the last one used
-        for flags, keep in ((_RETAIN_GIDS, sorted(gids)), (0, None)):
+        passes = ((_RETAIN_GIDS, sorted(gids)), (0, None)) if keep_ids else ((0, sorted(gids)),)
+        for flags, keep in passes:
             inp = hbs.hb_subset_input_create_or_fail()
             if inp == ffi.NULL:
                 return None

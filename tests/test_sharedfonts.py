@@ -1,0 +1,158 @@
+"""Compact fonts: every PDF carries one subset of each face with only the glyphs it shows, numbered
+1..n, and its text re-encoded to match; it looks and reads exactly as WeasyPrint wrote it."""
+
+import io
+import statistics
+
+import pikepdf
+import pytest
+
+ITEMS = (8, 15, 36, 44)  # two sub-procedures, QR codes, a long list, a short handout
+
+
+def _programs(pdf: pikepdf.Pdf) -> dict:
+    """Font program (object id) -> (its data, the glyph ids the fonts using it list in /W)."""
+    from guidebook.outputs.sharedfonts import widths
+
+    out: dict = {}
+    for o in pdf.objects:
+        if isinstance(o, pikepdf.Dictionary) and o.get("/Subtype") in ("/CIDFontType0", "/CIDFontType2"):
+            d = o.FontDescriptor
+            program = d.get("/FontFile3") or d.get("/FontFile2")
+            data, codes = out.setdefault(program.objgen, (program.read_bytes(), set()))
+            codes |= set(widths(o.W))
+    return out
+
+
+def _glyph_count(data: bytes) -> int:
+    from fontTools.ttLib import TTFont
+
+    return TTFont(io.BytesIO(data), lazy=True)["maxp"].numGlyphs
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True)
+    return buf.getvalue()
+
+
+def _same_look_and_text(a: bytes, b: bytes) -> None:
+    import pypdfium2 as pdfium
+    from PIL import ImageChops
+
+    da, db = pdfium.PdfDocument(a), pdfium.PdfDocument(b)
+    assert len(da) == len(db)
+    for i in range(len(da)):
+        pa, pb = (d[i].render(scale=110 / 72).to_pil().convert("RGB") for d in (da, db))
+        assert ImageChops.difference(pa, pb).getbbox() is None, f"page {i + 1} looks different"
+        assert da[i].get_textpage().get_text_range() == db[i].get_textpage().get_text_range(), i
+
+
+@pytest.fixture(scope="module")
+def fresh(session):
+    """Some handouts as WeasyPrint writes them, and as the handout writer finishes them."""
+    from guidebook.outputs import handouts
+
+    by_number = {it.item_number: it for it in session.doc.items}
+    out = {}
+    for n in ITEMS:
+        rendered, _ = handouts.layout(session, by_number[n], 0)
+        out[n] = (session.renderer.pdf(rendered, "raw"), handouts.write(session, rendered, f"handout {n}"))
+    return out
+
+
+def test_each_handout_embeds_only_the_glyphs_it_shows(built, doc):
+    """No empty slots: each face's program has the glyphs the page shows and .notdef, numbered 0..n;
+    the median handout is at most 60 KB (issue 16)."""
+    sizes = []
+    for it in doc.items:
+        path = built[0] / "handouts" / f"{it.file_stem}.pdf"
+        sizes.append(path.stat().st_size)
+        programs = _programs(pikepdf.open(path))
+        assert len(programs) == 3, it.item_number  # body, heading, heading bold
+        for data, codes in programs.values():
+            assert codes == set(range(1, len(codes) + 1)), it.item_number
+            assert _glyph_count(data) == len(codes) + 1, it.item_number
+    assert statistics.median(sizes) <= 60 * 1024
+
+
+def test_a_finished_handout_looks_and_reads_as_weasyprint_wrote_it(fresh):
+    for n, (raw, finished) in fresh.items():
+        assert len(finished) < 0.85 * len(raw), n
+        _same_look_and_text(raw, finished)
+
+
+def test_streams_not_written_the_simple_way_are_parsed_and_recoded_the_same(fresh, session):
+    """A stream whose text is a literal string (here: the first one of the page and of every form)
+    takes the parser; the result looks and reads the same."""
+    import re
+
+    from guidebook.outputs.sharedfonts import _recode_text_fast, share_fonts
+
+    def literal(m):  # the same glyph codes, as a literal string with octal escapes
+        return b"(" + b"".join(b"\\%03o" % b for b in bytes.fromhex(m.group(1).decode())) + b")"
+
+    raw = fresh[15][0]
+    pdf = pikepdf.open(io.BytesIO(raw))
+    page = pdf.pages[0]
+    forms = [x for x in page.resources.XObject.values() if b"BT" in x.read_bytes()]
+    for stream in [page.obj.Contents, *forms]:
+        stream.write(re.sub(rb"<([0-9a-f]+)>", literal, stream.read_bytes(), count=1))
+    reparsed = _save(pdf)
+    pdf = pikepdf.open(io.BytesIO(reparsed))
+    page = pdf.pages[0]
+    assert b"(" in page.obj.Contents.read_bytes()
+    assert _recode_text_fast(page.obj.Contents.read_bytes(), page.resources.Font, {}) is None
+    assert share_fonts(pdf, list(session.renderer.font_files.values()), ids_kept=True) == 3
+    recoded = _save(pdf)
+    assert len(_programs(pikepdf.open(io.BytesIO(recoded)))) == 3
+    _same_look_and_text(raw, recoded)
+
+
+def test_text_whose_font_is_set_outside_its_stream_leaves_the_fonts_alone(fresh, session):
+    """A form that shows text in a font its caller set cannot be re-encoded with certainty: nothing is
+    changed (the file stays valid, only larger)."""
+    from guidebook.outputs.sharedfonts import share_fonts
+
+    raw = fresh[15][0]
+    pdf = pikepdf.open(io.BytesIO(raw))
+    form = next(x for x in pdf.pages[0].resources.XObject.values() if b" Tf" in x.read_bytes())
+    kept = [ins for ins in pikepdf.parse_content_stream(form) if str(ins.operator) != "Tf"]
+    form.write(pikepdf.unparse_content_stream(kept))
+    before = {k: v[0] for k, v in _programs(pdf).items()}
+    assert share_fonts(pdf, list(session.renderer.font_files.values()), ids_kept=True) == 0
+    assert {k: v[0] for k, v in _programs(pdf).items()} == before
+
+
+def test_handouts_joined_from_finished_files_share_one_compact_subset_per_face(fresh, session):
+    """all-handouts.pdf joins handouts read back from disk (already compact, each numbered its own
+    way): the glyphs are matched by CID, and the joined file shows every page as before."""
+    from guidebook.outputs import handouts
+
+    finished = [f for _, f in fresh.values()]
+    joined = handouts.combine(finished, list(session.renderer.font_files.values()))
+    programs = _programs(pikepdf.open(io.BytesIO(joined)))
+    assert len(programs) == 3
+    for data, codes in programs.values():
+        assert _glyph_count(data) == len(codes) + 1
+    _same_look_and_text(_concatenated(finished), joined)
+
+
+def _concatenated(pdfs: list[bytes]) -> bytes:
+    out = pikepdf.new()
+    for data in pdfs:
+        out.pages.extend(pikepdf.open(io.BytesIO(data)).pages)
+    return _save(out)
+
+
+def test_cids_read_from_the_cff_table_match_fonttools(fresh, session):
+    from fontTools.ttLib import TTFont
+
+    from guidebook.outputs.sharedfonts import _cff_cids
+
+    datas = [p.read_bytes() for p in session.renderer.font_files.values()]
+    datas += [data for _, f in fresh.values() for data, _ in _programs(pikepdf.open(io.BytesIO(f))).values()]
+    for data in datas:
+        names = TTFont(io.BytesIO(data), lazy=True).getGlyphOrder()
+        assert _cff_cids(data) == tuple(0 if g == ".notdef" else int(g.removeprefix("cid")) for g in names)
+    assert _cff_cids(b"\x00\x01\x00\x00" + bytes(8)) is None  # TrueType: names are read by fontTools
