@@ -446,7 +446,7 @@ def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[byte
 
     with out.open_outline() as outline:
         outline.root.extend(items(tree))
-    share_fonts(out, list(font_files), ids_kept=True)  # the parts as WeasyPrint wrote them
+    share_fonts(out, list(font_files), ids_kept=True, recode=False)  # the parts as WeasyPrint wrote them
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue(), len(out.pages)
