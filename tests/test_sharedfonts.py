@@ -156,3 +156,17 @@ def test_cids_read_from_the_cff_table_match_fonttools(fresh, session):
         names = TTFont(io.BytesIO(data), lazy=True).getGlyphOrder()
         assert _cff_cids(data) == tuple(0 if g == ".notdef" else int(g.removeprefix("cid")) for g in names)
     assert _cff_cids(b"\x00\x01\x00\x00" + bytes(8)) is None  # TrueType: names are read by fontTools
+
+
+def test_text_in_a_font_its_resources_do_not_name_leaves_the_fonts_alone(fresh, session):
+    """A font name the resources do not define might stand for a re-encoded face: nothing is changed."""
+    import re
+
+    from guidebook.outputs.sharedfonts import share_fonts
+
+    pdf = pikepdf.open(io.BytesIO(fresh[15][0]))
+    form = next(x for x in pdf.pages[0].resources.XObject.values() if b" Tf" in x.read_bytes())
+    form.write(re.sub(rb"/\w+( [\d.]+ Tf)", rb"/Nowhere\1", form.read_bytes(), count=1))
+    before = {k: v[0] for k, v in _programs(pdf).items()}
+    assert share_fonts(pdf, list(session.renderer.font_files.values()), ids_kept=True) == 0
+    assert {k: v[0] for k, v in _programs(pdf).items()} == before

@@ -373,8 +373,9 @@ def _recoded_streams(pdf, code_maps: dict[tuple, dict[int, int]]) -> list[tuple[
                 current = stack.pop() if stack else current
             elif op == "Tf":
                 font = fonts.get(str(ins.operands[0])) if ins.operands else None
-                current = code_maps.get(font.objgen) if font is not None else None
-                current = current if current is not None else False  # False: a font left as it is
+                if font is None:
+                    raise _Unsafe("a font that is not in the stream's resources")
+                current = code_maps.get(font.objgen, False)  # False: a font left as it is
             elif op in TEXT_OPERATORS:
                 if current is None:
                     raise _Unsafe("text shown with a font set outside its stream")
@@ -387,15 +388,29 @@ def _recoded_streams(pdf, code_maps: dict[tuple, dict[int, int]]) -> list[tuple[
             out.append((target, pikepdf.unparse_content_stream(instructions)))
         visit_forms(resources)
 
+    def visit_stream(stream, resources):
+        if isinstance(stream, pikepdf.Stream) and stream.objgen not in seen:
+            seen.add(stream.objgen)
+            visit(stream, stream, stream.get("/Resources", resources))
+
     def visit_forms(resources):
-        for xobject in (resources.get("/XObject", {}) if resources is not None else {}).values():
-            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
-                seen.add(xobject.objgen)
-                visit(xobject, xobject, xobject.get("/Resources", resources))
+        """Forms and tiling patterns: content streams of their own."""
+        if resources is None:
+            return
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Form":
+                visit_stream(xobject, resources)
+        for pattern in resources.get("/Pattern", {}).values():
+            if pattern.get("/PatternType") == 1:
+                visit_stream(pattern, resources)
 
     for page in pdf.pages:
         if "/Contents" in page.obj:
             visit(page.obj, page, page.obj.get("/Resources"))
+        for annot in page.obj.get("/Annots", []):  # appearance streams (a form field's text)
+            for look in annot.get("/AP", {}).values():
+                for stream in (look.values() if isinstance(look, pikepdf.Dictionary) else [look]):
+                    visit_stream(stream, None)
     return out
 
 
@@ -449,7 +464,9 @@ def _recode_text_fast(raw: bytes, fonts, code_maps: dict[tuple, dict[int, int]])
                 name = t.group(1)
                 if name not in maps:
                     font = fonts.get("/" + name.decode("latin-1"))
-                    maps[name] = code_maps.get(font.objgen, False) if font is not None else False
+                    if font is None:
+                        raise _Unsafe("a font that is not in the stream's resources")
+                    maps[name] = code_maps.get(font.objgen, False)
                 current = maps[name]
                 continue
             seen["TJ"] += 1
