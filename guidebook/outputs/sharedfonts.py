@@ -351,10 +351,11 @@ def _recoded_streams(pdf, code_maps: dict[tuple, dict[int, int]]) -> list[tuple[
 
     out: list[tuple[object, bytes]] = []
     seen: set[tuple] = set()
+    tables: dict = {}
 
     def visit(target, content, resources):
         fonts = resources.get("/Font", {}) if resources is not None else {}
-        fast = _recode_text_fast(_content_bytes(content), fonts, code_maps)
+        fast = _recode_text_fast(_content_bytes(content), fonts, code_maps, tables)
         if fast is not None:
             if fast is not False:
                 out.append((target, fast))
@@ -434,24 +435,26 @@ _IN_TEXT = re.compile(rb"/([^\s/\[\]<>()]+)\s+[-+.\d]+\s+Tf(?=\s)|\[((?:\s*(?:<[
 _HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
 
 
-def _recode_text_fast(raw: bytes, fonts, code_maps: dict[tuple, dict[int, int]]) -> bytes | bool | None:
+def _recode_text_fast(raw: bytes, fonts, code_maps: dict[tuple, dict[int, int]],
+                      tables: dict | None = None) -> bytes | bool | None:
     """`raw` re-encoded; False if it shows no text of a re-encoded font; None if it is not written the
-    simple way (literal strings, inline images, other text operators, a font set outside BT ... ET)."""
+    simple way (literal strings, inline images, other text operators, a font set outside BT ... ET).
+    `tables`: the code maps as hex digits, by font, kept from one stream to the next."""
+    tables = {} if tables is None else tables
     if b"BT" not in raw:
         return False
     if b"(" in raw or b"BI" in raw or b"%" in raw or b"'" in raw or b'"' in raw:
         return None
-    maps: dict[bytes, dict[int, int] | bool] = {}
+    maps: dict[bytes, dict[bytes, bytes] | bool] = {}  # font name -> old code -> new code, as 4 hex digits
     seen = {"TJ": 0, "hex": 0, "changed": False}
 
-    def hex_string(code_map):
+    def hex_string(table: dict[bytes, bytes]):
         def recode(m):
-            hexa = m.group(1)
+            hexa = m.group(1).lower()
             if len(hexa) % 4:
                 raise _Fallback
             try:
-                return b"<" + b"".join(b"%04x" % code_map[int(hexa[i:i + 4], 16)]
-                                       for i in range(0, len(hexa), 4)) + b">"
+                return b"<" + b"".join([table[hexa[i:i + 4]] for i in range(0, len(hexa), 4)]) + b">"
             except KeyError:
                 raise _Unsafe("a glyph shown that the font's widths do not list") from None
         return recode
@@ -466,7 +469,10 @@ def _recode_text_fast(raw: bytes, fonts, code_maps: dict[tuple, dict[int, int]])
                     font = fonts.get("/" + name.decode("latin-1"))
                     if font is None:
                         raise _Unsafe("a font that is not in the stream's resources")
-                    maps[name] = code_maps.get(font.objgen, False)
+                    code_map = code_maps.get(font.objgen)
+                    if code_map and font.objgen not in tables:
+                        tables[font.objgen] = {b"%04x" % a: b"%04x" % b for a, b in code_map.items()}
+                    maps[name] = tables[font.objgen] if code_map else False
                 current = maps[name]
                 continue
             seen["TJ"] += 1
