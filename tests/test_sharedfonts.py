@@ -170,3 +170,20 @@ def test_text_in_a_font_its_resources_do_not_name_leaves_the_fonts_alone(fresh, 
     before = {k: v[0] for k, v in _programs(pdf).items()}
     assert share_fonts(pdf, list(session.renderer.font_files.values()), ids_kept=True) == 0
     assert {k: v[0] for k, v in _programs(pdf).items()} == before
+
+
+def test_compact_handouts_whose_text_cannot_be_re_encoded_are_joined_as_they_are(fresh, session):
+    """If one joined handout's text cannot be re-encoded, no face is merged: compact programs are numbered
+    each their own way, so a subset that keeps the face's glyph ids would show the wrong glyphs."""
+    import re
+
+    from guidebook.outputs import handouts
+
+    finished = [f for _, f in fresh.values()]
+    pdf = pikepdf.open(io.BytesIO(finished[0]))
+    form = next(x for x in pdf.pages[0].resources.XObject.values() if b" Tf" in x.read_bytes())
+    form.write(re.sub(rb"/\w+( [\d.]+ Tf)", rb"/Nowhere\1", form.read_bytes(), count=1))
+    finished[0] = _save(pdf)
+    joined = handouts.combine(finished, list(session.renderer.font_files.values()))
+    assert len(_programs(pikepdf.open(io.BytesIO(joined)))) == 3 * len(finished)
+    _same_look_and_text(_concatenated(finished), joined)

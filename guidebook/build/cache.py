@@ -89,9 +89,9 @@ def read_manifest(output: Path) -> tuple[dict[str, dict], str | None]:
     entries = data.get("outputs") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return {}, "no list of outputs"
-    good = {e["path"]: e for e in entries if _valid_entry(e)}
-    bad = len(entries) - sum(1 for e in entries if _valid_entry(e))
-    return good, (f"{bad} entr{'y' if bad == 1 else 'ies'} of the wrong shape" if bad else None)
+    valid = [e for e in entries if _valid_entry(e)]
+    bad = len(entries) - len(valid)
+    return {e["path"]: e for e in valid}, (f"{bad} entr{'y' if bad == 1 else 'ies'} of the wrong shape" if bad else None)
 
 
 def _valid_entry(e) -> bool:

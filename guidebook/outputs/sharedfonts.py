@@ -202,6 +202,7 @@ class _Use:
     descriptor: object
     key: str  # /FontFile3 or /FontFile2
     program: object
+    data: bytes  # the program's decoded bytes (read once)
     codes: dict[int, object] = field(default_factory=dict)  # glyph id in the program -> width
 
 
@@ -209,6 +210,7 @@ def _uses(pdf, files: dict[str, Path]) -> dict[str, list[_Use]]:
     import pikepdf
 
     names: dict[tuple, str | None] = {}  # font program (object id) -> the cut it comes from
+    datas: dict[tuple, bytes] = {}
     out: dict[str, list[_Use]] = defaultdict(list)
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font" or obj.get("/Subtype") != "/Type0":
@@ -224,10 +226,12 @@ def _uses(pdf, files: dict[str, Path]) -> dict[str, list[_Use]]:
             continue
         program = descriptor[key]
         if program.objgen not in names:  # which cut of a face it comes from: only subsets of one cut merge
-            names[program.objgen] = cut_id(program.read_bytes())
+            datas[program.objgen] = program.read_bytes()
+            names[program.objgen] = cut_id(datas[program.objgen])
         name = names[program.objgen]
         if name in files:
-            out[name].append(_Use(obj, cid_font, descriptor, key, program, widths(cid_font.W)))
+            out[name].append(_Use(obj, cid_font, descriptor, key, program, datas[program.objgen],
+                                  widths(cid_font.W)))
     return out
 
 
@@ -254,7 +258,10 @@ def share_fonts(pdf, font_files: list[Path], ids_kept: bool = False, recode: boo
     else:
         compact = {}
     for name, group in uses.items():  # the rest: one shared subset, glyph ids kept
-        if name not in compact and len({u.program.objgen for u in group}) > 1:
+        # only programs known to keep the cut's glyph ids: as WeasyPrint wrote them, or of a kind never
+        # re-encoded (compact programs of a face whose text could not be re-encoded stay as they are)
+        keeps_ids = ids_kept or not _recodable(group)
+        if name not in compact and keeps_ids and len({u.program.objgen for u in group}) > 1:
             replaced += _share_keeping_ids(pdf, files[name], group)
     return replaced
 
@@ -308,7 +315,7 @@ def _recode(pdf, faces: dict[str, tuple[Path, list[_Use]]], ids_kept: bool) -> i
             if ids_kept:
                 per_use.append({code: code for code in u.codes})
                 continue
-            order = _glyph_order(u.program.read_bytes())
+            order = _glyph_order(u.data)
             try:
                 per_use.append({code: face_gid[order[code]] for code in u.codes})
             except (IndexError, KeyError):

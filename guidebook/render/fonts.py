@@ -314,6 +314,12 @@ _DROP_TABLE_SET = 3
 _DROPPED = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
 
+@lru_cache(maxsize=8)
+def _face_file(path: Path, size: int, mtime_ns: int) -> bytes:
+    """A cut face's bytes, read once per process (every handout cuts the same three faces again)."""
+    return path.read_bytes()
+
+
 def subset_glyphs(path: Path, gids: set[int], index: int = 0, keep_ids: bool = True) -> bytes | None:
     """The face at `path` cut to the glyph ids `gids` as WeasyPrint cuts a face for one PDF (no hinting, no
     subroutines, the same tables dropped); None if HarfBuzz cannot. `keep_ids`: every glyph keeps its id
@@ -322,7 +328,8 @@ def subset_glyphs(path: Path, gids: set[int], index: int = 0, keep_ids: bool = T
         ffi, hb, hbs = _harfbuzz()
     except (OSError, AttributeError):  # pragma: no cover (no HarfBuzz-subset: keep the separate subsets)
         return None
-    data = Path(path).read_bytes()
+    st = Path(path).stat()
+    data = _face_file(Path(path), st.st_size, st.st_mtime_ns)
     buf = ffi.from_buffer(data)
     blob = hb.hb_blob_create(buf, len(data), 1, ffi.NULL, ffi.NULL)  # 1: HB_MEMORY_MODE_READONLY
     face = hb.hb_face_create(blob, index)
