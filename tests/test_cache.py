@@ -188,6 +188,47 @@ def _sleep(session, seconds):
     return seconds
 
 
+def _started(session, seconds):
+    import time
+
+    start = time.monotonic()
+    time.sleep(seconds)
+    return start
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_work_that_becomes_possible_runs_before_the_waiting_tasks(monkeypatch, workers):
+    """A join added when what it joins is done (`then`) goes ahead of the tasks still waiting, so it
+    runs beside them, not after them; results come in task order, added tasks last."""
+    from guidebook.build import parallel
+
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", workers)
+    tasks = [(_started, (0.6,)), (_started, (0.0,)), (_started, (0.2,)), (_started, (0.2,))]
+    join = (_started, (0.01,))
+    seen = []
+
+    def then(task, res):
+        seen.append(task)
+        return [join] if task is tasks[1] else []
+
+    starts = parallel.run_all(None, tasks, then=then)
+    assert len(starts) == 5 and sorted(map(id, seen)) == sorted(map(id, [*tasks, join]))
+    assert starts[4] < starts[2] < starts[3]  # the join started before the tasks that were waiting
+    assert starts[0] <= starts[1] <= starts[4]
+
+
+def test_all_handouts_missing_alone_is_joined_from_the_files_on_disk(project):
+    """With no handout to render, all-handouts.pdf is joined in the main process from the handouts the
+    last build wrote: the same bytes as when it was joined in a worker from fresh ones."""
+    src, layout, out = project
+    _build(src, layout, out)
+    combined = out / "handouts" / "all-handouts.pdf"
+    good = combined.read_bytes()
+    combined.unlink()
+    assert _build(src, layout, out).startswith("wrote 1 file (1 PDF")
+    assert combined.read_bytes() == good
+
+
 def test_long_work_shows_signs_of_life(monkeypatch):
     """While a long document is laid out, progress says so every few seconds instead of going quiet."""
     from guidebook.build import parallel

@@ -356,7 +356,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
 def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     """Build every requested output that is not up to date. Nothing is written unless all renders."""
     from guidebook.build import cache, parallel
-    from guidebook.outputs import handouts
+    from guidebook.outputs import handouts, paginate
 
     t0 = time.perf_counter()
     result = BuildResult()
@@ -386,8 +386,6 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     tasks: list = []
     plan, guesses = None, []
     if guide_needed:
-        from guidebook.outputs import paginate
-
         plan = _guide_plan(session, progress)
         if plan is not None:
             guesses, known = paginate.first_guesses(plan, paginate.load_hint(opts.source, session.chain))
@@ -418,37 +416,62 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         qr.warm({q.url for it in session.doc.items for q in it.qr})  # the same codes recur on many pages
     progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
              + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
-    results = parallel.run_all(session, tasks, progress)
-    pending: list[tuple[Path, bytes, int | None]] = []
-    handout_results = []
+    handout_results: list = []
     by_part = dict(kept) if plan is not None else {}
-    for (fn, args), res in zip(tasks, results):
+    combined = opts.handouts and _whole(opts) and f"handouts/{handouts.COMBINED}" in stale
+    chunks_left = sum(fn is handouts.render_chunk for fn, _ in tasks)
+    added: list = []
+
+    def then(task, res) -> list:
+        """Joins that can start as soon as what they join is there, beside the other tasks."""
+        nonlocal chunks_left
+        fn, args = task
+        new = []
         if fn is handouts.render_chunk:
             handout_results.append(res)
-        elif plan is not None and fn is paginate.render_part:
+            chunks_left -= 1
+            if combined and not chunks_left and not any(err for chunk in handout_results for *_, err, _ in chunk):
+                fresh = {n: pdf for chunk in handout_results for n, pdf, *_ in chunk}
+                files = [fresh.get(it.item_number) or out / "handouts" / f"{it.file_stem}.pdf" for it in items]
+                new.append((handouts.combine_files, (files,)))
+        elif fn is paginate.render_part:
             by_part[args[0]] = res
-        else:
+            ready = [by_part[k] for k in range(plan.parts)] if len(by_part) == plan.parts else None
+            if ready and paginate.settled(plan, guesses, ready):
+                new.append((paginate.join, (ready,)))
+        added.extend(new)
+        return new
+
+    results = parallel.run_all(session, tasks, progress, then)
+    pending: list[tuple[Path, bytes, int | None]] = []
+    joined_guide = joined_handouts = None
+    for (fn, args), res in zip(tasks + added, results):
+        if fn is handouts.combine_files:
+            joined_handouts = res
+        elif fn is paginate.join:
+            joined_guide = res
+        elif fn not in (handouts.render_chunk, paginate.render_part):
             pending += res
     if plan is not None:
         part_results = [by_part[k] for k in range(plan.parts)]
         joined = paginate.lay_out(session, plan, guesses, part_results,
-                                  lambda more: parallel.run_all(session, more), progress, parts)
+                                  lambda more: parallel.run_all(session, more), progress, parts, joined_guide)
         if joined is None:  # one document after all
             pending += _guide_pdf(session)
         else:
             pending.append((out / "guide.pdf", *joined))
     if opts.handouts:
-        progress("handouts: combining")
         levels = handouts.fit_levels(handout_results)
         result.fit = {f"handouts/{it.file_stem}.pdf": levels[it.item_number] for it in stale_items
                       if it.item_number in levels}
         pending += handouts.collect(stale_items, handout_results, out / "handouts", combined=False,
                                     archive=out / "archive" / "handouts" if opts.archive else None)
-        if opts.items is None and opts.category is None and f"handouts/{handouts.COMBINED}" in stale:
-            fresh_pdfs = {p: d for p, d, _ in pending}
-            pdfs = [fresh_pdfs.get(out / "handouts" / f"{it.file_stem}.pdf")
-                    or (out / "handouts" / f"{it.file_stem}.pdf").read_bytes() for it in items]
-            pending.append((out / "handouts" / handouts.COMBINED, handouts.combine(pdfs, list(session.renderer.font_files.values())), len(items)))
+        if combined:
+            if joined_handouts is None:  # no handout was rendered: joined from the files on disk
+                progress("handouts: combining")
+                joined_handouts = handouts.combine_files(session, [out / "handouts" / f"{it.file_stem}.pdf"
+                                                                   for it in items])
+            pending.append((out / "handouts" / handouts.COMBINED, joined_handouts, len(items)))
     if opts.press and any(r.startswith("print/guide-booklet") for r in stale):
         from guidebook.outputs import printing
 

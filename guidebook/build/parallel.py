@@ -2,12 +2,18 @@
 
 Workers are forked after the session is loaded, so they inherit the parsed templates, stylesheets
 and fonts instead of loading them again; they are recycled after a few tasks to bound memory.
+
+The parent hands out one task per idle worker, so work that becomes possible only when other tasks
+are done (joining the handouts once every handout is written, joining the guide once its parts are
+laid out) goes ahead of the queue and runs beside the rest instead of after it.
 """
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import os
+import queue
 import signal
 import time
 from typing import Any, Callable
@@ -15,6 +21,11 @@ from typing import Any, Callable
 _SESSION: Any = None  # set in the parent before forking; read by the workers
 TASKS_PER_WORKER = 8
 HEARTBEAT_SECONDS = 5.0
+
+Task = tuple[Callable, tuple]
+# then(task, result): called in the parent as each task's result arrives; the tasks it returns are run
+# next, before the tasks still waiting
+Then = Callable[[Task, Any], list[Task]]
 
 
 def workers() -> int:
@@ -34,37 +45,57 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _run(task: tuple[Callable, tuple]) -> Any:
+def _run(task: Task) -> Any:
     fn, args = task
     return fn(_SESSION, *args)
 
 
-def run_all(session, tasks: list[tuple[Callable, tuple]], progress: Callable[[str], None] = lambda m: None) -> list:
-    """Run fn(session, *args) for every task; results in task order. Serial with one worker."""
+def run_all(session, tasks: list[Task], progress: Callable[[str], None] = lambda m: None,
+            then: Then | None = None) -> list:
+    """Run fn(session, *args) for every task, and for every task `then` adds; results in task order
+    (added tasks after the given ones, in the order they were added). Serial with one worker."""
     global _SESSION
+    tasks = list(tasks)
+    waiting = collections.deque(range(len(tasks)))
+    results: dict[int, Any] = {}
+
+    def arrived(i: int, res: Any) -> None:
+        results[i] = res
+        progress(f"rendering: {len(results)}/{len(tasks)} tasks done")
+        added = then(tasks[i], res) if then else []
+        tasks.extend(added)
+        waiting.extendleft(reversed(range(len(tasks) - len(added), len(tasks))))
+
     n = min(workers(), len(tasks))
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        out = []
-        for i, (fn, args) in enumerate(tasks, 1):
-            out.append(fn(session, *args))
-            progress(f"rendering: {i}/{len(tasks)} tasks done")
-        return out
+        while waiting:
+            i = waiting.popleft()
+            fn, args = tasks[i]
+            arrived(i, fn(session, *args))
+        return [results[i] for i in range(len(tasks))]
     _SESSION = session
     try:
         ctx = multiprocessing.get_context("fork")
+        done: queue.Queue = queue.Queue()
         with ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER, initializer=_quiet_worker) as pool:
-            results = []
-            pending = pool.imap(_run, tasks, chunksize=1)
+            busy = 0
             started = time.monotonic()
-            while len(results) < len(tasks):
+            while waiting or busy:
+                while waiting and busy < n:
+                    i = waiting.popleft()
+                    pool.apply_async(_run, (tasks[i],), callback=lambda r, i=i: done.put((i, r, None)),
+                                     error_callback=lambda e, i=i: done.put((i, None, e)))
+                    busy += 1
                 try:  # a sign of life every few seconds while a long document (the guide) is laid out
-                    res = pending.next(timeout=HEARTBEAT_SECONDS)
-                except multiprocessing.TimeoutError:
+                    i, res, error = done.get(timeout=HEARTBEAT_SECONDS)
+                except queue.Empty:
                     progress(f"rendering: {len(results)}/{len(tasks)} tasks done, still working "
                              f"({time.monotonic() - started:.0f} s)")
                     continue
-                results.append(res)
-                progress(f"rendering: {len(results)}/{len(tasks)} tasks done")
-            return results
+                busy -= 1
+                if error is not None:
+                    raise error
+                arrived(i, res)
+            return [results[i] for i in range(len(tasks))]
     finally:
         _SESSION = None

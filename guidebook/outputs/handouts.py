@@ -130,6 +130,12 @@ def combine(pdfs: list[bytes], font_files: list[Path] = ()) -> bytes:
     return buf.getvalue()
 
 
+def combine_files(session, pdfs: list[bytes | Path]) -> bytes:
+    """all-handouts.pdf from handouts given as bytes or as files (those an earlier build wrote)."""
+    return combine([p.read_bytes() if isinstance(p, Path) else p for p in pdfs],
+                   list(session.renderer.font_files.values()))
+
+
 def chunks(items: list[ItemView], size: int = 6) -> list[list[int]]:
     numbers = [it.item_number for it in items]
     return [numbers[i:i + size] for i in range(0, len(numbers), size)]

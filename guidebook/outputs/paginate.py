@@ -398,6 +398,21 @@ def save_hint(source: Path, chain: list[Path], plan: Plan, guesses: list[Guess],
         pass  # a hint is only a speed-up
 
 
+def settled(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> bool:
+    """Whether the parts' first round can be joined as it is (lay_out would join it at once)."""
+    if any(r.problem or not r.pdf for r in results):
+        return False
+    return not settle(plan, guesses, results)[1]
+
+
+def join(session, results: list[PartResult]) -> tuple[bytes, int] | str:
+    """The joined guide (pdf, pages), or why the parts could not be joined. Runs in a worker too."""
+    try:
+        return stitch(results, list(session.renderer.font_files.values()))
+    except Exception as exc:  # noqa: BLE001 (a file pikepdf cannot join: lay it out whole)
+        return str(exc) or type(exc).__name__
+
+
 def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[bytes, int]:
     """One PDF from the parts' content pages: pages, named destinations, outline, metadata of part 1, and
     one copy of each face of `font_files` (the renderer's) instead of one per part."""
@@ -466,8 +481,15 @@ class PartCache:
         self.folder = cache_dir() / "parts"
         self.base = layout_key
         self.read = read
+        self._keys: dict[tuple[Plan, int, Guess], str] = {}
 
     def key(self, plan: Plan, k: int, guess: Guess) -> str:
+        """Made once per part and guess: taking a part from the cache and keeping it ask twice."""
+        if (plan, k, guess) not in self._keys:
+            self._keys[plan, k, guess] = self._key(plan, k, guess)
+        return self._keys[plan, k, guess]
+
+    def _key(self, plan: Plan, k: int, guess: Guess) -> str:
         root, _, _ = plan.part_tree(k, guess)
         h = hashlib.sha256(self.base.encode())
         for part in (ET.tostring(root, encoding="utf-8"), plan.part_css(k, guess).encode(), repr(guess).encode()):
@@ -516,12 +538,13 @@ class PartCache:
 
 
 def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult], run, progress=lambda m: None,
-            parts: PartCache | None = None):
+            parts: PartCache | None = None, joined: tuple[bytes, int] | str | None = None):
     """Check the first round's parts, lay out again those told something wrong, join them.
 
     `run(tasks)` runs (function, args) tasks like guidebook.build.parallel.run_all. Parts found in
     `parts` (the cache) are not laid out again, and the parts used are kept there. Returns (pdf, pages),
-    or None when the guide must be laid out as one document.
+    or None when the guide must be laid out as one document. `joined`: what `join` made of these very
+    results already (in a worker, while other work went on), used if they settle at once.
     """
     for round_ in range(1, MAX_ROUNDS + 1):
         problems = [r.problem for r in results if r.problem]
@@ -535,11 +558,12 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
             if parts is not None:
                 for k, res in enumerate(results):
                     parts.put(plan, k, guesses[k], res)
-            try:
-                return stitch(results, list(session.renderer.font_files.values()))
-            except Exception as exc:  # noqa: BLE001 (a file pikepdf cannot join: lay it out whole)
-                progress(f"guide: laid out as one document (joining the parts failed: {exc})")
+            if joined is None or round_ > 1:
+                joined = join(session, results)
+            if isinstance(joined, str):
+                progress(f"guide: laid out as one document (joining the parts failed: {joined})")
                 return None
+            return joined
         if round_ == MAX_ROUNDS:
             break
         todo = sorted(set(wrong) | set(unwritten))
