@@ -217,6 +217,29 @@ def test_work_that_becomes_possible_runs_before_the_waiting_tasks(monkeypatch, w
     assert starts[0] <= starts[1] <= starts[4]
 
 
+def _frozen(session, _):
+    import gc
+
+    return gc.get_freeze_count()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_loaded_session_is_frozen_while_rendering_and_only_then(monkeypatch, workers):
+    """The garbage collector does not walk the loaded session during rendering (gc.freeze), in the
+    workers and in a serial build; afterwards the main process collects as before."""
+    import gc
+
+    from guidebook.build import parallel
+
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", workers)
+    assert gc.get_freeze_count() == 0
+    loaded = [object() for _ in range(1000)]  # stands in for the session: tracked containers
+    loaded = [[x] for x in loaded]
+    counts = parallel.run_all(loaded, [(_frozen, (0,)), (_frozen, (1,))])
+    assert all(c >= 1000 for c in counts), counts
+    assert gc.get_freeze_count() == 0
+
+
 def test_all_handouts_missing_alone_is_joined_from_the_files_on_disk(project):
     """With no handout to render, all-handouts.pdf is joined in the main process from the handouts the
     last build wrote: the same bytes as when it was joined in a worker from fresh ones."""

@@ -11,6 +11,8 @@ laid out) goes ahead of the queue and runs beside the rest instead of after it.
 from __future__ import annotations
 
 import collections
+import contextlib
+import gc
 import multiprocessing
 import os
 import queue
@@ -45,6 +47,21 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+@contextlib.contextmanager
+def _frozen_session():
+    """The loaded session (fonts, stylesheets, templates, the document) frozen while rendering: the
+    garbage collector's full passes walk every object of the process, and with the session in it they
+    were 9 % of the rendering CPU (0.64 s of 7.5 s for the 54 handouts, 0.85 s of 6.8 s for the guide,
+    most of it in 7-9 full passes); frozen, about half. Workers forked meanwhile (the pool recycles them)
+    inherit the frozen state, and its memory pages stay shared with the parent. Higher collection
+    thresholds were measured too: no less time, 30-60 MB more memory."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _run(task: Task) -> Any:
     fn, args = task
     return fn(_SESSION, *args)
@@ -68,16 +85,17 @@ def run_all(session, tasks: list[Task], progress: Callable[[str], None] = lambda
 
     n = min(workers(), len(tasks))
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        while waiting:
-            i = waiting.popleft()
-            fn, args = tasks[i]
-            arrived(i, fn(session, *args))
+        with _frozen_session():
+            while waiting:
+                i = waiting.popleft()
+                fn, args = tasks[i]
+                arrived(i, fn(session, *args))
         return [results[i] for i in range(len(tasks))]
     _SESSION = session
     try:
         ctx = multiprocessing.get_context("fork")
         done: queue.Queue = queue.Queue()
-        with ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER, initializer=_quiet_worker) as pool:
+        with _frozen_session(), ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER, initializer=_quiet_worker) as pool:
             busy = 0
             started = time.monotonic()
             while waiting or busy:
