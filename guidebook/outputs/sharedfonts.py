@@ -332,7 +332,9 @@ def _recode(pdf, faces: dict[str, tuple[Path, list[_Use]]], ids_kept: bool) -> i
         streams = _recoded_streams(pdf, code_maps)
     except _Unsafe:
         return 0
-    for target, data in streams:
+    streams.reverse()
+    while streams:  # each new content handed over and let go at once: half the memory at the peak
+        target, data = streams.pop()
         if isinstance(target, pikepdf.Stream):
             target.write(data)
         else:  # a page: its content (one stream or an array of them) becomes one stream
