@@ -1,6 +1,7 @@
 """Incremental builds: nothing changed writes nothing; each kind of edit re-renders what it affects."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -214,7 +215,7 @@ def test_work_that_becomes_possible_runs_before_the_waiting_tasks(monkeypatch, w
     starts = parallel.run_all(None, tasks, then=then)
     assert len(starts) == 5 and sorted(map(id, seen)) == sorted(map(id, [*tasks, join]))
     assert starts[4] < starts[2] < starts[3]  # the join started before the tasks that were waiting
-    assert starts[0] <= starts[1] <= starts[4]
+    assert starts[1] <= starts[4]  # (tasks 0 and 1 start together, in either order)
 
 
 def _frozen(session, _):
@@ -250,6 +251,44 @@ def test_all_handouts_missing_alone_is_joined_from_the_files_on_disk(project):
     combined.unlink()
     assert _build(src, layout, out).startswith("wrote 1 file (1 PDF")
     assert combined.read_bytes() == good
+
+
+def _die(session, how):
+    import os
+    import signal
+    import time
+
+    if how == "killed":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif how == "exit":
+        os._exit(3)
+    time.sleep(0.2)
+    return how
+
+
+@pytest.mark.parametrize("how, said", [("killed", "was killed by signal 9 (the system may have run out of memory)"),
+                                       ("exit", "ended with status 3")])
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it(monkeypatch, how, said):
+    """A worker killed mid-task (the out-of-memory killer, a crash in a native library) loses its task;
+    the pool would wait for it forever. The build stops within a second and says why."""
+    import time
+
+    from guidebook.build import parallel
+    from guidebook.diagnostics import GuidebookError
+
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", "2")
+    started = time.monotonic()
+    with pytest.raises(GuidebookError, match="rendering worker process " + re.escape(said)):
+        parallel.run_all(None, [(_die, ("ok",)), (_die, (how,)), (_die, ("ok",))])
+    assert time.monotonic() - started < 5
+
+
+def test_workers_retired_after_their_tasks_are_not_taken_for_dead(monkeypatch):
+    from guidebook.build import parallel
+
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", "2")
+    monkeypatch.setattr(parallel, "TASKS_PER_WORKER", 1)  # every worker ends (status 0) after one task
+    assert parallel.run_all(None, [(_die, (str(n),)) for n in range(6)]) == [str(n) for n in range(6)]
 
 
 def test_long_work_shows_signs_of_life(monkeypatch):

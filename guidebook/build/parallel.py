@@ -14,6 +14,7 @@ import collections
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import queue
 import signal
@@ -23,6 +24,7 @@ from typing import Any, Callable
 _SESSION: Any = None  # set in the parent before forking; read by the workers
 TASKS_PER_WORKER = 8
 HEARTBEAT_SECONDS = 5.0
+POLL_SECONDS = 0.5  # how often the main process looks for a worker that died while it waits
 
 Task = tuple[Callable, tuple]
 # then(task, result): called in the parent as each task's result arrives; the tasks it returns are run
@@ -62,6 +64,37 @@ def _frozen_session():
         gc.unfreeze()
 
 
+class _Recording:
+    """The fork context, keeping every worker process the pool starts. The pool forgets a worker once
+    it has ended; its exit status tells a worker retired after TASKS_PER_WORKER tasks (0) from one
+    that died while it held a task."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+        self.started: list = []
+
+    def Process(self, *args, **kwargs):  # noqa: N802 (the name multiprocessing.pool.Pool calls)
+        process = self._ctx.Process(*args, **kwargs)
+        self.started.append(process)
+        return process
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+
+def _check_workers(started: list) -> None:
+    """Fail if a worker process died (killed, out of memory, a crash in a native library): the pool
+    would start another one and wait for the lost task forever."""
+    from guidebook.diagnostics import GuidebookError
+
+    dead = [p for p in started if p.exitcode not in (None, 0)]
+    if dead:
+        code = dead[0].exitcode
+        how = f"was killed by signal {-code}" if code < 0 else f"ended with status {code}"
+        hint = " (the system may have run out of memory)" if code == -9 else ""
+        raise GuidebookError(f"a rendering worker process {how}{hint}; nothing was written")
+
+
 def _run(task: Task) -> Any:
     fn, args = task
     return fn(_SESSION, *args)
@@ -95,22 +128,29 @@ def run_all(session, tasks: list[Task], progress: Callable[[str], None] = lambda
     try:
         ctx = multiprocessing.get_context("fork")
         done: queue.Queue = queue.Queue()
-        with _frozen_session(), ctx.Pool(processes=n, maxtasksperchild=TASKS_PER_WORKER, initializer=_quiet_worker) as pool:
+        recording = _Recording(ctx)
+        with _frozen_session(), multiprocessing.pool.Pool(n, _quiet_worker, (), TASKS_PER_WORKER,
+                                                          context=recording) as pool:
             busy = 0
-            started = time.monotonic()
+            started = last_word = time.monotonic()
             while waiting or busy:
                 while waiting and busy < n:
                     i = waiting.popleft()
                     pool.apply_async(_run, (tasks[i],), callback=lambda r, i=i: done.put((i, r, None)),
                                      error_callback=lambda e, i=i: done.put((i, None, e)))
                     busy += 1
-                try:  # a sign of life every few seconds while a long document (the guide) is laid out
-                    i, res, error = done.get(timeout=HEARTBEAT_SECONDS)
+                try:
+                    i, res, error = done.get(timeout=POLL_SECONDS)
                 except queue.Empty:
-                    progress(f"rendering: {len(results)}/{len(tasks)} tasks done, still working "
-                             f"({time.monotonic() - started:.0f} s)")
+                    _check_workers(recording.started)
+                    if time.monotonic() - last_word >= HEARTBEAT_SECONDS:
+                        # a sign of life every few seconds while a long document (the guide) is laid out
+                        last_word = time.monotonic()
+                        progress(f"rendering: {len(results)}/{len(tasks)} tasks done, still working "
+                                 f"({last_word - started:.0f} s)")
                     continue
                 busy -= 1
+                last_word = time.monotonic()
                 if error is not None:
                     raise error
                 arrived(i, res)
