@@ -382,7 +382,7 @@ def handout(
                 hint = entries.get(rel, {}).get("fit")
                 pdfs.append((it, h.build_one(session, it, hint if isinstance(hint, int) else 0)[0], True))
         if out is not None:
-            data = pdfs[0][1] if len(pdfs) == 1 else h.combine([d for _, d, _ in pdfs], list(session.renderer.font_files.values()))
+            data = pdfs[0][1] if len(pdfs) == 1 else h.combine_files(session, [d for _, d, _ in pdfs])
             if str(out) == "-":
                 sys.stdout.buffer.write(data)
                 sys.stdout.buffer.flush()

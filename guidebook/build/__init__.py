@@ -419,18 +419,16 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     handout_results: list = []
     by_part = dict(kept) if plan is not None else {}
     combined = opts.handouts and _whole(opts) and f"handouts/{handouts.COMBINED}" in stale
-    chunks_left = sum(fn is handouts.render_chunk for fn, _ in tasks)
+    chunks = sum(fn is handouts.render_chunk for fn, _ in tasks)
     added: list = []
 
     def then(task, res) -> list:
         """Joins that can start as soon as what they join is there, beside the other tasks."""
-        nonlocal chunks_left
         fn, args = task
         new = []
         if fn is handouts.render_chunk:
             handout_results.append(res)
-            chunks_left -= 1
-            if combined and not chunks_left and not any(err for chunk in handout_results for *_, err, _ in chunk):
+            if combined and len(handout_results) == chunks and not any(err for chunk in handout_results for *_, err, _ in chunk):
                 fresh = {n: pdf for chunk in handout_results for n, pdf, *_ in chunk}
                 files = [fresh.get(it.item_number) or out / "handouts" / f"{it.file_stem}.pdf" for it in items]
                 new.append((handouts.combine_files, (files,)))
@@ -464,7 +462,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         levels = handouts.fit_levels(handout_results)
         result.fit = {f"handouts/{it.file_stem}.pdf": levels[it.item_number] for it in stale_items
                       if it.item_number in levels}
-        pending += handouts.collect(stale_items, handout_results, out / "handouts", combined=False,
+        pending += handouts.collect(stale_items, handout_results, out / "handouts",
                                     archive=out / "archive" / "handouts" if opts.archive else None)
         if combined:
             if joined_handouts is None:  # no handout was rendered: joined from the files on disk

@@ -146,15 +146,13 @@ def fit_levels(results: list) -> dict[int, int]:
     return {n: level for chunk in results for n, _, _, err, level in chunk if err is None}
 
 
-def collect(items: list[ItemView], results: list, folder: Path, combined: bool, archive: Path | None = None):
+def collect(items: list[ItemView], results: list, folder: Path, archive: Path | None = None):
     """Outputs from the chunks' results, in item order; every overflow is reported at once."""
     by_number = {n: (pdf, tagged, err) for chunk in results for n, pdf, tagged, err, _ in chunk}
     errors = [by_number[it.item_number][2] for it in items if by_number[it.item_number][2]]
     if errors:
         raise GuidebookError(f"{len(errors)} handout(s) do not fit on one page:\n  " + "\n  ".join(errors))
     out = [(folder / f"{it.file_stem}.pdf", by_number[it.item_number][0], 1) for it in items]
-    if combined and items:
-        out.append((folder / COMBINED, combine([data for _, data, _ in out]), len(items)))
     if archive is not None:
         out += [(archive / f"{it.file_stem}.pdf", by_number[it.item_number][1], 1) for it in items]
     return out
