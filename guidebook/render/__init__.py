@@ -195,10 +195,11 @@ def _template_position(exc: BaseException, name: str) -> str:
 
 
 def _weasyprint():
-    from guidebook.render.weasy import import_weasyprint, reuse_parsed_array_types
+    from guidebook.render.weasy import draw_svg_text_as_runs, import_weasyprint, reuse_parsed_array_types
 
     weasyprint = import_weasyprint()  # 0.45 s: imported only when something is rendered
     reuse_parsed_array_types()
+    draw_svg_text_as_runs()
     return weasyprint
 
 

@@ -149,3 +149,60 @@ def reuse_parsed_array_types() -> None:
 
     ffi.new = new_array
     ffi._guidebook_arrays = True
+
+
+class _OneRun(str):
+    """A string that iterates as one piece."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        yield str(self)
+
+
+# attributes that place characters one by one (a run with any of them is drawn as WeasyPrint draws it)
+_PER_CHARACTER = ("dx", "dy", "rotate", "textLength", "letter-spacing")
+
+
+def _placed_as_one_run(node) -> bool:
+    if node.tag not in ("text", "tspan") or any(node.get(a) not in (None, "", "0") for a in _PER_CHARACTER):
+        return False
+    return all(len((node.get(a) or "").replace(",", " ").split()) <= 1 for a in ("x", "y"))
+
+
+def draw_svg_text_as_runs() -> None:
+    """Let WeasyPrint lay out and draw an SVG text run once, not once per character.
+
+    WeasyPrint 70's SVG `text()` lays the whole run out, then lays out and draws each character on its
+    own (one Pango layout and one text placement per character), so that `x`, `y`, `dx`, `dy` and
+    `rotate` lists and `letter-spacing` can place characters one by one. A run with none of those (every
+    label of a flowchart), iterated as one piece (`_OneRun`), is laid out and drawn once, as a browser
+    draws it and as the document's own text is drawn: Chinese text lands where it did, and a kerned
+    pair such as "AV" sits a little closer. `text-anchor` uses the run's width as before. Measured on
+    the seed: writing the 54 handouts takes 2.28 s instead of 2.62 s, the guide 1.24 s instead of 1.46 s,
+    and all-handouts.pdf is 3 % smaller. Only on the tested version.
+    """
+    if not internals_ok():
+        return
+    import weasyprint.svg as svg_module
+
+    original = svg_module.TAGS["text"]
+    if getattr(original, "_guidebook_runs", False):
+        return
+
+    def text(svg, node, font_size):
+        run = node._etree_node.text
+        if not run or len(run) < 2 or not _placed_as_one_run(node):
+            return original(svg, node, font_size)
+        node._etree_node.text = _OneRun(run)
+        try:
+            return original(svg, node, font_size)
+        finally:
+            node._etree_node.text = run
+
+    text._guidebook_runs = True
+    text._guidebook_original = original
+    for tag, draw in list(svg_module.TAGS.items()):
+        if draw is original:
+            svg_module.TAGS[tag] = text
+    svg_module.text = text  # draw_node tells text elements by `TAGS.get(tag) == text`
