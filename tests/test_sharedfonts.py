@@ -187,3 +187,67 @@ def test_compact_handouts_whose_text_cannot_be_re_encoded_are_joined_as_they_are
     joined = handouts.combine(finished, list(session.renderer.font_files.values()))
     assert len(_programs(pikepdf.open(io.BytesIO(joined)))) == 3 * len(finished)
     _same_look_and_text(_concatenated(finished), joined)
+
+
+def test_cut_faces_are_embedded_whole_only_when_asked_and_then_all_replaced(fresh, session, monkeypatch):
+    """WeasyPrint leaves the cut faces whole inside `cut_faces_left_whole` (their subset would be thrown
+    away); the handout writer replaces every one, so the handout is byte for byte the one written from
+    WeasyPrint's subsets."""
+    import contextlib
+
+    from guidebook.outputs import handouts
+    from guidebook.render import weasy
+
+    r = session.renderer
+    it = next(i for i in session.doc.items if i.item_number == 15)
+    rendered, _ = handouts.layout(session, it, 0)
+    cut_sizes = sorted(p.stat().st_size for p in r.font_files.values())
+    with weasy.cut_faces_left_whole():
+        whole = _programs(pikepdf.open(io.BytesIO(r.pdf(rendered, "whole", uncompressed_pdf=True))))
+    subset = _programs(pikepdf.open(io.BytesIO(r.pdf(rendered, "subset", uncompressed_pdf=True))))
+    assert len(whole) == len(subset) == 3
+    assert all(len(data) in cut_sizes for data, _ in whole.values())
+    assert all(len(data) < min(cut_sizes) / 3 for data, _ in subset.values())
+
+    asked = []  # the writer asks for whole faces, once
+    real = weasy.cut_faces_left_whole
+
+    @contextlib.contextmanager
+    def counted():
+        asked.append(True)
+        with real():
+            yield
+
+    monkeypatch.setattr(weasy, "cut_faces_left_whole", contextlib.nullcontext)
+    from_subsets = handouts.write(session, rendered, "handout 15")
+    monkeypatch.setattr(weasy, "cut_faces_left_whole", counted)
+    assert handouts.write(session, rendered, "handout 15") == from_subsets
+    assert asked == [True]
+
+
+def test_a_whole_face_that_cannot_be_subset_has_the_handout_written_again(fresh, session, monkeypatch):
+    """Should a face embedded whole not be replaced (its subset fails), the handout is written again
+    with WeasyPrint's subsets: never a handout carrying a whole face."""
+    from guidebook.outputs import handouts, sharedfonts
+    from guidebook.render import fonts
+
+    r = session.renderer
+    it = next(i for i in session.doc.items if i.item_number == 15)
+    rendered, _ = handouts.layout(session, it, 0)
+    real = fonts.subset_glyphs
+    calls = []
+
+    def failing(path, gids, keep_ids=True):
+        calls.append(keep_ids)
+        return None if len(calls) <= 3 else real(path, gids, keep_ids=keep_ids)
+
+    monkeypatch.setattr(fonts, "subset_glyphs", failing)
+    with pytest.raises(sharedfonts.WholeFaceLeft):
+        sharedfonts.share_fonts(pikepdf.open(io.BytesIO(r.pdf(rendered, "x", uncompressed_pdf=True))),
+                                list(r.font_files.values()), ids_kept=True, whole=True)
+    calls.clear()
+    pdf = handouts.write(session, rendered, "handout 15")
+    sizes = [len(data) for data, _ in _programs(pikepdf.open(io.BytesIO(pdf))).values()]
+    cut = min(p.stat().st_size for p in r.font_files.values())
+    assert len(sizes) == 3 and max(sizes) < cut / 3
+    _same_look_and_text(fresh[15][0], pdf)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
@@ -75,17 +76,27 @@ def build_one(session, it: ItemView, hint: int = 0) -> tuple[bytes, int]:
 
 
 def write(session, rendered, what: str) -> bytes:
-    """The handout's PDF, with one compact subset of each face (a quarter smaller, see sharedfonts)."""
+    """The handout's PDF, with one compact subset of each face (a quarter smaller, see sharedfonts).
+
+    WeasyPrint embeds the cut faces whole (its own subset of them would be replaced at once, and cost a
+    sixth of the writing); should one not be replaced, the handout is written again the usual way."""
     import io
 
     import pikepdf
 
-    from guidebook.outputs.sharedfonts import share_fonts
+    from guidebook.outputs.sharedfonts import WholeFaceLeft, share_fonts
+    from guidebook.render.weasy import cut_faces_left_whole
 
     r = session.renderer
-    # written uncompressed: its fonts and text are replaced, and everything is compressed once, on saving
-    pdf = pikepdf.open(io.BytesIO(r.pdf(rendered, what, uncompressed_pdf=True)))
-    share_fonts(pdf, list(r.font_files.values()), ids_kept=True)
+    for whole in (True, False):
+        # written uncompressed: its fonts and text are replaced, and everything is compressed once, on saving
+        with cut_faces_left_whole() if whole else contextlib.nullcontext():
+            pdf = pikepdf.open(io.BytesIO(r.pdf(rendered, what, uncompressed_pdf=True)))
+        try:
+            share_fonts(pdf, list(r.font_files.values()), ids_kept=True, whole=whole)
+        except WholeFaceLeft:
+            continue
+        break
     buf = io.BytesIO()
     pdf.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()

@@ -16,6 +16,9 @@ Every face cut by guidebook (recognised by its cut identifier) becomes one subse
   dictionary stays valid as it is.
 Programs that come from no given file (another cut, another tool) are left as they are, and so is every
 font of a PDF whose text cannot be re-encoded with certainty.
+
+A handout is written with the cut faces whole (render.weasy.cut_faces_left_whole: WeasyPrint's own
+subset would be replaced at once), and `whole=True` then replaces every one of them.
 """
 
 from __future__ import annotations
@@ -235,7 +238,7 @@ def _uses(pdf, files: dict[str, Path]) -> dict[str, list[_Use]]:
     return out
 
 
-def share_fonts(pdf, font_files: list[Path], ids_kept: bool = False, recode: bool = True) -> int:
+def share_fonts(pdf, font_files: list[Path], ids_kept: bool = False, recode: bool = True, whole: bool = False) -> int:
     """Give every face of `font_files` used in `pdf` (a pikepdf.Pdf) one subset (see the module's
     docstring); returns how many embedded font programs were replaced. Faces that cannot be matched
     to a file, or text that cannot be re-encoded safely, keep their subsets.
@@ -243,7 +246,9 @@ def share_fonts(pdf, font_files: list[Path], ids_kept: bool = False, recode: boo
     `ids_kept`: the PDF comes straight from WeasyPrint, every program with the cut face's glyph ids
     (their names need not be read). `recode=False`: such a PDF keeps its glyph ids and text, and only
     its copies of a face become one (the guide: re-encoding its 99 pages would take 0.2 s of every edit
-    to save 3 % of its size)."""
+    to save 3 % of its size). `whole`: the PDF was written with the cut faces whole
+    (render.weasy.cut_faces_left_whole), so every one of their programs is replaced, even one used
+    once; WholeFaceLeft is raised if one cannot be."""
     files: dict[str, Path] = {}  # cut identifier -> the cut face's file
     for path in font_files:
         name = _cut_id(*_file_key(path))
@@ -261,9 +266,15 @@ def share_fonts(pdf, font_files: list[Path], ids_kept: bool = False, recode: boo
         # only programs known to keep the cut's glyph ids: as WeasyPrint wrote them, or of a kind never
         # re-encoded (compact programs of a face whose text could not be re-encoded stay as they are)
         keeps_ids = ids_kept or not _recodable(group)
-        if name not in compact and keeps_ids and len({u.program.objgen for u in group}) > 1:
+        if name not in compact and keeps_ids and (whole or len({u.program.objgen for u in group}) > 1):
             replaced += _share_keeping_ids(pdf, files[name], group)
+    if whole and any(u.descriptor[u.key].objgen == u.program.objgen for group in uses.values() for u in group):
+        raise WholeFaceLeft("a face embedded whole could not be subset")
     return replaced
+
+
+class WholeFaceLeft(Exception):
+    """A program embedded whole could not be replaced (the caller writes the PDF again, subset)."""
 
 
 def _recodable(group: list[_Use]) -> bool:

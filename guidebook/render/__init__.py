@@ -195,11 +195,13 @@ def _template_position(exc: BaseException, name: str) -> str:
 
 
 def _weasyprint():
-    from guidebook.render.weasy import draw_svg_text_as_runs, import_weasyprint, reuse_parsed_array_types
+    from guidebook.render.weasy import (draw_svg_text_as_runs, import_weasyprint, leave_cut_faces_whole_when_asked,
+                                        reuse_parsed_array_types)
 
     weasyprint = import_weasyprint()  # 0.45 s: imported only when something is rendered
     reuse_parsed_array_types()
     draw_svg_text_as_runs()
+    leave_cut_faces_whole_when_asked()
     return weasyprint
 
 

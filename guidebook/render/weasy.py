@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 from guidebook.diagnostics import GuidebookError
@@ -206,3 +208,45 @@ def draw_svg_text_as_runs() -> None:
         if draw is original:
             svg_module.TAGS[tag] = text
     svg_module.text = text  # draw_node tells text elements by `TAGS.get(tag) == text`
+
+
+_writing = threading.local()  # per thread: the preview server may write documents side by side
+
+
+@contextmanager
+def cut_faces_left_whole():
+    """Within: WeasyPrint embeds the faces guidebook cut (render.fonts) whole, without subsetting them.
+
+    For a caller that replaces every one of those programs with its own subset right after writing
+    (outputs.sharedfonts.share_fonts with `whole=True`, as a handout is finished): WeasyPrint's HarfBuzz
+    subset of each face would be thrown away, and made a sixth of a handout's writing time. Other
+    faces (a system font Pango fell back to) are subset as always. On another WeasyPrint version
+    nothing changes: the programs come subset, and are replaced all the same.
+    """
+    _writing.whole = True
+    try:
+        yield
+    finally:
+        _writing.whole = False
+
+
+def leave_cut_faces_whole_when_asked() -> None:
+    """Install the switch of `cut_faces_left_whole` (WeasyPrint 70's `Font.subset`)."""
+    if not internals_ok():
+        return
+    from weasyprint.pdf.fonts import Font
+
+    from guidebook.render.fonts import CUT_ID
+
+    original = Font.subset
+    if getattr(original, "_guidebook_whole", False):
+        return
+    marker = CUT_ID.encode("utf-16-be")  # in the name table of every face guidebook cuts
+
+    def subset(self, to_unicode, hinting):
+        if getattr(_writing, "whole", False) and marker in self.file_content:
+            return None
+        return original(self, to_unicode, hinting)
+
+    subset._guidebook_whole = True
+    Font.subset = subset
