@@ -70,3 +70,53 @@ print(len(calls), all(lib is not None for lib in libs), wp.__name__)
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert plain.returncode == 0, plain.stderr
     assert int(plain.stdout.split()[0]) > 0 and plain.stdout.split()[1:] == ["True", "weasyprint"]
+
+
+
+# In a fresh interpreter: load the seed, warm up (or not) as the build does, then have two workers each
+# write a handout and its Word file, reporting the modules they imported and the C types cffi parsed.
+WORKERS = """
+import json, sys
+from pathlib import Path
+import cffi.api
+from guidebook.build import Options, Session, _handout_docx, _warm, parallel
+from guidebook.outputs import handouts
+
+def first_tasks(session, numbers):
+    parsed, original = [], cffi.api.FFI._typeof_locked
+    def logged(self, cdecl):
+        if cdecl not in self._parsed_types:
+            parsed.append(cdecl)
+        return original(self, cdecl)
+    cffi.api.FFI._typeof_locked = logged
+    handouts.render_chunk(session, numbers)
+    _handout_docx(session, numbers)
+    ours = ("guidebook", "weasyprint", "docx", "pikepdf", "PIL", "fontTools", "jinja2", "qrcode", "lxml")
+    return sorted(m for m in set(sys.modules) - BEFORE if m.split(".")[0] in ours), parsed
+
+session = Session(Options(source=Path(sys.argv[1])))
+session.renderer
+if sys.argv[2] == "warm":
+    _warm(session, [(handouts.render_chunk, ([15],)), (_handout_docx, ([15],))])
+BEFORE = set(sys.modules)
+print(json.dumps(parallel.run_all(session, [(first_tasks, ([15],)), (first_tasks, ([16],))], lambda m: None)))
+"""
+
+
+@pytest.mark.parametrize("warm", ["warm", "cold"])
+def test_workers_start_with_what_their_first_task_needs(warm):
+    """The main process loads, once before the workers fork, what each worker would otherwise load for
+    itself before its first task: python-docx and pikepdf, the document tree's writers, the handout
+    template, cffi's C types (0.1-0.3 s per worker). Without the warm-up each worker loads them."""
+    import json
+
+    res = subprocess.run([sys.executable, "-c", WORKERS, str(SOURCE), warm], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, env={**__import__("os").environ, "GUIDEBOOK_WORKERS": "2"})
+    assert res.returncode == 0, res.stderr
+    results = json.loads(res.stdout.splitlines()[-1])
+    assert len(results) == 2
+    for modules, parsed in results:
+        if warm == "warm":
+            assert modules == [] and parsed == []
+        else:
+            assert "docx" in modules and "pikepdf" in modules and parsed

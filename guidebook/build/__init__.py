@@ -254,6 +254,29 @@ def _handout_docx(session, numbers: list[int]) -> list:
             for n in numbers]
 
 
+def _warm(session, tasks: list) -> None:
+    """Before forking: what each worker would otherwise load for itself before its first task (python-docx
+    and pikepdf, the handout template, cffi's C types: 0.1-0.3 s per worker, and a build starts a new
+    worker every TASKS_PER_WORKER tasks), done once by the main process."""
+    from guidebook.outputs import handouts, paginate
+
+    kinds = {fn for fn, _ in tasks}
+    if kinds & {paginate.render_part, handouts.render_chunk, _guide_pdf, _guide_press}:
+        import pikepdf  # noqa: F401
+        from PIL import Image
+
+        from guidebook.outputs import sharedfonts  # noqa: F401
+
+        Image.preinit()  # the image plugins PIL would load on its first image
+    if kinds & {handouts.render_chunk, _handout_docx}:
+        from guidebook.document import tree  # noqa: F401 (a handout's document tree is made in its worker)
+        from guidebook.outputs import html  # noqa: F401
+        from guidebook.render import flowchart  # noqa: F401
+    if kinds & {_guide_docx, _handout_docx}:
+        from guidebook.outputs import word  # noqa: F401
+    session.renderer.warm([handouts.TEMPLATE] if handouts.render_chunk in kinds else [])
+
+
 def _site(session) -> list:
     """The web edition's pages and assets (no renderer needed: it draws flowcharts as inline SVG)."""
     from guidebook.outputs import site
@@ -414,6 +437,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
 
         session.renderer  # create it before forking, so every worker inherits it
         qr.warm({q.url for it in session.doc.items for q in it.qr})  # the same codes recur on many pages
+        _warm(session, tasks)
     progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
              + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
     handout_results: list = []

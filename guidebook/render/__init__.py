@@ -328,6 +328,16 @@ class Renderer:
         # the page's fonts inside an SVG image, so the preview sets this to True and gets inline SVG.
         self.inline_svg = False
 
+    def warm(self, templates: list[str]) -> None:
+        """What every worker would otherwise do for itself before its first document, done once before
+        they fork: compile the templates, and parse the C types WeasyPrint asks cffi for."""
+        from guidebook.render.weasy import parse_c_types
+
+        for name in templates:
+            self.env.get_template(name)
+        parse_c_types()
+        fonts.parse_c_types()
+
     def font_family(self, role: str) -> str:
         for r in self.roles:
             if r.name == role:

@@ -276,6 +276,11 @@ def install_single_faces(roles: list[Role], dest: Path | None = None) -> list[Pa
 _HB: list = []
 
 
+def parse_c_types() -> None:
+    """Parse, once before workers fork, the C type `subset_glyphs` asks cffi for (pycparser, 15 ms)."""
+    _harfbuzz()[0].typeof("unsigned int *")
+
+
 def _harfbuzz():
     """HarfBuzz and HarfBuzz-subset through cffi: the libraries WeasyPrint itself loads."""
     if not _HB:
