@@ -31,24 +31,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from guidebook.render.fonts import cut_id
+
 FONT_FILES = ("/FontFile3", "/FontFile2")
 TEXT_OPERATORS = ("Tj", "TJ", "'", '"')
-
-
-def cut_id(data: bytes) -> str | None:
-    """The identifier guidebook gives each face it cuts (render.fonts.CUT_ID + a 20-digit key, name ID 3
-    in UTF-16), which every subset of it keeps: found in the raw bytes, without parsing the font."""
-    from guidebook.render.fonts import CUT_ID
-
-    marker = CUT_ID.encode("utf-16-be")
-    i = data.find(marker)
-    if i < 0:
-        return None
-    try:
-        key = data[i + len(marker):i + len(marker) + 40].decode("utf-16-be")
-    except UnicodeDecodeError:
-        return None
-    return CUT_ID + key if len(key) == 20 and all(c in "0123456789abcdef" for c in key) else None
 
 
 def widths(w) -> dict[int, object]:

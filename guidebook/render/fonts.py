@@ -273,6 +273,20 @@ def install_single_faces(roles: list[Role], dest: Path | None = None) -> list[Pa
 # ---------------------------------------------------------------------------------------------
 # One subset for a joined file (guidebook.outputs.sharedfonts)
 
+def cut_id(data: bytes) -> str | None:
+    """The identifier guidebook gives each face it cuts (CUT_ID + a 20-digit key, name ID 3 in UTF-16),
+    which every subset of it keeps: found in the raw bytes, without parsing the font."""
+    marker = CUT_ID.encode("utf-16-be")
+    i = data.find(marker)
+    if i < 0:
+        return None
+    try:
+        key = data[i + len(marker):i + len(marker) + 40].decode("utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    return CUT_ID + key if len(key) == 20 and all(c in "0123456789abcdef" for c in key) else None
+
+
 _HB: list = []
 
 

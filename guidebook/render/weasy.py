@@ -236,15 +236,14 @@ def leave_cut_faces_whole_when_asked() -> None:
         return
     from weasyprint.pdf.fonts import Font
 
-    from guidebook.render.fonts import CUT_ID
+    from guidebook.render.fonts import cut_id
 
     original = Font.subset
     if getattr(original, "_guidebook_whole", False):
         return
-    marker = CUT_ID.encode("utf-16-be")  # in the name table of every face guidebook cuts
 
     def subset(self, to_unicode, hinting):
-        if getattr(_writing, "whole", False) and marker in self.file_content:
+        if getattr(_writing, "whole", False) and cut_id(self.file_content):
             return None
         return original(self, to_unicode, hinting)
 
@@ -252,9 +251,9 @@ def leave_cut_faces_whole_when_asked() -> None:
     Font.subset = subset
 
 
-# The C types WeasyPrint 70 (and render.fonts' HarfBuzz calls) ask cffi for while laying out and writing a
-# document, beyond those parsed on import: found by logging cffi's new parses in a worker that wrote
-# handouts and the guide.
+# The C types WeasyPrint 70 asks its cffi instance for while laying out and writing a document, beyond those
+# parsed on import: found by logging cffi's new parses in a worker that wrote handouts and the guide
+# (render.fonts parses the one its own HarfBuzz calls need).
 C_TYPES = ("PangoLogAttr[]", "PangoRectangle *", "char[]", "hb_codepoint_t[]", "hb_tag_t[]", "unsigned int *")
 
 
