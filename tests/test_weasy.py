@@ -98,3 +98,105 @@ def test_svg_text_runs_are_drawn_once_where_their_characters_would_be(session, m
     # either way
     placed = [len(re.findall(rb" Tm\n", pdf)) for pdf in (as_runs, per_character)]
     assert placed == [4 + 4 + 3, len(chars)] and len(chars) == 32
+
+
+STYLED = """<html lang="zh"><head><style>
+:root { --gap: 3mm; }
+body { font-size: 12pt; color: #123456; text-decoration: underline; }
+.logical { margin-inline-start: 7mm; padding-inline-end: 2mm; inline-size: 50mm; border-block-start: 1pt solid red; }
+.var { margin-top: var(--gap); width: calc(100% - 10mm); line-height: inherit; }
+.float { float: right; width: 20mm; }
+.abs { position: absolute; top: 5mm; display: block; }
+.page { page: wide; }
+li::marker { color: red; }
+p::before { content: "【"; } p::after { content: "】"; }
+.fn { float: footnote; }
+.anchored::before { content: "锚"; -weasy-anchor: "mark"; }
+@page { size: A5; @bottom-center { content: counter(page); } }
+@page wide { size: A5 landscape; }
+</style></head><body>
+<div class="logical">甲</div><div class="var">乙<em>强调</em></div><div class="float">丙</div><span class="abs">丁</span>
+<ol><li>一</li><li>二</li></ol><p>段落<span class="fn">脚注</span></p><h2 id="a1" class="anchored">标题</h2>
+<div class="page">横页</div>
+</body></html>"""
+
+
+def _styled(session):
+    """The boxes of STYLED laid out (kind, place, size and every computed property; anchors on the page
+    after them) and its PDF."""
+    import weasyprint
+    from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    session.renderer  # installs the shims
+    # logical properties are read through their physical twins (WeasyPrint cannot compute them directly)
+    logical = {f(block="ttb", inline=d) for f in PHYSICAL_FUNCTIONS.values() for d in ("ltr", "rtl")}
+    doc = weasyprint.HTML(string=STYLED).render()
+    boxes = []
+    for page in doc.pages:
+        for box in weasy.page_box(page).descendants():
+            style = {k: repr(box.style[k]) for k in INITIAL_VALUES if k not in logical}
+            boxes.append((type(box).__name__, box.position_x, box.position_y, box.width, box.height, style))
+        boxes.append(sorted(page.anchors))
+    return boxes, doc.write_pdf()
+
+
+def test_unset_properties_read_as_weasyprint_computes_them(session, monkeypatch):
+    """The direct answer for a property no rule sets gives, box by box and property by property, what
+    WeasyPrint's general path gives: logical properties, variables, math, inheritance, floats,
+    positioning, named pages and text decorations included."""
+    from weasyprint.css import ComputedStyle
+
+    session.renderer
+    shim = ComputedStyle.__missing__
+    assert getattr(shim, "_guidebook_direct", False)
+    direct, direct_pdf = _styled(session)
+    monkeypatch.setattr(ComputedStyle, "__missing__", shim._guidebook_original)
+    general, general_pdf = _styled(session)
+    assert len(direct) == len(general) > 30
+    for a, b in zip(direct, general):
+        assert a[:5] == b[:5]
+        if isinstance(a, list):  # a page's anchors
+            continue
+        assert a[5] == b[5], [k for k in a[5] if a[5][k] != b[5][k]]
+    assert direct_pdf == general_pdf
+    # margin-inline-start and inline-size, read as margin-left and width
+    styles = [box[5] for box in direct if isinstance(box, tuple)]
+    assert any("value=26.4566" in s["margin_left"] and "value=188.976" in s["width"] for s in styles)  # 7 mm, 50 mm
+
+
+def test_pseudo_element_styles_are_made_when_read(session, monkeypatch):
+    """Pseudo-elements nobody reads get no style object; those read (markers, ::before and ::after,
+    footnote calls and markers, an anchor set on a pseudo-element) come out as before."""
+    import pypdfium2 as pdfium
+    from weasyprint.css import ComputedStyle, StyleFor
+    from weasyprint.css.targets import TargetCollector
+
+    session.renderer
+    made, anchors = [], []
+    init = ComputedStyle.__init__
+    collect = TargetCollector.collect_anchor
+    monkeypatch.setattr(TargetCollector, "collect_anchor", lambda self, name: (anchors.append(name), collect(self, name)))
+
+    def counting(self, parent_style, cascaded, pseudo_type, *args):
+        made.append(pseudo_type)
+        init(self, parent_style, cascaded, pseudo_type, *args)
+
+    monkeypatch.setattr(ComputedStyle, "__init__", counting)
+    shim = StyleFor.__call__
+    assert getattr(shim, "_guidebook_lazy", False)
+    when_read, when_read_pdf = _styled(session)
+    lazy, lazy_anchors = [p for p in made if p], anchors[:]
+    made.clear()
+    anchors.clear()
+    monkeypatch.setattr(StyleFor, "set_computed_styles", shim._guidebook_original[0])
+    monkeypatch.setattr(StyleFor, "__call__", shim._guidebook_original[1])
+    in_advance, in_advance_pdf = _styled(session)
+    eager = [p for p in made if p]
+    assert when_read == in_advance and when_read_pdf == in_advance_pdf
+    assert len(lazy) < len(eager) / 3 and {"marker", "before", "after", "footnote-call", "footnote-marker"} <= set(lazy)
+    text = "".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(when_read_pdf))
+    assert "【段落" in text and "锚标题" in text and "1." in text and "2." in text
+    assert ["a1", "mark"] in when_read  # the pseudo-element's anchor is placed and registered as before
+    assert "mark" in lazy_anchors and lazy_anchors == anchors
+    assert weasy.version().startswith("70.")

@@ -195,13 +195,16 @@ def _template_position(exc: BaseException, name: str) -> str:
 
 
 def _weasyprint():
-    from guidebook.render.weasy import (draw_svg_text_as_runs, import_weasyprint, leave_cut_faces_whole_when_asked,
+    from guidebook.render.weasy import (compute_unset_properties_directly, draw_svg_text_as_runs, import_weasyprint,
+                                        leave_cut_faces_whole_when_asked, make_pseudo_element_styles_when_read,
                                         reuse_parsed_array_types)
 
     weasyprint = import_weasyprint()  # 0.45 s: imported only when something is rendered
     reuse_parsed_array_types()
     draw_svg_text_as_runs()
     leave_cut_faces_whole_when_asked()
+    compute_unset_properties_directly()
+    make_pseudo_element_styles_when_read()
     return weasyprint
 
 
