@@ -120,3 +120,41 @@ def test_workers_start_with_what_their_first_task_needs(warm):
             assert modules == [] and parsed == []
         else:
             assert "docx" in modules and "pikepdf" in modules and parsed
+
+
+# Counts, in a fresh interpreter told not to write bytecode, the modules of guidebook compiled from source
+# while a command runs (none when the set-up compiled them ahead and nothing changed since).
+COMPILED = """
+import atexit, sys
+from importlib import _bootstrap_external as loader
+compiled = []
+to_code = loader.SourceLoader.source_to_code
+def counting(self, data, path, **kw):
+    compiled.append(str(path))
+    return to_code(self, data, path, **kw)
+loader.SourceLoader.source_to_code = counting
+atexit.register(lambda: print("COMPILED " + " ".join(p for p in compiled if "guidebook" in p), file=sys.stderr))
+sys.argv = ["guidebook", *sys.argv[1:]]
+from guidebook.cli import main
+main()
+"""
+
+
+def test_the_set_up_compiles_guidebook_ahead_so_commands_compile_nothing(tmp_path):
+    """pip compiles the libraries it installs, but not an editable install: the set-up compiles guidebook's
+    modules, so that where Python writes no bytecode (PYTHONDONTWRITEBYTECODE) a command does not compile
+    the package again each time. Run `make setup` (or `make test`) after editing a module."""
+    import os
+
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    res = subprocess.run([sys.executable, "-c", COMPILED, "check", "--source", str(SOURCE)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    line = next(ln for ln in res.stderr.splitlines() if ln.startswith("COMPILED"))
+    assert line.split()[1:] == [], "compiled from source: run `make setup` after editing guidebook's modules"
+    # the probe does see a compile: a module the set-up never saw is compiled from source
+    (tmp_path / "guidebook_probe_module.py").write_text("X = 1\n")
+    probe = subprocess.run([sys.executable, "-c", COMPILED.replace("from guidebook.cli import main\nmain()",
+                                                                   "import guidebook_probe_module")],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert "guidebook_probe_module.py" in probe.stderr
