@@ -251,3 +251,24 @@ def test_a_whole_face_that_cannot_be_subset_has_the_handout_written_again(fresh,
     cut = min(p.stat().st_size for p in r.font_files.values())
     assert len(sizes) == 3 and max(sizes) < cut / 3
     _same_look_and_text(fresh[15][0], pdf)
+
+
+def test_a_face_cut_on_two_machines_is_the_same_bytes(tmp_path, monkeypatch):
+    """A cut face keeps its source's timestamps: cut again later (another machine, an emptied cache), it is
+    byte for byte the same, and so are the PDFs and Word files that embed it."""
+    import time
+
+    from fontTools.ttLib import TTFont
+
+    from guidebook.render import DEFAULT_LAYOUT, fonts
+
+    roles, _ = fonts.resolve([DEFAULT_LAYOUT])
+    body = roles[0]
+    cuts = []
+    for machine in ("a", "b"):
+        monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / machine))
+        cuts.append(fonts.subset_faces([body], "办事不找关系指南")[body.faces[0]])
+        time.sleep(1.1)  # head timestamps count seconds
+    assert cuts[0] != cuts[1] and cuts[0].read_bytes() == cuts[1].read_bytes()
+    with TTFont(cuts[0]) as cut, TTFont(body.faces[0].file, fontNumber=body.faces[0].index) as source:
+        assert cut["head"].modified == source["head"].modified
