@@ -311,7 +311,7 @@ SLOW_MODULES = {"test_guide_pdf", "test_handouts", "test_word", "test_paginate",
 # Single tests elsewhere that run a whole build.
 SLOW_TESTS = {"test_category_build_writes_only_that_categorys_handouts", "test_parallel_and_serial_builds_give_identical_files",
               "test_item_and_category_select_handouts_only", "test_handouts_for_a_print_run",
-              "test_a_failed_build_leaves_the_last_good_outputs_untouched"}
+              "test_a_failed_build_leaves_the_last_good_outputs_untouched", "test_a_face_cut_on_two_machines_is_the_same_bytes"}
 
 
 def pytest_collection_modifyitems(config, items):

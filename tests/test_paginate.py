@@ -228,3 +228,35 @@ def test_after_an_edit_only_the_edited_part_is_laid_out_again(tmp_path, monkeypa
     build(Options(output=tmp_path / "fresh", force=True, **opts))
     assert (tmp_path / "out" / "guide.pdf").read_bytes() == (tmp_path / "fresh" / "guide.pdf").read_bytes()
     assert "全月经办（试改）" in "".join(pdf_pages_text(tmp_path / "out" / "guide.pdf")).replace("\n", "")
+
+
+def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(tmp_path, monkeypatch):
+    """A first build (no numbers from an earlier one) with handouts to write beside: each part is laid out
+    once, told where it starts by the parts before it; the first part (the contents, which need every
+    number) once more at the end. The guide is byte for byte the one a build that knew the numbers makes."""
+    from guidebook.build import Options, build
+    from guidebook.outputs import paginate
+
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", "3")
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", "1")  # the patched function runs in this process
+    laid_out = []
+    real = paginate.render_part
+    monkeypatch.setattr(paginate, "render_part",
+                        lambda s, k, guess, write=True: (laid_out.append((k, write)), real(s, k, guess, write))[1])
+    opts = dict(source=SOURCE, items=[15], word=False, site=False, force=True)
+    messages = []
+    build(Options(output=tmp_path / "first", **opts), messages.append)
+    assert any("laid out one after the other" in m for m in messages), messages
+    assert laid_out == [(0, False), (1, True), (2, True), (0, True)], laid_out
+    assert not any("again" in m or "one document" in m for m in messages), messages
+    laid_out.clear()
+    build(Options(output=tmp_path / "known", **opts), messages.append)  # the numbers are known now
+    assert sorted(laid_out) == [(0, True), (1, True), (2, True)]
+    assert (tmp_path / "first" / "guide.pdf").read_bytes() == (tmp_path / "known" / "guide.pdf").read_bytes()
+    # with nothing to write beside it (the guide alone), the parts are laid out side by side, as before
+    laid_out.clear()
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache2"))
+    build(Options(output=tmp_path / "alone", **{**opts, "handouts": False}))
+    assert sorted(laid_out) == [(0, False), (0, True), (1, False), (1, True), (2, False), (2, True)]
+    assert (tmp_path / "alone" / "guide.pdf").read_bytes() == (tmp_path / "known" / "guide.pdf").read_bytes()

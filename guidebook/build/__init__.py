@@ -407,7 +407,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     guide_needed = opts.guide and ({"guide.pdf", "archive/guide-pdfa.pdf"} & stale
                                    or (opts.press and any(r.startswith("print/guide-booklet") for r in stale)))
     tasks: list = []
-    plan, guesses = None, []
+    plan, guesses, chained = None, [], False
     if guide_needed:
         plan = _guide_plan(session, progress)
         if plan is not None:
@@ -416,7 +416,15 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
             # parts laid out before from the same content and the same guess are not laid out again
             kept = {k: parts.get(plan, k, g) for k, g in enumerate(guesses)} if known else {}
             kept = {k: res for k, res in kept.items() if res is not None}
-            tasks += [(paginate.render_part, (k, g, known)) for k, g in enumerate(guesses) if k not in kept]
+            # no numbers to start from, and handouts to write beside (the bulk of a build's other work):
+            # the parts as a chain, each laid out once (see paginate.chain_next)
+            chained = not known and plan.parts > 1 and bool(stale_items)
+            if chained:
+                progress(f"guide: no page numbers from an earlier build; its {plan.parts} parts are laid out one "
+                         "after the other, beside the other work")
+                tasks.append((paginate.render_part, (0, guesses[0], False)))
+            else:
+                tasks += [(paginate.render_part, (k, g, known)) for k, g in enumerate(guesses) if k not in kept]
             if kept:
                 progress(f"guide: {len(kept)} of {plan.parts} parts unchanged since they were last laid out")
         if plan is None or opts.archive:
@@ -447,7 +455,8 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     added: list = []
 
     def then(task, res) -> list:
-        """Joins that can start as soon as what they join is there, beside the other tasks."""
+        """What can start as soon as a result is there, beside the other tasks: the joins, and the guide's
+        next part when its parts are laid out as a chain."""
         fn, args = task
         new = []
         if fn is handouts.render_chunk:
@@ -457,7 +466,10 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
                 files = [fresh.get(it.item_number) or out / "handouts" / f"{it.file_stem}.pdf" for it in items]
                 new.append((handouts.combine_files, (files,)))
         elif fn is paginate.render_part:
+            first = args[0] not in by_part
             by_part[args[0]] = res
+            if chained and first:
+                new += [(paginate.render_part, (k, g, True)) for k, g in paginate.chain_next(plan, guesses, by_part)]
             ready = [by_part[k] for k in range(plan.parts)] if len(by_part) == plan.parts else None
             if ready and paginate.settled(plan, guesses, ready):
                 new.append((paginate.join, (ready,)))

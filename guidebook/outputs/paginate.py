@@ -330,8 +330,9 @@ def first_guesses(plan: Plan, hint: dict) -> tuple[list[Guess], bool]:
     return guesses, known
 
 
-def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple[list[Guess], list[int]]:
-    """The guesses the results imply, and the parts whose guess (or first page) was wrong."""
+def _found(guesses: list[Guess], results: list[PartResult]) -> tuple[dict[str, int], list[int | None]]:
+    """The page numbers the parts `results` (the first ones, in order) found for the anchors others need,
+    and the first page number of each of them and of the part after them (None for the first part)."""
     # A part laid out from a wrong first page number has all its numbers off by the same amount:
     # shift them, so that one more round usually settles everything at once.
     numbers: dict[str, int] = {}
@@ -339,11 +340,17 @@ def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple
     shift = 0
     for k, res in enumerate(results):
         if k > 0:
-            trail = results[k - 1].numbers.get(TRAIL)
-            starts.append(None if trail is None else trail + shift)
             told = guesses[k].start_number
             shift = starts[k] - told if starts[k] is not None and told is not None else 0
         numbers.update({a: n + shift for a, n in res.numbers.items()})
+        trail = res.numbers.get(TRAIL)
+        starts.append(None if trail is None else trail + shift)
+    return numbers, starts
+
+
+def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple[list[Guess], list[int]]:
+    """The guesses the results imply, and the parts whose guess (or first page) was wrong."""
+    numbers, starts = _found(guesses, results)
     derived, wrong, index = [], [], 0
     for k, res in enumerate(results):
         g = Guess(index, starts[k], tuple((a, numbers.get(a, 0)) for a in plan.foreign[k]))
@@ -356,6 +363,39 @@ def settle(plan: Plan, guesses: list[Guess], results: list[PartResult]) -> tuple
             wrong.append(k)
         index += res.count
     return derived, wrong
+
+
+def chain_next(plan: Plan, guesses: list[Guess], results: dict[int, PartResult]) -> list[tuple[int, Guess]]:
+    """The parts to lay out next when the guide is laid out as a chain, and what to tell each.
+
+    With no page numbers from an earlier build, laying every part out at once means laying each out
+    twice: once to learn the numbers, once with them. A chain lays the parts out one after the other
+    instead, each told where it starts by the ones before it, so each is laid out once, on one worker,
+    while the others write the handouts and Word files. The first part (the front matter, whose contents
+    and power list need every part's numbers) is laid out first only to count its pages, and again at
+    the end.
+
+    Call it when a part arrives for the first time. `results`: the parts laid out so far, by index;
+    `guesses` is updated with what the returned parts are told. When the last part arrives, the parts
+    told something wrong (the first one, and any that links to a later part) are returned; whatever is
+    still wrong after that is for `lay_out`.
+    """
+    k = len(results)
+    if any(r.problem for r in results.values()) or sorted(results) != list(range(k)):
+        return []
+    done = [results[i] for i in range(k)]
+    if k < plan.parts:
+        numbers, starts = _found(guesses, done)
+        if starts[k] is None:
+            return []
+        guesses[k] = Guess(sum(r.count for r in done), starts[k],
+                           tuple((a, numbers.get(a, 0)) for a in plan.foreign[k]))
+        return [(k, guesses[k])]
+    derived, wrong = settle(plan, guesses, done)
+    again = sorted(set(wrong) | {i for i, r in enumerate(done) if not r.pdf})
+    for i in again:
+        guesses[i] = derived[i]
+    return [(i, guesses[i]) for i in again]
 
 
 def hint_files(source: Path, chain: list[Path]) -> tuple[Path, Path]:
