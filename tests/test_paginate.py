@@ -260,3 +260,27 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
     build(Options(output=tmp_path / "alone", **{**opts, "handouts": False}))
     assert sorted(laid_out) == [(0, False), (0, True), (1, False), (1, True), (2, False), (2, True)]
     assert (tmp_path / "alone" / "guide.pdf").read_bytes() == (tmp_path / "known" / "guide.pdf").read_bytes()
+
+
+def test_a_chain_stopped_by_a_failing_part_lays_the_guide_out_whole(tmp_path, monkeypatch):
+    """A part of the chain fails: the parts after it are never laid out, and the guide is laid out as one
+    document, as for any part that fails."""
+    from guidebook.build import Options, build
+    from guidebook.outputs import paginate
+
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", "3")
+    monkeypatch.setenv("GUIDEBOOK_WORKERS", "1")
+    laid_out = []
+    real = paginate.render_part
+
+    def failing(s, k, guess, write=True):
+        laid_out.append(k)
+        return paginate.PartResult(problem="part 2: broken on purpose") if k == 1 else real(s, k, guess, write)
+
+    monkeypatch.setattr(paginate, "render_part", failing)
+    messages = []
+    build(Options(source=SOURCE, output=tmp_path / "out", items=[15], word=False, site=False), messages.append)
+    assert laid_out == [0, 1]
+    assert any("one document (part 2: broken on purpose)" in m for m in messages), messages
+    assert len(PdfReader(tmp_path / "out" / "guide.pdf").pages) > 90

@@ -487,7 +487,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         elif fn not in (handouts.render_chunk, paginate.render_part):
             pending += res
     if plan is not None:
-        part_results = [by_part[k] for k in range(plan.parts)]
+        part_results = paginate.in_order(plan, by_part)
         joined = paginate.lay_out(session, plan, guesses, part_results,
                                   lambda more: parallel.run_all(session, more), progress, parts, joined_guide)
         if joined is None:  # one document after all

@@ -382,20 +382,24 @@ def chain_next(plan: Plan, guesses: list[Guess], results: dict[int, PartResult])
     """
     k = len(results)
     if any(r.problem for r in results.values()) or sorted(results) != list(range(k)):
-        return []
+        return []  # the guide is laid out as one document (see `in_order`)
     done = [results[i] for i in range(k)]
     if k < plan.parts:
         numbers, starts = _found(guesses, done)
-        if starts[k] is None:
-            return []
-        guesses[k] = Guess(sum(r.count for r in done), starts[k],
-                           tuple((a, numbers.get(a, 0)) for a in plan.foreign[k]))
+        start = starts[k] if starts[k] is not None else guesses[k].start_number  # no number found: a guess
+        guesses[k] = Guess(sum(r.count for r in done), start, tuple((a, numbers.get(a, 0)) for a in plan.foreign[k]))
         return [(k, guesses[k])]
     derived, wrong = settle(plan, guesses, done)
     again = sorted(set(wrong) | {i for i, r in enumerate(done) if not r.pdf})
     for i in again:
         guesses[i] = derived[i]
     return [(i, guesses[i]) for i in again]
+
+
+def in_order(plan: Plan, results: dict[int, PartResult]) -> list[PartResult]:
+    """The parts' results in order; a part a stopped chain never laid out reports that as its problem."""
+    return [results.get(k) or PartResult(problem=f"part {k + 1}: not laid out (a part before it failed)")
+            for k in range(plan.parts)]
 
 
 def hint_files(source: Path, chain: list[Path]) -> tuple[Path, Path]:
