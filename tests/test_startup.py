@@ -3,6 +3,7 @@ without the slow lookups (issue 16)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -72,7 +73,6 @@ print(len(calls), all(lib is not None for lib in libs), wp.__name__)
     assert int(plain.stdout.split()[0]) > 0 and plain.stdout.split()[1:] == ["True", "weasyprint"]
 
 
-
 # In a fresh interpreter: load the seed, warm up (or not) as the build does, then have two workers each
 # write a handout and its Word file, reporting the modules they imported and the C types cffi parsed.
 WORKERS = """
@@ -111,7 +111,7 @@ def test_workers_start_with_what_their_first_task_needs(warm):
     import json
 
     res = subprocess.run([sys.executable, "-c", WORKERS, str(SOURCE), warm], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300, env={**__import__("os").environ, "GUIDEBOOK_WORKERS": "2"})
+                         text=True, timeout=300, env={**os.environ, "GUIDEBOOK_WORKERS": "2"})
     assert res.returncode == 0, res.stderr
     results = json.loads(res.stdout.splitlines()[-1])
     assert len(results) == 2
@@ -144,8 +144,6 @@ def test_the_set_up_compiles_guidebook_ahead_so_commands_compile_nothing(tmp_pat
     """pip compiles the libraries it installs, but not an editable install: the set-up compiles guidebook's
     modules, so that where Python writes no bytecode (PYTHONDONTWRITEBYTECODE) a command does not compile
     the package again each time. Run `make setup` (or `make test`) after editing a module."""
-    import os
-
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     res = subprocess.run([sys.executable, "-c", COMPILED, "check", "--source", str(SOURCE)], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
