@@ -285,7 +285,7 @@ def build(
     Only outputs whose inputs changed are rendered again (see --force); nothing is written unless
     every requested document renders.
     """
-    from guidebook.build import Options, build as run_build
+    from guidebook.pipeline import Options, build as run_build
     from guidebook.catalogue.numbering import parse_category
 
     cat_name = None
@@ -335,8 +335,8 @@ def handout(
 ) -> None:
     """Handouts for the window: one or several items' one-page handouts, from the last build when it is
     up to date (nothing is rendered then), and print where they were written."""
-    from guidebook.build import Options, Session, output_keys, select_items
-    from guidebook.build import cache
+    from guidebook.pipeline import Options, Session, output_keys, select_items
+    from guidebook.pipeline import cache
     from guidebook.catalogue.numbering import parse_category
     from guidebook.files import write_atomic
     from guidebook.outputs import handouts as h
@@ -476,7 +476,7 @@ def preview(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
 ) -> None:
     """Serve the guide and every handout as HTML, rebuilt and reloaded in the browser after each change."""
-    from guidebook.build import Options
+    from guidebook.pipeline import Options
     from guidebook.files import Interrupted
     from guidebook.serve.preview import serve
 
@@ -562,7 +562,7 @@ def edition_new(
     """Start a new edition: archive the current catalogue under editions/<year>/, bump the year and date."""
     import datetime as dt
 
-    from guidebook.edition import new_edition
+    from guidebook.editions.archive import new_edition
 
     try:
         when = dt.date.fromisoformat(date) if date else None

@@ -47,7 +47,7 @@ def doc(catalogue):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """One full build of source/ (guide, handouts, Word files), shared by the output tests."""
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
 
     out = tmp_path_factory.mktemp("output")
     result = build(Options(source=SOURCE, output=out))
@@ -62,7 +62,7 @@ def styled_build(request, built, tmp_path_factory):
     """The PDF outputs in each house style: the default build, and one with --style gbt9704."""
     if request.param == "default":
         return built[0]
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
     from guidebook.render import style_folder
 
     out = tmp_path_factory.mktemp(request.param)
@@ -73,7 +73,7 @@ def styled_build(request, built, tmp_path_factory):
 @pytest.fixture(scope="session")
 def session():
     """A loaded session (catalogue, model, renderer) for tests that render single documents."""
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
 
     return Session(Options(source=SOURCE))
 

@@ -148,7 +148,7 @@ def test_an_option_added_later_is_part_of_every_key():
     forgotten in a key."""
     import dataclasses
 
-    from guidebook.build import NOT_RENDERING, OUTPUTS, Options, key_options
+    from guidebook.pipeline import NOT_RENDERING, OUTPUTS, Options, key_options
 
     opts = Options()
     keyed = json.loads(key_options(opts))
@@ -201,7 +201,7 @@ def _started(session, seconds):
 def test_work_that_becomes_possible_runs_before_the_waiting_tasks(monkeypatch, workers):
     """A join added when what it joins is done (`then`) goes ahead of the tasks still waiting, so it
     runs beside them, not after them; results come in task order, added tasks last."""
-    from guidebook.build import parallel
+    from guidebook.pipeline import parallel
 
     monkeypatch.setenv("GUIDEBOOK_WORKERS", workers)
     tasks = [(_started, (0.6,)), (_started, (0.0,)), (_started, (0.2,)), (_started, (0.2,))]
@@ -230,7 +230,7 @@ def test_the_loaded_session_is_frozen_while_rendering_and_only_then(monkeypatch,
     workers and in a serial build; afterwards the main process collects as before."""
     import gc
 
-    from guidebook.build import parallel
+    from guidebook.pipeline import parallel
 
     monkeypatch.setenv("GUIDEBOOK_WORKERS", workers)
     assert gc.get_freeze_count() == 0
@@ -273,7 +273,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it(monkeypatch, h
     the pool would wait for it forever. The build stops within a second and says why."""
     import time
 
-    from guidebook.build import parallel
+    from guidebook.pipeline import parallel
     from guidebook.diagnostics import GuidebookError
 
     monkeypatch.setenv("GUIDEBOOK_WORKERS", "2")
@@ -284,7 +284,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it(monkeypatch, h
 
 
 def test_workers_retired_after_their_tasks_are_not_taken_for_dead(monkeypatch):
-    from guidebook.build import parallel
+    from guidebook.pipeline import parallel
 
     monkeypatch.setenv("GUIDEBOOK_WORKERS", "2")
     monkeypatch.setattr(parallel, "TASKS_PER_WORKER", 1)  # every worker ends (status 0) after one task
@@ -293,7 +293,7 @@ def test_workers_retired_after_their_tasks_are_not_taken_for_dead(monkeypatch):
 
 def test_long_work_shows_signs_of_life(monkeypatch):
     """While a long document is laid out, progress says so every few seconds instead of going quiet."""
-    from guidebook.build import parallel
+    from guidebook.pipeline import parallel
 
     monkeypatch.setattr(parallel, "HEARTBEAT_SECONDS", 0.2)
     monkeypatch.setenv("GUIDEBOOK_WORKERS", "2")

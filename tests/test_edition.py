@@ -89,7 +89,7 @@ def test_a_revision_is_read_safely_without_tarfile_filters(tmp_path, monkeypatch
     import subprocess
     import tarfile
 
-    from guidebook import diffing
+    from guidebook.editions import diffing
     from guidebook.diagnostics import GuidebookError
 
     def no_filter(self, path=".", members=None, *, numeric_owner=False, **kw):
@@ -200,7 +200,7 @@ def test_archival_and_accessible_copies(print_build):
 
 
 def test_two_builds_give_identical_bytes(built, tmp_path):
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
 
     first, _ = built
     second = tmp_path / "again"
@@ -222,7 +222,7 @@ def test_two_builds_give_identical_bytes(built, tmp_path):
 
 
 def test_changes_page_in_the_guide(four_changes):
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
     from guidebook.outputs import guide_pdf
 
     session = Session(Options(source=four_changes, changes_since=str(SOURCE)))
@@ -234,7 +234,7 @@ def test_changes_page_in_the_guide(four_changes):
 def test_the_changes_page_reads_like_the_booklet(source_copy):
     """The public 本版主要变化 page: 与2026年版相比, Chinese labels and values, windows paired by name, no
     notes, no paths, no field paths, no bracketed lists, no edition bookkeeping."""
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
     from guidebook.document.nodes import has_role, text_of
     from guidebook.outputs.text import text_blocks
 
@@ -266,7 +266,7 @@ def test_the_changes_page_reads_like_the_booklet(source_copy):
 def test_the_new_edition_remembers_what_to_compare_with(source_copy):
     """After `edition new`, builds have the 本版主要变化 page until the next edition, without
     --changes-since; --no-changes-page leaves it out. A failed `edition new` leaves nothing behind."""
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
 
     assert run_cli("edition", "new", "2027", "--source", str(source_copy)).returncode == 0
     assert "compare_with: 2026" in (source_copy / "guide.yaml").read_text("utf-8")

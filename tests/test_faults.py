@@ -226,7 +226,7 @@ def test_special_files_are_written_into_never_replaced(tmp_path):
 
 
 def test_outputs_follow_the_umask_and_only_stale_temporaries_of_this_tool_are_removed(tmp_path):
-    from guidebook.build import remove_stale_temporaries
+    from guidebook.pipeline import remove_stale_temporaries
     from guidebook.files import UMASK, write_atomic
 
     target = tmp_path / "out" / "guide.pdf"

@@ -201,7 +201,7 @@ def test_the_whole_seed_reaches_the_pdf(guide, seed_text, catalogue, doc, sessio
 
 
 def test_a_character_outside_the_fonts_fails_naming_item_and_character(source_copy):
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
     from guidebook.diagnostics import DataError
 
     path = source_copy / "items" / "22.yaml"
@@ -215,7 +215,7 @@ def test_a_character_outside_the_fonts_fails_naming_item_and_character(source_co
 
 def test_markup_in_catalogue_text_is_literal_and_fetches_nothing(source_copy, tmp_path):
     from guidebook.outputs import handouts
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
 
     evil = '<img src="file:///etc/passwd"> {{ 7*7 }} <a href="http://127.0.0.1:9/">x</a>'
     path = source_copy / "items" / "22.yaml"

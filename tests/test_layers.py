@@ -7,8 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "guidebook"
 # Stages in pipeline order; shared helpers (diagnostics, files) may be used by all.
-ORDER = ["catalogue", "document", "render", "outputs", "build", "serve"]
-SHARED = {"diagnostics", "files", "__init__", "diffing", "edition"}
+ORDER = ["catalogue", "editions", "document", "render", "outputs", "pipeline", "serve"]
+SHARED = {"diagnostics", "files", "__init__"}
 
 
 def _imports(path: Path, anywhere: bool) -> set[str]:
@@ -62,3 +62,12 @@ def test_no_import_cycle():
     for m in graph:
         if m not in state:
             visit(m, [])
+
+
+def test_every_module_is_in_a_stage():
+    """A module outside the stage folders escapes the layering rule: only the shared helpers and the
+    command line (which calls every stage) may live at the package's top."""
+    loose = {p.stem for p in PACKAGE.glob("*.py")} - SHARED - {"cli", "__main__"}
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert not loose, f"modules outside the stage folders: {sorted(loose)}"
+    assert folders <= set(ORDER), f"packages that are no stage: {sorted(folders - set(ORDER))}"

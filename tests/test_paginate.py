@@ -54,7 +54,7 @@ def assert_same_book(a, b):
 
 
 def build_guide(out, layouts=(), parts: str | None = None, monkeypatch=None, progress=None):
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
 
     if parts is not None:
         monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", parts)
@@ -106,7 +106,7 @@ def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
 
 def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
     """Start from a hint that is wrong everywhere: the parts are laid out again until they agree."""
-    from guidebook.build import parallel
+    from guidebook.pipeline import parallel
     from guidebook.outputs import guide_pdf, paginate
 
     plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
@@ -189,7 +189,7 @@ def test_a_bigger_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, 
     """Not only the seed: 90 varied items (other page breaks, other cut points), three parts."""
     from synthetic import make_catalogue
 
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
 
     source = make_catalogue(tmp_path / "source", 90)
     books = {}
@@ -207,7 +207,7 @@ def test_after_an_edit_only_the_edited_part_is_laid_out_again(tmp_path, monkeypa
     from the cache), and the guide is byte for byte what a build from scratch (--force) makes."""
     import shutil
 
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
     from guidebook.outputs import paginate
 
     monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
@@ -234,7 +234,7 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
     """A first build (no numbers from an earlier one) with handouts to write beside: each part is laid out
     once, told where it starts by the parts before it; the first part (the contents, which need every
     number) once more at the end. The guide is byte for byte the one a build that knew the numbers makes."""
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
     from guidebook.outputs import paginate
 
     monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
@@ -265,7 +265,7 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
 def test_a_chain_stopped_by_a_failing_part_lays_the_guide_out_whole(tmp_path, monkeypatch):
     """A part of the chain fails: the parts after it are never laid out, and the guide is laid out as one
     document, as for any part that fails."""
-    from guidebook.build import Options, build
+    from guidebook.pipeline import Options, build
     from guidebook.outputs import paginate
 
     monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))

@@ -23,7 +23,7 @@ def _geometry(style: str, sheet: str):
 
 @pytest.fixture(scope="module")
 def trees():
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
 
     s = Session(Options(source=SOURCE))
     return s.tree, {it.item_number: s.handout_tree(it) for it in s.doc.items}

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from guidebook.build import Options
+from guidebook.pipeline import Options
 from guidebook.serve.preview import Preview, make_server
 
 

@@ -79,7 +79,7 @@ WORKERS = """
 import json, sys
 from pathlib import Path
 import cffi.api
-from guidebook.build import Options, Session, _handout_docx, _warm, parallel
+from guidebook.pipeline import Options, Session, _handout_docx, _warm, parallel
 from guidebook.outputs import handouts
 
 def first_tasks(session, numbers):

@@ -141,7 +141,7 @@ def test_handout_docx_qr_images_decode_to_the_item_urls(built, doc):
 
 def test_a_reference_document_without_a_needed_style_is_named(built, tmp_path):
     from guidebook.outputs import word
-    from guidebook.build import Options, Session
+    from guidebook.pipeline import Options, Session
     from guidebook.diagnostics import GuidebookError
     from conftest import SOURCE
 

@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from guidebook import diffing
+from guidebook.editions import diffing
 
 FORMATS = ("text", "md", "json", "html")
 

@@ -585,7 +585,7 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
             parts: PartCache | None = None, joined: tuple[bytes, int] | str | None = None):
     """Check the first round's parts, lay out again those told something wrong, join them.
 
-    `run(tasks)` runs (function, args) tasks like guidebook.build.parallel.run_all. Parts found in
+    `run(tasks)` runs (function, args) tasks like guidebook.pipeline.parallel.run_all. Parts found in
     `parts` (the cache) are not laid out again, and the parts used are kept there. Returns (pdf, pages),
     or None when the guide must be laid out as one document. `joined`: what `join` made of these very
     results already (in a worker, while other work went on), used if they settle at once.

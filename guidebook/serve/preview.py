@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-from guidebook.build import Options, Session
+from guidebook.pipeline import Options, Session
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import folder_files
 

@@ -44,7 +44,7 @@ class Previewer:
 
     def session(self):
         if self._session is None:
-            from guidebook.build import Options, Session
+            from guidebook.pipeline import Options, Session
 
             self._session = Session(Options(source=self.settings.source, layouts=self.settings.layouts, strict=False))
         return self._session
@@ -164,7 +164,7 @@ def doc_page(store: Store, key: str, token: str) -> str:
 
 def _changes_since_edition(store: Store, key: str) -> Markup:
     """What changed in this document since the last archived edition (editions/<year>), if any."""
-    from guidebook import diffing
+    from guidebook.editions import diffing
     from guidebook.catalogue import load_catalogue
 
     editions = store.source.parent / "editions"
@@ -369,7 +369,7 @@ def create_app(settings: Settings):
         return Response(data, status_code=status, media_type=kind)
 
     async def site_page(request: Request):
-        from guidebook.build import Options, Session
+        from guidebook.pipeline import Options, Session
         from guidebook.outputs import site
 
         rel = request.path_params["path"]
@@ -400,7 +400,7 @@ def create_app(settings: Settings):
 
 
 def _changed_fields(before, after) -> list[str]:
-    from guidebook.diffing import LABELS, _diff, _label
+    from guidebook.editions.diffing import LABELS, _diff, _label
 
     raw: list = []
     _diff(before, after, "", raw)

@@ -103,7 +103,7 @@ class Session:
         if since and opts.changes_page:
             import tempfile
 
-            from guidebook import diffing
+            from guidebook.editions import diffing
 
             with tempfile.TemporaryDirectory(prefix="guidebook-since-") as work:
                 old = load_catalogue(diffing.resolve(since, opts.source, Path(work)))
@@ -137,7 +137,7 @@ class Session:
     def layout_key(self) -> str:
         """A hash of everything presentational: layout files, fonts, options, the tool's code."""
         if getattr(self, "_layout_key", None) is None:
-            from guidebook.build import cache
+            from guidebook.pipeline import cache
 
             self._layout_key = cache.layout_key(self.chain, self.roles, key_options(self.opts))
         return self._layout_key
@@ -378,7 +378,7 @@ def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = l
 
 def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     """Build every requested output that is not up to date. Nothing is written unless all renders."""
-    from guidebook.build import cache, parallel
+    from guidebook.pipeline import cache, parallel
     from guidebook.outputs import handouts, paginate
 
     t0 = time.perf_counter()
@@ -612,7 +612,7 @@ def key_options(opts: "Options") -> str:
 
 def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
     """The cache key of every output this build is asked for, by path relative to the output folder."""
-    from guidebook.build import cache
+    from guidebook.pipeline import cache
 
     opts = session.opts
     base = session.layout_key

@@ -1,0 +1,1 @@
+"""Editions stage: archiving a year's catalogue and what changed between two editions."""
