@@ -305,5 +305,5 @@ def test_commit_and_the_changes_since_the_last_edition(tmp_path):
     assert _git(repo, "log", "-1", "--format=%s").strip() == "编辑 事项 15《失业保险金申领》：办理时限"
     assert _git(repo, "status", "--porcelain") == ""
     page = doc_page(store, "item-15", TOKEN)
-    assert "与 2026 年版相比：1 处修改" in page and "全月经办，次月发放。" in page
-    assert "与 2026 年版相比：没有修改" in doc_page(store, "item-14", TOKEN)
+    assert "与2026年版相比：1 处修改" in page and "全月经办，次月发放。" in page
+    assert "与2026年版相比：没有修改" in doc_page(store, "item-14", TOKEN)

@@ -66,8 +66,8 @@ def test_every_handout_pdf_and_docx_show_the_tree(styled_build, trees):
     for n, tree in handouts.items():
         it, meta = tree.item, tree.meta
         blocks = text_blocks(tree.title) + text_blocks(tree.body)
-        header = normalize(f"{meta.bureau}　《{meta.title}》{meta.edition_label}")
-        footer = normalize(f"{meta.bureau} · 《{meta.title}》{meta.edition_label} · 事项 {n}")
+        header = normalize(tree.header + meta.edition_label)
+        footer = normalize(tree.footer)
         pdf = pdf_body_text(folder / f"{it.file_stem}.pdf")
         assert pdf.startswith(header) and pdf.endswith(footer), it.file_stem
         assert_same_blocks(blocks, pdf[len(header):-len(footer)], flow_steps(tree.body), f"{it.file_stem}.pdf")

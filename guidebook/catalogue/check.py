@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from guidebook.catalogue import labels as L
 from guidebook.catalogue import schema
 from guidebook.diagnostics import DataError, Diagnostic, Report, rel
 from guidebook.catalogue.yamlsource import Positions, YamlError, load_yaml
@@ -376,15 +377,15 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                                           "warning"))
             if link.note:
                 line, col = o.at(loc + ("note",))
-                report.add(Diagnostic(o.file, line, col, f"事项 {it.number}《{it.title}》",
+                report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》",
                                       f"已将“{link.printed}”更正为“{link.url}”：{link.note}", "note"))
         for i, flag in enumerate(it.flags):
             line, col = o.at(("flags", i))
-            report.add(Diagnostic(o.file, line, col, f"事项 {it.number}《{it.title}》", flag, "note"))
+            report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》", flag, "note"))
         for p, proc in enumerate(it.procedures):
             for i, flag in enumerate(proc.flags):
                 line, col = o.at(("procedures", p, "flags", i))
-                report.add(Diagnostic(o.file, line, col, f"事项 {it.number}.{p + 1}《{proc.title}》", flag, "note"))
+                report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}.{p + 1}《{proc.title}》", flag, "note"))
     # A host that is one character away from another host is probably a typo of it.
     for host, uses in hosts.items():
         for other in hosts:

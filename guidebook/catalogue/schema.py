@@ -18,6 +18,7 @@ from pydantic import (  # noqa: E402
     ConfigDict,
     Field,
     StringConstraints,
+    create_model,
     model_validator,
 )
 
@@ -196,7 +197,30 @@ class Procedure(Strict):
     )
 
 
-class SubProcedure(Procedure):
+def _section_fields() -> dict[str, Any]:
+    """Fields of the sections declared in guidebook.catalogue.sections that have none above: a section
+    of a simple shape is declared once, there, and its field follows."""
+    from guidebook.catalogue.sections import procedure_sections
+
+    kinds = {"paragraphs": (Paragraphs, Field(default_factory=list)), "numbered": (Paragraphs, Field(default_factory=list)),
+             "text": (Text | None, Field(None))}
+    out = {}
+    for s in procedure_sections():
+        if s.key not in Procedure.model_fields:
+            if s.shape not in kinds:
+                raise TypeError(f"section {s.key}: a {s.shape} section needs its field written in the schema")
+            kind, info = kinds[s.shape]
+            info.description = s.label
+            out[s.key] = (kind, info)
+    return out
+
+
+if _section_fields():
+    Procedure = create_model("Procedure", __base__=Procedure, __doc__=Procedure.__doc__,  # type: ignore[misc]
+                             __module__=__name__, **_section_fields())
+
+
+class SubProcedure(Procedure):  # type: ignore[valid-type,misc]
     """A sub-procedure with its own parts (item 8 has 8.1 and 8.2)."""
 
     title: Text

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guidebook.catalogue import labels as L
 from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
 from guidebook.catalogue.phones import URL as URL_IN_TEXT
 from guidebook.catalogue.numbering import parse_category
 
-SCORES = {"序号": 1000, "标题": 100, "类别": 50, "相近": 20, "材料": 5, "办理路径": 5}
+SCORES = {L.NUMBER: 1000, L.TITLE: 100, L.CATEGORY: 50, L.NEAR: 20, L.MATERIAL: 5, L.CHANNELS: 5}
 
 
 @dataclass
@@ -62,10 +63,10 @@ def search(cat: Catalogue, query: str | None) -> list[Hit]:
     hits = []
     for it in cat.items:
         parts = {
-            "标题": [it.title, it.subtitle or "", it.list_title or ""] + [p.title for p in it.procedures],
-            "类别": [it.category],
-            "材料": _material_texts(it.materials) + [t for p in it.procedures for t in _material_texts(p.materials)],
-            "办理路径": _channel_texts(it.channels, it.route_note)
+            L.TITLE: [it.title, it.subtitle or "", it.list_title or ""] + [p.title for p in it.procedures],
+            L.CATEGORY: [it.category],
+            L.MATERIAL: _material_texts(it.materials) + [t for p in it.procedures for t in _material_texts(p.materials)],
+            L.CHANNELS: _channel_texts(it.channels, it.route_note)
             + [t for p in it.procedures for t in _channel_texts(p.channels, p.route_note)],
         }
         blob = {k: "\n".join(v).casefold() for k, v in parts.items()}
@@ -75,13 +76,13 @@ def search(cat: Catalogue, query: str | None) -> list[Hit]:
         for w in words:
             found = []
             if w.isdigit() and int(w) == it.number:
-                found.append("序号")
+                found.append(L.NUMBER)
             if not w.isdigit() and parse_category(w, names) == it.category:  # 三, 三、 or a name
-                found.append("类别")
+                found.append(L.CATEGORY)
             texts = no_urls if w.isdigit() else blob
             found += [k for k, b in texts.items() if w in b and k not in found]
-            if not found and len(w) >= 2 and _in_order(w, blob["标题"]):
-                found.append("相近")
+            if not found and len(w) >= 2 and _in_order(w, blob[L.TITLE]):
+                found.append(L.NEAR)
             if not found:
                 break
             score += max(SCORES[k] for k in found)

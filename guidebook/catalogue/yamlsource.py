@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from guidebook.catalogue import labels as L
 from guidebook.diagnostics import CONTROL, Diagnostic
 
 MAX_FILE_BYTES = 1_000_000  # a catalogue file is a few KB; anything this large is a mistake
@@ -68,7 +69,7 @@ def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, 
         n = ctx.line + 1
         text = lines[n - 1].strip() if 0 < n <= len(lines) else ""
         return n, ctx.column + 1, (f"line {n} has no colon after its field name: \"{text}\" (第 {n} 行缺少冒号；"
-                                   f"写成 名称: 内容)")
+                                   f"写成 {L.NAME}: {L.CONTENT})")
     if any(p in problem for p in ("did not find expected '-' indicator", "did not find expected key",
                                   "expected <block end>")):
         n = line

@@ -11,24 +11,13 @@ from dataclasses import dataclass, field
 from guidebook.catalogue import phones as phone_rules
 from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
+from guidebook.catalogue import labels as L
+from guidebook.catalogue.sections import Section as ItemSection, procedure_sections, section
 from guidebook.document.flow import Flow, build_flow
 from guidebook.catalogue.numbering import chinese_numeral, circled
 
-# Labels of the parts of an item, as the booklet prints them.
-LABEL_CHANNELS = "办理路径"
-LABEL_TIME = "办理时限"
-LABEL_TIPS = "温馨提示"
-LABEL_FLOW = "操作流程"
-LABEL_PHONES = "咨询电话"
-LABEL_QR = "扫码办理"
-LABEL_GUIDE_LINK = "业务指南"
-LABEL_CHANGES = "本版主要变化"
-LABEL_ONLINE_ITEM = "扫码查看本事项在线版"
-LABEL_ONLINE_GUIDE = "扫码查看在线版"
-
 # Fixed labels the templates print themselves (as `L`); the document tree holds all the others.
-LABELS = {"flow": LABEL_FLOW, "qr": LABEL_QR, "phones": LABEL_PHONES, "changes": LABEL_CHANGES,
-          "guide_link": LABEL_GUIDE_LINK}
+LABELS = L.TEMPLATE
 
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986 characters
 _TRAILING = ",.;:!?)]}>'\""
@@ -87,7 +76,7 @@ class MaterialView:
         if self.note:
             out += "（" + plain(self.note) + "）"
         if self.source:
-            out += "（资料来源：" + plain(self.source) + "）"
+            out += f"（{L.SOURCE}：" + plain(self.source) + "）"
         return out
 
 
@@ -137,11 +126,15 @@ class Part:
 
     number: str
     label: str
-    kind: str  # materials | channels | time_limit | tips
+    kind: str  # the section's key: materials | channels | time_limit | tips | ... (guidebook.catalogue.sections)
     materials: MaterialsView | None = None
     channels: list[ChannelView] = field(default_factory=list)
     route_note: str | None = None
     lines: list[Rich] = field(default_factory=list)  # time limit or tips paragraphs
+
+    @property
+    def section(self) -> ItemSection:
+        return section(self.kind)
 
     @property
     def heading(self) -> str:
@@ -178,7 +171,7 @@ class ItemView(ProcedureView):
     @property
     def guide_link(self) -> str:
         """The power-items list's 操作流程 column: 业务指南 N.title."""
-        return f"{LABEL_GUIDE_LINK} {self.item_number}.{self.title}"
+        return f"{L.GUIDE_LINK} {self.item_number}.{self.title}"
 
     @property
     def full_title(self) -> str:
@@ -314,8 +307,8 @@ class GuideDoc:
     def with_changes(self, rows: list[dict], old_edition: int | None) -> "GuideDoc":
         """The document with a 本版主要变化 section first (front matter, after the contents): the
         changes since the edition `old_edition` (a year), or since the last version of this edition."""
-        since = f"与{old_edition}年版相比" if old_edition and old_edition != self.meta.edition else "与此前版本相比"
-        section = Section("changes", LABEL_CHANGES, "changes", since)
+        since = L.SINCE_EDITION.format(year=old_edition) if old_edition and old_edition != self.meta.edition else L.SINCE_BEFORE
+        section = Section("changes", L.CHANGES, "changes", since)
         return GuideDoc(self.meta, self.contents_title, [section, *self.sections], self.categories,
                         self.windows, self.prohibited, self.tolerated, rows)
 
@@ -412,25 +405,47 @@ def _channel(i: int, ch: schema.Channel) -> ChannelView:
     return ChannelView(circled(i), ch.kind, lines, ch.time_limit, summary, targets)
 
 
+def _materials_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelView]) -> Part | None:
+    m = proc.materials
+    return Part("", m.label, sec.key, materials=_materials(m)) if m is not None else None
+
+
+def _channels_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelView]) -> Part | None:
+    if not (channels or proc.route_note):
+        return None
+    return Part("", sec.label, sec.key, channels=channels, route_note=proc.route_note)
+
+
+def _time_limit_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelView]) -> Part | None:
+    lines: list[Rich] = [rich(proc.time_limit)] if proc.time_limit else []
+    lines += [[Run(f"{c.marker}{c.kind}：{c.time_limit}")] for c in channels if c.time_limit]
+    return Part("", sec.label, sec.key, lines=lines) if lines else _empty(sec)
+
+
+def _text_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelView]) -> Part | None:
+    value = getattr(proc, sec.key, None)
+    texts = [value] if isinstance(value, str) else list(value or [])
+    return Part("", sec.label, sec.key, lines=[rich(t) for t in texts]) if texts else _empty(sec)
+
+
+def _empty(sec: ItemSection) -> Part | None:
+    return Part("", sec.label, sec.key, lines=[[Run(sec.empty)]]) if sec.empty else None
+
+
+# How each shape of section (guidebook.catalogue.sections) becomes a part of a procedure.
+PART_OF_SHAPE = {"materials": _materials_part, "channels": _channels_part, "time_limit": _time_limit_part,
+                 "paragraphs": _text_part, "numbered": _text_part, "text": _text_part}
+
+
 def _parts(proc: schema.Procedure, prefix: str) -> tuple[list[Part], list[ChannelView]]:
-    parts: list[Part] = []
-
-    def num() -> str:
-        return f"{prefix}.{len(parts) + 1}"
-
-    if proc.materials is not None:
-        parts.append(Part(num(), proc.materials.label, "materials", materials=_materials(proc.materials)))
+    """The numbered parts of a procedure, one per declared section that has content, in their order."""
     channels = [_channel(i, ch) for i, ch in enumerate(proc.channels, 1)]
-    if channels or proc.route_note:
-        parts.append(Part(num(), LABEL_CHANNELS, "channels", channels=channels, route_note=proc.route_note))
-    time_lines: list[Rich] = []
-    if proc.time_limit:
-        time_lines.append(rich(proc.time_limit))
-    time_lines += [[Run(f"{c.marker}{c.kind}：{c.time_limit}")] for c in channels if c.time_limit]
-    if time_lines:
-        parts.append(Part(num(), LABEL_TIME, "time_limit", lines=time_lines))
-    if proc.tips:
-        parts.append(Part(num(), LABEL_TIPS, "tips", lines=[rich(t) for t in proc.tips]))
+    parts: list[Part] = []
+    for sec in procedure_sections():
+        part = PART_OF_SHAPE[sec.shape](sec, proc, channels)
+        if part is not None:
+            part.number = f"{prefix}.{len(parts) + 1}"
+            parts.append(part)
     return parts, channels
 
 
@@ -440,39 +455,44 @@ def _gist(part: Part) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
+def _merged_materials(found: list[tuple[ProcedureView, Part]]) -> list[Part]:
+    groups, notes = [], []
+    for p, part in found:
+        m = part.materials
+        assert m is not None
+        head = f"{p.number} {p.title}"
+        if m.none:
+            groups.append(MaterialGroupView(head, [Run(m.none)], []))
+        for g in m.groups:
+            groups.append(MaterialGroupView(f"{head}：{g.name}" if g.name else head, g.lead or m.lead, g.items))
+        notes += [[Run(f"{p.number}：")] + n for n in m.notes]
+    first = found[0][1]
+    return [Part("", first.label, first.kind, materials=MaterialsView(None, groups, None, notes))]
+
+
+def _merged_channels(found: list[tuple[ProcedureView, Part]]) -> list[Part]:
+    first = found[0][1]
+    if all(_gist(part) == _gist(first) for _, part in found):
+        return [Part("", first.label, first.kind, channels=first.channels, route_note=first.route_note)]
+    return [Part("", f"{first.label}（{p.number}）", first.kind, channels=part.channels, route_note=part.route_note)
+            for p, part in found]
+
+
+def _merged_lines(found: list[tuple[ProcedureView, Part]]) -> list[Part]:
+    lines: list[Rich] = []
+    for p, part in found:
+        lines += [[Run(f"{p.number}：")] + line for line in part.lines]
+    return [Part("", found[0][1].label, found[0][1].kind, lines=lines)]
+
+
 def merge_procedures(procs: list[ProcedureView]) -> list[Part]:
-    """One part per kind across sub-procedures, each piece labelled with its sub-procedure number."""
+    """One part per section across sub-procedures, each piece labelled with its sub-procedure number."""
     parts: list[Part] = []
-    by_kind = {k: [(p, part) for p in procs for part in p.parts if part.kind == k]
-               for k in ("materials", "channels", "time_limit", "tips")}
-    if by_kind["materials"]:
-        groups, notes = [], []
-        for p, part in by_kind["materials"]:
-            m = part.materials
-            assert m is not None
-            head = f"{p.number} {p.title}"
-            if m.none:
-                groups.append(MaterialGroupView(head, [Run(m.none)], []))
-            for g in m.groups:
-                groups.append(MaterialGroupView(f"{head}：{g.name}" if g.name else head, g.lead or m.lead, g.items))
-            notes += [[Run(f"{p.number}：")] + n for n in m.notes]
-        label = by_kind["materials"][0][1].label
-        parts.append(Part("", label, "materials", materials=MaterialsView(None, groups, None, notes)))
-    if by_kind["channels"]:
-        first = by_kind["channels"][0][1]
-        same = all(_gist(part) == _gist(first) for _, part in by_kind["channels"])
-        if same:
-            parts.append(Part("", LABEL_CHANNELS, "channels", channels=first.channels, route_note=first.route_note))
-        else:
-            for p, part in by_kind["channels"]:
-                parts.append(Part("", f"{LABEL_CHANNELS}（{p.number}）", "channels",
-                                  channels=part.channels, route_note=part.route_note))
-    for kind, label in (("time_limit", LABEL_TIME), ("tips", LABEL_TIPS)):
-        lines: list[Rich] = []
-        for p, part in by_kind[kind]:
-            lines += [[Run(f"{p.number}：")] + line for line in part.lines]
-        if lines:
-            parts.append(Part("", label, kind, lines=lines))
+    for sec in procedure_sections():
+        found = [(p, part) for p in procs for part in p.parts if part.kind == sec.key]
+        if found:
+            merge = {"materials": _merged_materials, "channels": _merged_channels}.get(sec.shape, _merged_lines)
+            parts += merge(found)
     return parts
 
 

@@ -14,23 +14,13 @@ from guidebook.document.nodes import (
     Block, Cell, Column, Flowchart, Heading, Inline, ItemList, Link, ListItem, PageRef, Para, Phone,
     QrCode, Row, Span, Table, Text, Toc, TocEntry,
 )
+from guidebook.catalogue import labels as L
+from guidebook.catalogue.labels import TABLES
+from guidebook.catalogue.numbering import circled
+from guidebook.catalogue.sections import GUIDE, HANDOUT, item_sections
 from guidebook.document.model import (
-    LABEL_FLOW, LABEL_ONLINE_GUIDE, LABEL_ONLINE_ITEM, LABEL_PHONES, LABEL_QR, PHONE_IN_TEXT,
-    URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
+    PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
 )
-
-# The guide's tables, one column each: (heading as the booklet prints it, role = the PDF's CSS class,
-# relative width for writers that set widths themselves: Word; the PDF's widths come from guide.css).
-TABLES = {
-    "changes": [("事项", "c-scope", 40), ("变化", "c-kind", 12), ("字段", "c-label", 20), ("原内容", "", 50),
-                ("新内容", "", 50)],
-    "power_list": [("事项类别", "c-cat", 30), ("序号", "c-no", 12), ("事项", "", 60), ("页码", "c-page", 13),
-                   ("操作流程", "c-flow", 48)],
-    "windows": [("序号", "c-no", 12), ("机构名称", "", 62), ("地　址", "", 60), ("联系电话", "c-phone", 30)],
-    "prohibited": [("禁办事项", "c-matter", 60), ("禁办情形", "", 110)],
-    "tolerated": [("序号", "c-no", 12), ("业务事项", "", 40), ("可容缺资料", "", 50), ("后补方式", "", 22),
-                  ("资料来源", "", 30), ("补齐时间", "", 20)],
-}
 
 
 # -- the web edition's pages (QR codes of the print outputs point at them) ----------------------
@@ -111,7 +101,7 @@ def materials(m: MaterialsView) -> list:
             if x.note:
                 content.append(Span([Text("（"), *inline(x.note), Text("）")], "note"))
             if x.source:
-                content.append(Span([Text("（资料来源："), *inline(x.source), Text("）")], "source"))
+                content.append(Span([Text(f"（{L.SOURCE}："), *inline(x.source), Text("）")], "source"))
             details = [ItemList([ListItem("", inline(d)) for d in x.details], "bullet", "details")] if x.details else []
             entries.append(ListItem(x.marker, content, details, "material"))
         children.append(ItemList(entries, "circled", "materials"))
@@ -120,25 +110,34 @@ def materials(m: MaterialsView) -> list:
     return out
 
 
+def _channels_body(part: Part) -> list:
+    out: list = []
+    if part.route_note:
+        out.append(Para(inline(part.route_note), "route-note"))
+    if part.channels:
+        out.append(ItemList([
+            ListItem(c.marker, [Span([Text(c.kind)], "kind")], [Para(inline(line)) for line in c.lines], "channel")
+            for c in part.channels], "circled", "channels"))
+    return out
+
+
 def part_body(part: Part) -> list:
-    if part.kind == "materials" and part.materials:
+    """A part's content, by the shape its section declares."""
+    shape = part.section.shape
+    if shape == "materials" and part.materials:
         return materials(part.materials)
-    if part.kind == "channels":
-        out: list = []
-        if part.route_note:
-            out.append(Para(inline(part.route_note), "route-note"))
-        if part.channels:
-            out.append(ItemList([
-                ListItem(c.marker, [Span([Text(c.kind)], "kind")], [Para(inline(line)) for line in c.lines], "channel")
-                for c in part.channels], "circled", "channels"))
-        return out
+    if shape == "channels":
+        return _channels_body(part)
+    if shape == "numbered":
+        return [Block([ItemList([ListItem(circled(k), inline(line)) for k, line in enumerate(part.lines, 1)],
+                                "circled")], part.kind)]
     return [Block([Para(inline(line)) for line in part.lines], part.kind)]
 
 
 def _flow_block(proc: ProcedureView) -> Block:
     caption = proc.flow_caption or ""
-    return Block([Para([Text(LABEL_FLOW)], "flow-title"),
-                  Flowchart(proc.flow, caption or LABEL_FLOW, caption=caption)], "flow", f"{proc.anchor}-flow")
+    return Block([Para([Text(L.FLOW)], "flow-title"),
+                  Flowchart(proc.flow, caption or L.FLOW, caption=caption)], "flow", f"{proc.anchor}-flow")
 
 
 def procedure(proc: ProcedureView, level: int) -> list:
@@ -147,6 +146,8 @@ def procedure(proc: ProcedureView, level: int) -> list:
     if proc.intro:
         out.append(Block([Para(inline(p)) for p in proc.intro], "intro"))
     for part in proc.parts:
+        if not part.section.shown_in(GUIDE):
+            continue
         out.append(Block([Heading(level, [Text(part.heading)], role="part-title"), *part_body(part)],
                          f"part part-{part.kind}"))
         if part.kind == "channels" and proc.flow:
@@ -184,15 +185,33 @@ def _cells(*values) -> list[Cell]:
     return out
 
 
+@dataclass(frozen=True)
+class Cover:
+    """What the guide's cover says, in its order (the layout arranges it; the Word writer follows it)."""
+
+    slogans: tuple[str, ...]
+    title: str
+    bureau: str
+    edition: str
+
+    @classmethod
+    def of(cls, meta: Meta) -> "Cover":
+        return cls(tuple(meta.slogans), meta.title, meta.bureau, meta.edition_label)
+
+
 @dataclass
 class GuideTree:
-    """The guide: its metadata (the cover and the page furniture are the layout's), the front matter
-    (contents, 本版主要变化) and the main matter (numbered pages)."""
+    """The guide: its metadata, the cover, the front matter (contents, 本版主要变化) and the main matter
+    (numbered pages); the page furniture is the layout's."""
 
     meta: Meta
     front: list
     main: list
     back: list  # what the back cover shows besides the layout's design: the web edition's QR code
+
+    @property
+    def cover(self) -> Cover:
+        return Cover.of(self.meta)
 
     @property
     def toc(self) -> Toc:
@@ -258,7 +277,7 @@ def guide_tree(doc: GuideDoc) -> GuideTree:
                     for r in doc.tolerated]
             children.append(_table("tolerated", rows))
         main.append(Block(children, f"section section-{s.kind}", s.anchor, page_break=True))
-    back = [QrCode(doc.meta.site_url + INDEX_PAGE, LABEL_ONLINE_GUIDE, "qr-fig qr-online")] if doc.meta.site_url else []
+    back = [QrCode(doc.meta.site_url + INDEX_PAGE, L.ONLINE_GUIDE, "qr-fig qr-online")] if doc.meta.site_url else []
     return GuideTree(doc.meta, front, main, back)
 
 
@@ -275,6 +294,23 @@ class HandoutTree:
     title: Block
     body: list
     side: bool
+
+    @property
+    def header(self) -> str:
+        """The running header: the bureau and the guide (the edition beside it)."""
+        return f"{self.meta.bureau}　《{self.meta.title}》"
+
+    @property
+    def footer(self) -> str:
+        return f"{self.meta.bureau} · 《{self.meta.title}》{self.meta.edition_label} · {L.ITEM} {self.item.item_number}"
+
+
+def item_section_block(sec, it: ItemView) -> list:
+    """A block of the whole item (a section of scope `item`): the phones its texts mention."""
+    if sec.shape == "phones" and it.phones:
+        return [Block([Heading(2, [Text(sec.label)], role="part-title"),
+                       Para([Phone(p, "phone") for p in it.phones], "phones")], f"part part-{sec.key}")]
+    return []
 
 
 def handout_flows(it: ItemView) -> list[ProcedureView]:
@@ -295,24 +331,22 @@ def handout_tree(meta: Meta, it: ItemView) -> HandoutTree:
     flows = handout_flows(it)
     side: list = []
     if it.qr:
-        side.append(Heading(2, [Text(LABEL_QR)], role="side-title"))
+        side.append(Heading(2, [Text(L.QR)], role="side-title"))
         side += [QrCode(q.url, q.caption, "qr-fig") for q in it.qr]
     if meta.site_url:
-        side.append(QrCode(meta.site_url + item_page(it.item_number), LABEL_ONLINE_ITEM, "qr-fig qr-online"))
+        side.append(QrCode(meta.site_url + item_page(it.item_number), L.ONLINE_ITEM, "qr-fig qr-online"))
     if len(flows) == 1:
-        side.append(Heading(2, [Text(LABEL_FLOW)], role="side-title"))
-        side.append(Block([Flowchart(flows[0].flow, flows[0].flow_caption or LABEL_FLOW, variant="compact")],
+        side.append(Heading(2, [Text(L.FLOW)], role="side-title"))
+        side.append(Block([Flowchart(flows[0].flow, flows[0].flow_caption or L.FLOW, variant="compact")],
                           "flow"))
     if side:
         body.append(Block(side, "h-side"))
     main: list = [Block([Heading(2, [Text(part.label)], role="part-title"), *part_body(part)],
-                        f"part part-{part.kind}") for part in it.handout_parts]
-    if it.phones:
-        main.append(Block([Heading(2, [Text(LABEL_PHONES)], role="part-title"),
-                           Para([Phone(p, "phone") for p in it.phones], "phones")], "part part-phones"))
+                        f"part part-{part.kind}") for part in it.handout_parts if part.section.shown_in(HANDOUT)]
+    main += [block for sec in item_sections() if sec.shown_in(HANDOUT) for block in item_section_block(sec, it)]
     body.append(Block(main, "h-main"))
     if len(flows) > 1:
-        body.append(Block([Heading(2, [Text(LABEL_FLOW)], role="side-title"), *[
-            Block([Flowchart(p.flow, p.flow_caption or LABEL_FLOW, label=p.number, variant="rows")], "flow")
+        body.append(Block([Heading(2, [Text(L.FLOW)], role="side-title"), *[
+            Block([Flowchart(p.flow, p.flow_caption or L.FLOW, label=p.number, variant="rows")], "flow")
             for p in flows]], "h-flows"))
     return HandoutTree(meta, it, title, body, side=bool(side))

@@ -14,21 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from guidebook.catalogue import Catalogue, load_catalogue
+from guidebook.catalogue import labels as L
+from guidebook.catalogue.sections import procedure_sections
 from guidebook.diagnostics import GuidebookError
 
-# Chinese labels of fields, as the booklet names the parts (the last matching key of a path wins).
-LABELS = {
-    "title": "标题", "list_title": "清单名称", "subtitle": "副标题", "category": "类别", "number": "序号",
-    "intro": "事项说明", "materials": "需提供材料", "channels": "办理路径", "time_limit": "办理时限",
-    "tips": "温馨提示", "route_note": "办理路径", "flow": "操作流程", "procedures": "子事项",
-    "phone": "电话", "address": "地址", "url": "网址", "links": "网址", "path": "App 路径",
-    "name": "名称", "form": "原件/复印件", "copies": "份数", "source": "资料来源", "note": "说明",
-    "windows": "服务窗口", "groups": "分组", "cases": "禁办情形", "entries": "事项", "edition": "版次",
-    "slogans": "封面标语", "edition_date": "版本日期", "bureau": "发布单位", "kind": "渠道", "text": "说明", "service": "标准信息",
-    "heading": "表题", "hours": "办公时间", "lead": "说明", "none": "无需材料", "notes": "备注", "details": "细则",
-    "step": "步骤", "decide": "判断", "yes": "是", "no": "否", "no_end": "否则", "items": "相关事项",
-    "matter": "业务事项", "method": "后补方式", "deadline": "补齐时间", "flags": "备注",
-}
 from guidebook.catalogue.phones import in_text as phones_in  # noqa: E402
 
 
@@ -41,17 +30,31 @@ class Change:
     old: Any
     new: Any
     item: int | None = None
+    doc: str = "item"  # the kind of file the change is in: item, guide, windows, prohibited, tolerated
 
 
-def _label(path: str) -> str:
+# Fields whose changes are told by the part of an item they belong to (a changed material: 需提供材料).
+PARTS = ("intro", "flow", "procedures")
+
+
+def _label(path: str, doc: str = "item") -> str:
+    """What a change at `path` of a file of kind `doc` is called: the item's section it lies in, else its
+    innermost field that has a label (guidebook.catalogue.labels)."""
     keys = re.findall(r"[a-z_]+", path)
+    if doc == "item":
+        parts = {*PARTS, *(s.key for s in procedure_sections()), "route_note"}
+        for key in reversed(keys):
+            if key in parts:
+                return _field(key if key != "route_note" else "channels", doc)
     for key in reversed(keys):
-        if key in ("materials", "channels", "tips", "time_limit", "intro", "flow", "procedures"):
-            return LABELS[key]
-    for key in reversed(keys):
-        if key in LABELS:
-            return LABELS[key]
+        if L.field(key, doc):
+            return _field(key, doc)
     return path
+
+
+def _field(key: str, doc: str = "item") -> str:
+    found = L.field(key, doc)
+    return found.label if found else key
 
 
 def _diff(old: Any, new: Any, path: str, out: list[tuple[str, str, Any, Any]]) -> None:
@@ -122,28 +125,27 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> list[Change]:
     changes: list[Change] = []
     for o, n in _pair_items(old, new):
         it = n or o
-        scope = f"事项 {it.number} {it.title}"
+        scope = f"{L.ITEM} {it.number} {it.title}"
         if o is None:
-            changes.append(Change(scope, "added", "", "事项", None, n.title, n.number))
+            changes.append(Change(scope, "added", "", L.ITEM, None, n.title, n.number))
             continue
         if n is None:
-            changes.append(Change(scope, "removed", "", "事项", o.title, None, o.number))
+            changes.append(Change(scope, "removed", "", L.ITEM, o.title, None, o.number))
             continue
         if o.number != n.number:
-            changes.append(Change(scope, "renumbered", "number", "序号", o.number, n.number, n.number))
+            changes.append(Change(scope, "renumbered", "number", L.NUMBER, o.number, n.number, n.number))
         raw: list = []
         _diff(_strip_empty(o.model_dump(mode="json", exclude={"number"})),
               _strip_empty(n.model_dump(mode="json", exclude={"number"})), "", raw)
         for kind, path, a, b in raw:
             changes.append(Change(scope, "renamed" if path == "title" else kind, path, _label(path), a, b, n.number))
     changes += _windows(old, new)
-    for scope, attr in (("封面与版次", "guide"),
-                        ("违规禁办事项清单", "prohibited"), ("容缺办理事项清单", "tolerated")):
+    for scope, attr in ((L.GUIDE_INFO, "guide"), (L.PROHIBITED, "prohibited"), (L.TOLERATED, "tolerated")):
         raw = []
         _diff(_strip_empty(getattr(old, attr).model_dump(mode="json")),
               _strip_empty(getattr(new, attr).model_dump(mode="json")), "", raw)
         for kind, path, a, b in raw:
-            changes.append(Change(scope, kind, path, _label(path), a, b))
+            changes.append(Change(scope, kind, path, _label(path, attr), a, b, doc=attr))
     return changes
 
 
@@ -153,19 +155,19 @@ def _windows(old: Catalogue, new: Catalogue) -> list[Change]:
     a = {w.name: w.model_dump(mode="json") for w in old.windows.windows}
     b = {w.name: w.model_dump(mode="json") for w in new.windows.windows}
     for name in [*a, *(n for n in b if n not in a)]:
-        scope = f"服务窗口“{name}”"
+        scope = f"{L.WINDOWS}“{name}”"
         if name not in b:
-            out.append(Change(scope, "removed", "", "服务窗口", _show(a[name]), None))
+            out.append(Change(scope, "removed", "", L.WINDOWS, _show(a[name]), None, doc="windows"))
         elif name not in a:
-            out.append(Change(scope, "added", "", "服务窗口", None, _show(b[name])))
+            out.append(Change(scope, "added", "", L.WINDOWS, None, _show(b[name]), doc="windows"))
         else:
             raw: list = []
             _diff(_strip_empty(a[name]), _strip_empty(b[name]), "", raw)
-            out += [Change(scope, kind, path, _label(path), x, y) for kind, path, x, y in raw]
+            out += [Change(scope, kind, path, _label(path, "windows"), x, y, doc="windows") for kind, path, x, y in raw]
     for key in ("title", "heading"):
         x, y = getattr(old.windows, key), getattr(new.windows, key)
         if x != y:
-            out.append(Change("服务窗口", "changed", key, LABELS.get(key, "标题"), x, y))
+            out.append(Change(L.WINDOWS, "changed", key, _field(key, "windows"), x, y, doc="windows"))
     return out
 
 
@@ -175,7 +177,7 @@ def phone_note(change: Change) -> str:
         return ""
     a, b = phones_in(change.old), phones_in(change.new)
     if a != b:
-        return f"电话 {'、'.join(a) or '无'} → {'、'.join(b) or '无'}"
+        return f"{L.PHONE} {'、'.join(a) or '无'} → {'、'.join(b) or '无'}"
     return ""
 
 
@@ -266,7 +268,7 @@ def _show(value: Any) -> str:
             return str(value["name"]) + (f"（{extra}）" if extra else "")
         if "url" in value:
             return _show({"name": value.get("name") or value["url"], **{k: v for k, v in value.items() if k != "name"}})
-        return "；".join(f"{LABELS.get(k, k)}：{_show(v)}" for k, v in value.items() if k != "flags")
+        return "；".join(f"{_field(k)}：{_show(v)}" for k, v in value.items() if k != "flags")
     return str(value)
 
 
@@ -283,7 +285,7 @@ def public(changes: list[Change]) -> list[Change]:
     return [c for c in changes if not internal(c)]
 
 
-KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改", "renamed": "更名", "renumbered": "序号变更"}
+KIND_ZH = L.CHANGE_KINDS
 
 
 def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
@@ -299,9 +301,9 @@ def as_json(changes: list[Change], old_name: str, new_name: str) -> str:
 
 
 def as_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
-    lines = [f"# 本版主要变化：{old_name} → {new_name}", "", f"共 {len(changes)} 处变化。", ""]
+    lines = [f"# {L.CHANGES}：{old_name} → {new_name}", "", L.CHANGE_COUNT.format(n=len(changes)) + "。", ""]
     for scope, items in grouped(changes):
-        lines += [f"## {scope}", "", "| 变化 | 字段 | 原内容 | 新内容 |", "| --- | --- | --- | --- |"]
+        lines += [f"## {scope}", "", "| " + " | ".join(L.CHANGE_COLUMNS) + " |", "| --- | --- | --- | --- |"]
         for c in items:
             cells = [KIND_ZH[c.kind], f"{c.label}（{c.field}）" if c.field else c.label,
                      _show(c.old), _show(c.new) + (f"（{phone_note(c)}）" if phone_note(c) else "")]
@@ -322,10 +324,11 @@ def as_text(changes: list[Change], old_name: str, new_name: str, width: int | No
     console.print(f"{old_name} → {new_name}: {len(changes)} change(s)", soft_wrap=True)
     for scope, items in grouped(changes):
         table = Table(title=scope, title_justify="left", show_lines=True, expand=True)
-        table.add_column("变化", no_wrap=True)
-        table.add_column("字段", ratio=1, overflow="fold")
-        table.add_column("原内容", ratio=3, overflow="fold")
-        table.add_column("新内容", ratio=3, overflow="fold")
+        kind, label, old, new = L.CHANGE_COLUMNS
+        table.add_column(kind, no_wrap=True)
+        table.add_column(label, ratio=1, overflow="fold")
+        table.add_column(old, ratio=3, overflow="fold")
+        table.add_column(new, ratio=3, overflow="fold")
         for c in items:
             note = phone_note(c)
             table.add_row(KIND_ZH[c.kind], f"{c.label}\n{c.field}" if c.field else c.label,

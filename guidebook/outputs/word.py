@@ -607,16 +607,16 @@ def guide_docx(session) -> bytes:
     w.properties(meta.title, meta.author, f"{meta.title} {meta.edition_label}", f"{meta.bureau}, {meta.title}",
                  meta.edition, meta.date)
     w.header_footer(meta.title, section_field=True)
-    # the cover, as the layout's cover block shows it: slogans, title, bureau, edition
-    for s in meta.slogans:
+    cover = tree.cover  # slogans, title, bureau, edition, in the tree's order
+    for s in cover.slogans:
         w.para(s, style="Subtitle", align=WD_ALIGN_PARAGRAPH.CENTER)
     for _ in range(4):
         w.para()
-    w.para(meta.title, style="Title", align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.para(cover.title, style="Title", align=WD_ALIGN_PARAGRAPH.CENTER)
     for _ in range(6):
         w.para()
-    w.para(meta.bureau, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
-    w.para(meta.edition_label, align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.para(cover.bureau, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    w.para(cover.edition, align=WD_ALIGN_PARAGRAPH.CENTER)
     w.page_break()
     t = Translator(w, session.renderer.theme())
     t(tree.front)
@@ -630,7 +630,7 @@ def handout_docx(session, it) -> bytes:
     w = Writer(session, "handout.css")
     w.properties(f"{it.item_number}. {it.title} — {meta.title}", meta.author, it.heading,
                  f"{meta.bureau}, {meta.title}, {it.title}", meta.edition, meta.date)
-    w.header_footer(f"{meta.bureau}　《{meta.title}》{meta.edition_label}", section_field=False)
+    w.header_footer(tree.header + meta.edition_label, section_field=False)
     t = Translator(w, session.renderer.theme())
     t(tree.title)
     t(tree.body)

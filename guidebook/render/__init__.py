@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from guidebook.catalogue import labels as L
 from guidebook.render import fonts
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import confined, folder_files
@@ -389,7 +390,7 @@ class Renderer:
             return Markup(svg)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup('<img class="flowchart" src="data:image/svg+xml;base64,{}" alt="{}">').format(
-            data, title or "操作流程")
+            data, title or L.FLOW)
 
     def flow_rows_svg(self, flow, title: str = "") -> Markup:
         if flow is None:

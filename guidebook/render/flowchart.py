@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
+from guidebook.catalogue.labels import FLOW
 from guidebook.document.flow import Flow, Node
 
 
@@ -200,7 +201,7 @@ def _document(svg: _Svg, st: Style, height: float, title: str) -> str:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" width="{st.width:.0f}pt" '
         f'height="{height:.0f}pt" viewBox="0 0 {st.width:.1f} {height:.1f}" role="img" '
-        f'aria-label="{escape(title or "操作流程")}" font-family="{escape(st.font_family)}" '
+        f'aria-label="{escape(title or FLOW)}" font-family="{escape(st.font_family)}" '
         f'font-size="{st.font_size}" fill="{st.text}">'
         f'<defs><marker id="@ARROW@" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{st.stroke}"/></marker></defs>'

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from guidebook.catalogue import labels as L
 from guidebook.diagnostics import DataError, GuidebookError
 from guidebook.serve.editor.forms import FormBuilder
-from guidebook.serve.editor.store import SINGLES, Conflict, Store, chinese
+from guidebook.serve.editor.store import Conflict, Store, chinese
 
 STATIC = Path(__file__).parent / "static"
 
@@ -132,7 +133,7 @@ def index_page(store: Store, token: str) -> str:
 
 def doc_page(store: Store, key: str, token: str) -> str:
     data, text, h = store.load(key)
-    form = FormBuilder(store.model_of(key)).form(data)
+    form = FormBuilder(store.model_of(key), store.kind_of(key)).form(data)
     title = store.title(key)
     is_item = key.startswith("item-")
     changes = _changes_since_edition(store, key)
@@ -179,13 +180,11 @@ def _changes_since_edition(store: Store, key: str) -> Markup:
     scope = store.title(key)
     rows = []
     for c in diffing.diff_catalogues(old, new):
-        mine = (c.item is not None and key == f"item-{c.item}") or (
-            key in SINGLES and c.item is None and (SINGLES[key][1].startswith(c.scope[:4]) or
-                                                  (key == "windows" and c.scope.startswith("服务窗口"))))
+        mine = (c.item is not None and key == f"item-{c.item}") or (c.item is None and c.doc == key)
         if mine:
             rows.append(Markup("<li>{}：{} {} → {}</li>").format(
                 diffing.KIND_ZH[c.kind], c.label, diffing._show(c.old) or "（无）", diffing._show(c.new) or "（无）"))
-    summary = f"与 {years[0].name} 年版相比：" + (f"{len(rows)} 处修改" if rows else "没有修改")
+    summary = L.SINCE_EDITION.format(year=years[0].name) + "：" + (f"{len(rows)} 处修改" if rows else "没有修改")
     return Markup('<details class="since"><summary>{}</summary><ul>{}</ul></details>').format(
         summary, Markup("").join(rows)) if scope else Markup("")
 
@@ -288,7 +287,7 @@ def create_app(settings: Settings):
                 committed = None
                 if settings.commit:
                     after, _, _ = store.load(key)
-                    committed = store.commit(key, _changed_fields(before, after))
+                    committed = store.commit(key, _changed_fields(before, after, store.kind_of(key)))
         except Conflict as exc:
             mine = store.render(key, payload.get("data"))
             return JSONResponse({"ok": False, "conflict": True, "disk": exc.disk_text, "disk_hash": exc.disk_hash,
@@ -399,12 +398,12 @@ def create_app(settings: Settings):
     return Starlette(routes=routes, middleware=[Middleware(Guard)])
 
 
-def _changed_fields(before, after) -> list[str]:
-    from guidebook.editions.diffing import LABELS, _diff, _label
+def _changed_fields(before, after, doc: str) -> list[str]:
+    from guidebook.editions.diffing import _diff, _label
 
     raw: list = []
     _diff(before, after, "", raw)
-    return [_label(path) if _label(path) != path else LABELS.get(path, path) for _, path, _, _ in raw]
+    return [_label(path, doc) for _, path, _, _ in raw]
 
 
 def serve(settings: Settings, announce) -> None:

@@ -2,8 +2,8 @@
 
 Nothing here knows the fields of the catalogue: objects become fieldsets, arrays become rows that can
 be added, removed and moved, enumerations become choices, numbers number fields and texts text fields.
-A field added to the schema later appears in the form with no editor code changed. Labels come from a
-table of Chinese names where one is known, else from the field's description.
+A field added to the schema later appears in the form with no editor code changed. Labels come from
+the labels catalogue (guidebook.catalogue.labels) where one is known, else from the field's description.
 Inputs are named by the field's path as `guidebook check` reports it (channels[1].links[0].url), so an
 error is shown next to its field.
 """
@@ -14,32 +14,17 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-# Chinese names of the catalogue's fields, for the labels (a field missing here shows its description).
-LABELS = {
-    "number": "序号", "category": "类别", "title": "标题", "subtitle": "副标题", "list_title": "清单中的名称",
-    "flowchart_caption": "流程图标题", "intro": "事项说明（依据）", "materials": "需提供材料", "label": "标题",
-    "lead": "列表前的说明", "items": "条目", "groups": "按申请人分组", "none": "无需材料时的说明", "notes": "注",
-    "name": "名称", "form": "原件/复印件", "copies": "份数", "source": "资料来源", "note": "说明", "details": "细则",
-    "channels": "办理路径", "kind": "渠道", "text": "说明", "entries": "条目（①②③）", "links": "网址",
-    "url": "网址", "printed": "手册印的写法", "path": "App 路径（每级一行）", "time_limit": "办理时限",
-    "route_note": "无需申请时的说明", "tips": "温馨提示", "flow": "操作流程步骤", "step": "步骤", "decide": "判断",
-    "yes": "“是”出口", "no": "“否”出口", "no_end": "否则（去向）", "short": "简称（告知单流程图用）",
-    "procedures": "子事项（如 8.1、8.2）", "service": "政务服务标准信息（可不填）", "code": "事项编码", "type": "事项类型",
-    "legal_time_limit": "法定办结时限", "promised_time_limit": "承诺办结时限", "fee": "是否收费",
-    "consult_phones": "咨询电话", "complaint_phones": "监督投诉电话", "place": "办理地点", "hours": "办公时间",
-    "flags": "备注（给工作人员看的，不印出）", "bureau": "发布单位", "edition": "版次（年份）",
-    "edition_date": "版本日期（年-月-日）", "slogans": "封面标语", "sections": "各部分标题", "contents": "目录",
-    "power_list": "人社权力事项清单", "guide": "业务指南", "categories": "事项类别", "site": "网页版",
-    "base_url": "网页版发布地址", "heading": "表题", "windows": "服务窗口", "address": "地址", "phone": "联系电话",
-    "cases": "禁办情形", "matter": "业务事项", "method": "后补方式", "deadline": "补齐时间",
-}
+from guidebook.catalogue import labels as L
+
 ADD = "添加"
 
 
 class FormBuilder:
     """Builds the form of one model's JSON Schema for a document's data."""
 
-    def __init__(self, model):
+    def __init__(self, model, doc: str = "item"):
+        """`doc`: the kind of file (item, guide, windows, prohibited, tolerated), for its fields' labels."""
+        self.doc = doc
         self.schema = model.model_json_schema()
         self.defs = self.schema.get("$defs", {})
 
@@ -61,7 +46,9 @@ class FormBuilder:
 
     def field(self, s: dict, value: Any, path: str, name: str, required: bool) -> Markup:
         s, optional = self.resolve(s)
-        label = LABELS.get(name) or s.get("description") or s.get("title") or name
+        known = L.field(name, self.doc)
+        label = (f"{known.label}（{known.help}）" if known.help else known.label) if known else (
+            s.get("description") or s.get("title") or name)
         kind = s.get("type")
         if kind == "object" or "properties" in s:
             return self.object(s, value, path, label, name)
@@ -131,6 +118,6 @@ class FormBuilder:
                              '{}{}>').format(ident, path, shown, placeholder, req)
         label_html = Markup('<label for="{}">{}{}</label>').format(
             ident, label, Markup('<span class="req" aria-hidden="true">*</span>') if required else "") if label else \
-            Markup('<label for="{}" class="sr-only">{}</label>').format(ident, escape(key or "内容"))
+            Markup('<label for="{}" class="sr-only">{}</label>').format(ident, escape(key or L.CONTENT))
         return Markup('<div class="fld" data-key="{}">{}{}<p class="err" data-error-for="{}" aria-live="polite"></p>'
                       '</div>').format(key, label_html, control, path)

@@ -20,15 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guidebook.catalogue import labels as L
 from guidebook.catalogue import schema
 from guidebook.catalogue import GUIDE_FILE, ITEMS_DIR, PROHIBITED_FILE, TOLERATED_FILE, WINDOWS_FILE, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.files import write_atomic
 
 SINGLES = {"guide": (GUIDE_FILE, "指南信息（标题、单位、版次、封面标语、类别）"),
-           "windows": (WINDOWS_FILE, "服务窗口"),
-           "prohibited": (PROHIBITED_FILE, "违规禁办事项清单"),
-           "tolerated": (TOLERATED_FILE, "容缺办理事项清单")}
+           "windows": (WINDOWS_FILE, L.WINDOWS),
+           "prohibited": (PROHIBITED_FILE, L.PROHIBITED),
+           "tolerated": (TOLERATED_FILE, L.TOLERATED)}
 
 
 class Conflict(GuidebookError):
@@ -94,6 +95,11 @@ class Store:
 
     def model_of(self, key: str):
         return schema.FILE_MODELS[key] if key in SINGLES else schema.Item
+
+    @staticmethod
+    def kind_of(key: str) -> str:
+        """The kind of file a key names: guide, windows, prohibited, tolerated, or item."""
+        return key if key in SINGLES else "item"
 
     def entries(self) -> list[dict]:
         """The list the editor shows: the guide's own data, the windows, the two lists, every item."""
@@ -187,7 +193,7 @@ class Store:
         text, problems = self.check(key, data)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise DataError(f"{len(errors)} 处错误，未保存", [
+            raise DataError(f"{len(errors)} 处错误", [
                 Diagnostic(str(path), p.line, 0, p.path, p.message) for p in errors])
         if not path.exists() or path.read_text("utf-8") != text:
             write_atomic(path, text.encode("utf-8"))
@@ -208,8 +214,8 @@ class Store:
     def references(self, number: int) -> list[str]:
         """Where the two lists refer to an item (shown before it is deleted)."""
         cat = load_catalogue(self.source)
-        out = [f"违规禁办事项清单：{g.name}" for g in cat.prohibited.groups if number in g.items]
-        out += [f"容缺办理事项清单：{e.matter}" for e in cat.tolerated.entries if number in e.items]
+        out = [f"{L.PROHIBITED}：{g.name}" for g in cat.prohibited.groups if number in g.items]
+        out += [f"{L.TOLERATED}：{e.matter}" for e in cat.tolerated.entries if number in e.items]
         return out
 
     def _follow_references(self, old: int, new: int | None) -> list[tuple[str, Any, str]]:
@@ -283,7 +289,7 @@ class Store:
         if top.returncode != 0:
             return None
         what = self.title(key)
-        fields = "、".join(dict.fromkeys(changed)) or "内容"
+        fields = "、".join(dict.fromkeys(changed)) or L.CONTENT
         message = f"编辑 {what}：{fields}"
         subprocess.run(["git", "-C", str(self.source), "add", "--", str(path)], capture_output=True)
         res = subprocess.run(["git", "-C", str(self.source), "-c", "user.name=guidebook edit",
@@ -295,7 +301,7 @@ class Store:
         if key in SINGLES:
             return SINGLES[key][1]
         data, _, _ = self.load(key)
-        return f"事项 {data.get('number')}《{data.get('title', '')}》"
+        return f"{L.ITEM} {data.get('number')}《{data.get('title', '')}》"
 
 
 # -- data helpers --------------------------------------------------------------------------------
