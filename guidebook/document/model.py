@@ -12,6 +12,7 @@ from guidebook.catalogue import phones as phone_rules
 from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
 from guidebook.catalogue import labels as L
+from guidebook.catalogue.ids import item_id
 from guidebook.catalogue.sections import Section as ItemSection, procedure_sections, section
 from guidebook.document.flow import Flow, build_flow
 from guidebook.catalogue.numbering import chinese_numeral, circled
@@ -522,7 +523,7 @@ def _procedure(proc: schema.Procedure, number: str, title: str, anchor: str, cap
 
 
 def item_view(it: schema.Item, category_number: int) -> ItemView:
-    anchor = f"item-{it.number}"
+    anchor = item_id(it.number)
     base = _procedure(it, str(it.number), it.title, anchor,
                       f"{it.number}.{it.flowchart_caption or it.title}")
     procs = [
@@ -566,12 +567,12 @@ def build_document(cat: Catalogue) -> GuideDoc:
     windows = [WindowRow(i, w.name, w.address, w.phone) for i, w in enumerate(cat.windows.windows, 1)]
     prohibited = [
         ProhibitedRow(f"{chinese_numeral(i)}、{grp.name}", [f"{k}. {c}" for k, c in enumerate(grp.cases, 1)],
-                      [(n, f"item-{n}") for n in grp.items])
+                      [(n, item_id(n)) for n in grp.items])
         for i, grp in enumerate(cat.prohibited.groups, 1)
     ]
     tolerated = [
         ToleratedRow(i, e.matter, list(e.materials), e.method, e.source, e.deadline,
-                     [(n, f"item-{n}") for n in e.items])
+                     [(n, item_id(n)) for n in e.items])
         for i, e in enumerate(cat.tolerated.entries, 1)
     ]
     date = (g.edition_date.isoformat() if g.edition_date else f"{g.edition}-01-01")

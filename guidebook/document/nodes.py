@@ -106,6 +106,8 @@ class Block:
     role: str = ""
     anchor: str = ""
     page_break: bool = False  # starts a new page in paged outputs
+    item: int | None = None  # the item this block is (its number), for writers that split the guide by item
+    section: str = ""  # the guide's section this block is (power_list, windows, guide, prohibited, ...)
     kind = "block"
 
 

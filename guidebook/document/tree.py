@@ -15,6 +15,7 @@ from guidebook.document.nodes import (
     QrCode, Row, Span, Table, Text, Toc, TocEntry,
 )
 from guidebook.catalogue import labels as L
+from guidebook.catalogue.ids import item_id
 from guidebook.catalogue.labels import TABLES
 from guidebook.catalogue.numbering import circled
 from guidebook.catalogue.sections import GUIDE, HANDOUT, item_sections
@@ -28,9 +29,12 @@ from guidebook.document.model import (
 INDEX_PAGE = "index.html"
 
 
+ITEM_PAGES = "items/"  # the folder of the item pages
+
+
 def item_page(number: int) -> str:
     """The web edition's page of an item, relative to the site's root."""
-    return f"items/{number:02d}.html"
+    return f"{ITEM_PAGES}{number:02d}.html"
 
 
 # -- inline content ----------------------------------------------------------------------------
@@ -162,7 +166,7 @@ def item_block(it: ItemView, page_break: bool) -> Block:
                               "subprocedure", sub.anchor))
         if k == 0:  # the power list's 操作流程 column links here when the item has sub-procedures
             children.append(Block([], "anchor", f"{it.anchor}-flow"))
-    return Block(children, "item", it.anchor, page_break=page_break)
+    return Block(children, "item", it.anchor, page_break=page_break, item=it.item_number)
 
 
 # -- the guide ---------------------------------------------------------------------------------
@@ -222,14 +226,14 @@ def changes_block(doc: GuideDoc) -> Block:
     s = doc.section("changes")
     rows = []
     for r in doc.changes:
-        scope = [Link(r["scope"], f"#item-{r['item']}")] if r.get("item") else [Text(r["scope"])]
+        scope = [Link(r["scope"], "#" + item_id(r["item"]))] if r.get("item") else [Text(r["scope"])]
         new = r["new"] + (f"（{r['note']}）" if r.get("note") else "")
         rows.append(Row(_cells(scope, r["kind"], r["label"], r["old"], new)))
     children: list = [Heading(1, [Text(s.title)], role="section-title")]
     if s.heading:
         children.append(Para([Text(s.heading)], "table-title"))
     children.append(_table("changes", rows))
-    return Block(children, "section section-changes front", s.anchor, page_break=True)
+    return Block(children, "section section-changes front", s.anchor, page_break=True, section="changes")
 
 
 def guide_tree(doc: GuideDoc) -> GuideTree:
@@ -276,7 +280,7 @@ def guide_tree(doc: GuideDoc) -> GuideTree:
                                r.method, r.source, r.deadline))
                     for r in doc.tolerated]
             children.append(_table("tolerated", rows))
-        main.append(Block(children, f"section section-{s.kind}", s.anchor, page_break=True))
+        main.append(Block(children, f"section section-{s.kind}", s.anchor, page_break=True, section=s.kind))
     back = [QrCode(doc.meta.site_url + INDEX_PAGE, L.ONLINE_GUIDE, "qr-fig qr-online")] if doc.meta.site_url else []
     return GuideTree(doc.meta, front, main, back)
 

@@ -72,7 +72,7 @@ def _anchor_pages(tree: GuideTree) -> dict[str, str]:
     """Where each anchor of the tree lives on the site: items on their page, sections on theirs."""
     where: dict[str, str] = {}
     for sec in tree.main:
-        kind = sec.role.split()[-1].removeprefix("section-")
+        kind = sec.section
         page = SECTION_PAGES.get(kind, (INDEX_PAGE, ""))[0]
         where[sec.anchor] = page
         for n in walk(sec.children):
@@ -80,7 +80,7 @@ def _anchor_pages(tree: GuideTree) -> dict[str, str]:
                 if has_role(n, "category"):
                     where[n.anchor] = f"{INDEX_PAGE}#{n.anchor}"
                 elif has_role(n, "item"):
-                    number = int(n.anchor.removeprefix("item-"))
+                    number = n.item
                     where[n.anchor] = item_page(number)
                     for sub in walk(n.children):
                         if sub.kind == "block" and sub.anchor:
@@ -112,7 +112,7 @@ def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, lis
         return HtmlWriter(draw, tel_links=True, href=href, heading_shift=shift, cell_labels=True, flow_text=True)
 
     home = (meta.title, INDEX_PAGE)
-    guide = next(s for s in tree.main if has_role(s, "section-guide"))
+    guide = next(s for s in tree.main if s.section == "guide")
     categories = [n for n in guide.children if n.kind == "block" and has_role(n, "category")]
     items = [(c, it) for c in categories for it in c.children if it.kind == "block" and has_role(it, "item")]
     pages: list[Page] = []
@@ -122,14 +122,14 @@ def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, lis
     for c in categories:
         label = text_of(c.children[0].content)
         links = "".join(
-            f'<li><a href="{item_page(int(it.anchor[5:]))}">{Markup.escape(text_of(it.children[0].content))}</a></li>'
+            f'<li><a href="{item_page(it.item)}">{Markup.escape(text_of(it.children[0].content))}</a></li>'
             for it in c.children if it.kind == "block" and has_role(it, "item"))
         parts.append(f'<section class="category" id="{c.anchor}"><h2>{Markup.escape(label)}</h2>'
                      f'<ul class="item-links">{links}</ul></section>')
     pages.append(Page(INDEX_PAGE, meta.title, "index", Markup("".join(parts)), [home]))
 
     for k, (c, it) in enumerate(items):
-        number = int(it.anchor.removeprefix("item-"))
+        number = it.item
         path = item_page(number)
         heading = it.children[0]
         title = text_of(heading.content)
@@ -139,20 +139,20 @@ def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, lis
         prev = items[k - 1] if k else None
         nxt = items[k + 1] if k + 1 < len(items) else None
         page = Page(path, title, "item", body, crumbs,
-                    prev=(text_of(prev[1].children[0].content), item_page(int(prev[1].anchor[5:]))) if prev else None,
-                    next=(text_of(nxt[1].children[0].content), item_page(int(nxt[1].anchor[5:]))) if nxt else None,
+                    prev=(text_of(prev[1].children[0].content), item_page(prev[1].item)) if prev else None,
+                    next=(text_of(nxt[1].children[0].content), item_page(nxt[1].item)) if nxt else None,
                     downloads=downloads.get(number))
         pages.append(page)
 
     for sec in tree.main:
-        kind = sec.role.split()[-1].removeprefix("section-")
+        kind = sec.section
         if kind not in SECTION_PAGES:
             continue
         path, _ = SECTION_PAGES[kind]
         title = text_of(sec.children[0].content)
         pages.append(Page(path, title, "section", writer(path, 0)(sec.children[1:]), [home, (title, path)]))
 
-    changes = [n for n in tree.front if n.kind == "block" and has_role(n, "section-changes")]
+    changes = [n for n in tree.front if n.kind == "block" and n.section == "changes"]
     about = [f"<p>{Markup.escape(meta.bureau)}《{Markup.escape(meta.title)}》{Markup.escape(meta.edition_label)}，"
              f"版本日期：{Markup.escape(meta.date)}。</p>",
              "<p>本网页版与印刷版指南、一次性告知单内容一致。</p>"]
@@ -170,12 +170,12 @@ def search_index(pages: list[Page], tree: GuideTree) -> str:
     title, section and text without spaces. The script matches every word of a query as a substring
     (Chinese has no spaces between words), titles first."""
     by_anchor = {}
-    guide = next(s for s in tree.main if has_role(s, "section-guide"))
+    guide = next(s for s in tree.main if s.section == "guide")
     for c in guide.children:
         if c.kind == "block" and has_role(c, "category"):
             for it in c.children:
                 if it.kind == "block" and has_role(it, "item"):
-                    by_anchor[item_page(int(it.anchor[5:]))] = (text_of(c.children[0].content), it)
+                    by_anchor[item_page(it.item)] = (text_of(c.children[0].content), it)
     entries = []
     for p in pages:
         if p.kind == "item":
@@ -183,8 +183,7 @@ def search_index(pages: list[Page], tree: GuideTree) -> str:
             text = "".join(text_blocks(node.children))
         elif p.kind == "section":
             section = "清单"
-            sec = next(s for s in tree.main if SECTION_PAGES.get(s.role.split()[-1].removeprefix("section-"),
-                                                                    ("",))[0] == p.path)
+            sec = next(s for s in tree.main if SECTION_PAGES.get(s.section, ("",))[0] == p.path)
             text = "".join(text_blocks(sec.children))
         else:
             continue
@@ -225,11 +224,10 @@ def _screen_only(css: str) -> str:
 
 def page_paths(tree: GuideTree) -> list[str]:
     """The site's files, relative to output/site/, without building them."""
-    guide = next(s for s in tree.main if has_role(s, "section-guide"))
-    numbers = [int(it.anchor[5:]) for c in guide.children if c.kind == "block"
+    guide = next(s for s in tree.main if s.section == "guide")
+    numbers = [it.item for c in guide.children if c.kind == "block"
                for it in c.children if it.kind == "block" and has_role(it, "item")]
-    sections = [SECTION_PAGES[s.role.split()[-1].removeprefix("section-")][0] for s in tree.main
-                if s.role.split()[-1].removeprefix("section-") in SECTION_PAGES]
+    sections = [SECTION_PAGES[s.section][0] for s in tree.main if s.section in SECTION_PAGES]
     return [INDEX_PAGE, *(item_page(n) for n in numbers), *sections, ABOUT[0],
             "assets/site.css", "assets/site.js", "assets/search-index.js"]
 

@@ -532,12 +532,9 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
 
 # The per-item outputs, as patterns of the declared paths: an earlier build's file that matches one but
 # names no item of the catalogue any more (a renamed or removed item) is removed by the next build.
-_SITE_ITEM = re.compile(r"^site/items/(?P<n>\d+)\.html$")
-
-
 def orphaned_outputs(session: "Session", entries: dict[str, dict]) -> list[str]:
     """Files listed in the last manifest that belong to no item of the catalogue any more."""
-    from guidebook.document.tree import item_page
+    from guidebook.document.tree import ITEM_PAGES, item_page
 
     per_item = [re.compile("^" + re.escape(d.path).replace(re.escape("{stem}"), r"(?P<stem>[^/]+)") + "$")
                 for d in OUTPUTS if "{stem}" in d.path]
@@ -545,7 +542,7 @@ def orphaned_outputs(session: "Session", entries: dict[str, dict]) -> list[str]:
     pages = {f"site/{item_page(it.item_number)}" for it in session.doc.items}
     out = []
     for rel in entries:
-        if _SITE_ITEM.match(rel):
+        if rel.startswith(f"site/{ITEM_PAGES}"):
             if rel not in pages:
                 out.append(rel)
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from guidebook.catalogue import labels as L
+from guidebook.catalogue.ids import item_id, item_of
 from guidebook.diagnostics import DataError, GuidebookError
 from guidebook.serve.editor.forms import FormBuilder
 from guidebook.serve.editor.store import Conflict, Store, chinese
@@ -69,7 +70,7 @@ class Previewer:
                 cat = load_catalogue(copy)
             except DataError as exc:
                 return {"ok": False, "message": "；".join(chinese(d.message) for d in exc.diagnostics[:3])}
-        number = int(key.removeprefix("item-"))
+        number = item_of(key)
         with self.lock:
             s = self.session()
             s.doc = build_document(cat)
@@ -135,11 +136,11 @@ def doc_page(store: Store, key: str, token: str) -> str:
     data, text, h = store.load(key)
     form = FormBuilder(store.model_of(key), store.kind_of(key)).form(data)
     title = store.title(key)
-    is_item = key.startswith("item-")
+    is_item = item_of(key) is not None
     changes = _changes_since_edition(store, key)
     side = Markup("")
     if is_item:
-        number = key.removeprefix("item-")
+        number = item_of(key)
         side = Markup(
             '<aside class="preview" aria-label="告知单预览"><h2>一次性告知单预览</h2>'
             '<p id="fit" role="status">正在生成预览…</p>'
@@ -180,7 +181,7 @@ def _changes_since_edition(store: Store, key: str) -> Markup:
     scope = store.title(key)
     rows = []
     for c in diffing.diff_catalogues(old, new):
-        mine = (c.item is not None and key == f"item-{c.item}") or (c.item is None and c.doc == key)
+        mine = (c.item is not None and key == item_id(c.item)) or (c.item is None and c.doc == key)
         if mine:
             rows.append(Markup("<li>{}：{} {} → {}</li>").format(
                 diffing.KIND_ZH[c.kind], c.label, diffing._show(c.old) or "（无）", diffing._show(c.new) or "（无）"))
@@ -311,7 +312,7 @@ def create_app(settings: Settings):
 
     async def preview(request: Request):
         key = request.path_params["key"]
-        if not key.startswith("item-"):
+        if item_of(key) is None:
             return bad("only items have a handout")
         try:
             payload = await body_json(request)
@@ -327,7 +328,7 @@ def create_app(settings: Settings):
                 number = store.add_item(str(payload.get("category", "")))
         except (ValueError, GuidebookError) as exc:
             return bad(str(exc))
-        return JSONResponse({"ok": True, "number": number, "key": f"item-{number}"})
+        return JSONResponse({"ok": True, "number": number, "key": item_id(number)})
 
     async def references(request: Request):
         try:
@@ -352,7 +353,7 @@ def create_app(settings: Settings):
                 done = store.renumber(int(request.path_params["number"]), new)
         except (ValueError, TypeError, GuidebookError) as exc:
             return bad(str(exc))
-        return JSONResponse({"ok": True, "key": f"item-{new}", "updated": done})
+        return JSONResponse({"ok": True, "key": item_id(new), "updated": done})
 
     async def static(request: Request):
         name = request.path_params["name"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from guidebook.catalogue import labels as L
+from guidebook.catalogue.ids import item_id, item_of
 from guidebook.catalogue import schema
 from guidebook.catalogue import GUIDE_FILE, ITEMS_DIR, PROHIBITED_FILE, TOLERATED_FILE, WINDOWS_FILE, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
@@ -76,10 +77,9 @@ class Store:
         if key in SINGLES:
             path = self.source / SINGLES[key][0]
         else:
-            m = re.fullmatch(r"item-(\d{1,4})", key)
-            if not m:
-                raise GuidebookError(f"no such document: {key!r}")
-            number = int(m.group(1))
+            number = item_of(key)
+            if number is None:
+                raise GuidebookError(f"没有这个文件：{key!r}")
             path = self._item_file(number) or self.source / ITEMS_DIR / f"{number:02d}.yaml"
         resolved = path.resolve()
         if self.source not in resolved.parents:
@@ -113,7 +113,7 @@ class Store:
                 continue
             cat_name = str(data.get("category", ""))
             k = categories.index(cat_name) + 1 if cat_name in categories else 0
-            out.append({"key": f"item-{data['number']}", "number": data["number"], "title": str(data.get("title", "")),
+            out.append({"key": item_id(data['number']), "number": data["number"], "title": str(data.get("title", "")),
                         "category": cat_name, "category_number": k, "kind": "item"})
         return out
 
@@ -275,9 +275,9 @@ class Store:
             raise GuidebookError("序号应在 1 到 9999 之间")
         if new != old and self._item_file(new) is not None:
             raise GuidebookError(f"序号 {new} 已被其他事项使用")
-        data, _, _ = self.load(f"item-{old}")
+        data, _, _ = self.load(item_id(old))
         data["number"] = new
-        text = self.render(f"item-{old}", data)
+        text = self.render(item_id(old), data)
         target = self.source / ITEMS_DIR / f"{new:02d}.yaml"
         return self._apply(path, (target, text), self._follow_references(old, new), "改序号")
 
