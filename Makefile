@@ -10,9 +10,10 @@ build: setup
 test: setup-test
 	$(PY) -m pytest -q
 
-# The fast tier: catalogue, document tree, flow graphs, diff, cache keys, schema (no PDF, Word or browser).
+# The fast tier (tests/unit): catalogue, document tree, flow graphs, diff, cache keys, schema; it imports
+# neither WeasyPrint nor python-docx. The other tiers: tests/render (PDF, Word, builds), tests/browser.
 test-fast: setup-test
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q tests/unit
 
 # Refresh requirements.lock (exact versions and hashes of every library, test tools included) from
 # pyproject.toml's ranges. Run deliberately, then run `make test` and commit the new lock.

@@ -112,7 +112,7 @@ def main() -> None:
         sizes = {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
         scale = None
         if opts.scale:
-            from synthetic import make_catalogue
+            from helpers.synthetic import make_catalogue
 
             big = make_catalogue(work / "province", opts.scale)
             base = next(r for r in results if r["scenario"].startswith("cold full"))

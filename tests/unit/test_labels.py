@@ -7,7 +7,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
+
 PACKAGE = ROOT / "guidebook"
 # The labels catalogue: the fixed strings, and the sections of an item (each declared once there).
 CATALOGUE = {PACKAGE / "catalogue" / "labels.py", PACKAGE / "catalogue" / "sections.py"}

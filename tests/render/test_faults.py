@@ -1,8 +1,8 @@
 """Faults: killed builds, full disks, unwritable folders, and nothing fetched from outside."""
 
 import errno
-import os
 import http.server
+import os
 import random
 import shutil
 import signal
@@ -18,10 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import ROOT, run_cli
-
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
-
+from helpers import MINIMAL, ROOT, run_cli
 
 # -- property: the loader accepts or reports, it never crashes ----------------------------------
 
@@ -226,8 +223,8 @@ def test_special_files_are_written_into_never_replaced(tmp_path):
 
 
 def test_outputs_follow_the_umask_and_only_stale_temporaries_of_this_tool_are_removed(tmp_path):
-    from guidebook.pipeline import remove_stale_temporaries
     from guidebook.files import UMASK, write_atomic
+    from guidebook.pipeline import remove_stale_temporaries
 
     target = tmp_path / "out" / "guide.pdf"
     write_atomic(target, b"%PDF-")

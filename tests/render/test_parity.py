@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import (
-    SOURCE, STYLES, assert_same_blocks, docx_body_text, flow_steps, normalize, pdf_body_text, pdf_pages_text,
+from helpers import (
+    SOURCE,
+    STYLES,
+    assert_same_blocks,
+    docx_body_text,
+    flow_steps,
+    normalize,
+    pdf_body_text,
+    pdf_pages_text,
     table_heads,
 )
 

@@ -2,8 +2,7 @@
 
 import json
 
-
-from conftest import run_cli, seed_blocks
+from helpers import run_cli, seed_blocks
 
 
 def test_catalogue_holds_the_whole_booklet(catalogue):
@@ -175,7 +174,7 @@ def test_export_is_the_json_contract(tmp_path):
 
 def test_committed_json_schemas_are_current(tmp_path):
     from guidebook.catalogue.exporting import json_schemas
-    from conftest import SOURCE
+    from helpers import SOURCE
 
     for name, text in json_schemas().items():
         committed = SOURCE / "schema" / f"{name}.schema.json"
@@ -183,7 +182,7 @@ def test_committed_json_schemas_are_current(tmp_path):
 
 
 def test_yaml_files_point_editors_at_the_schema():
-    from conftest import SOURCE
+    from helpers import SOURCE
 
     for p in sorted((SOURCE / "items").glob("*.yaml")):
         assert p.read_text("utf-8").startswith("# yaml-language-server: $schema=../schema/item.schema.json"), p

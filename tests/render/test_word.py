@@ -12,7 +12,7 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from conftest import normalize, pdf_pages_text
+from helpers import normalize, pdf_pages_text
 
 
 @pytest.fixture(scope="module")
@@ -140,10 +140,10 @@ def test_handout_docx_qr_images_decode_to_the_item_urls(built, doc):
 
 
 def test_a_reference_document_without_a_needed_style_is_named(built, tmp_path):
+    from guidebook.diagnostics import GuidebookError
     from guidebook.outputs import word
     from guidebook.pipeline import Options, Session
-    from guidebook.diagnostics import GuidebookError
-    from conftest import SOURCE
+    from helpers import SOURCE
 
     layouts = tmp_path / "my-layout"
     layouts.mkdir()
@@ -157,7 +157,7 @@ def test_a_reference_document_without_a_needed_style_is_named(built, tmp_path):
 def _soffice():
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
-        pytest.skip("LibreOffice (soffice) is not installed: run `make test`, which installs libreoffice-writer-nogui")
+        pytest.fail("LibreOffice (soffice) is not installed: run `make test`, which installs libreoffice-writer-nogui")
     return exe
 
 

@@ -5,7 +5,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import SOURCE, decode_qr_codes, normalize, pdf_pages_text, run_cli, text_sizes
+from helpers import (
+    SOURCE,
+    decode_qr_codes,
+    normalize,
+    pdf_pages_text,
+    run_cli,
+    text_sizes,
+)
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +212,6 @@ def test_subsets_of_another_cut_of_a_face_are_never_merged(built, doc, session, 
     """Handouts reused from an earlier build may embed subsets of an earlier cut of a face (other
     characters, other glyph ids): only subsets of the very files given are merged."""
     import io
-    import shutil
 
     import pikepdf
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import normalize, pdf_pages_text, seed_blocks
+from helpers import normalize, pdf_pages_text, seed_blocks
 
 FOOTER = re.compile(r"^—\s*(\d+)\s*—$")
 
@@ -201,8 +201,8 @@ def test_the_whole_seed_reaches_the_pdf(guide, seed_text, catalogue, doc, sessio
 
 
 def test_a_character_outside_the_fonts_fails_naming_item_and_character(source_copy):
-    from guidebook.pipeline import Options, Session
     from guidebook.diagnostics import DataError
+    from guidebook.pipeline import Options, Session
 
     path = source_copy / "items" / "22.yaml"
     path.write_text(path.read_text("utf-8").replace("社保卡银行功能需要激活。", "社保卡银行功能需要激活𓀀。"), "utf-8")

@@ -4,7 +4,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from guidebook.render.flowchart import COMPACT, Style, render_svg, render_svg_rows, text_width, wrap
+from guidebook.render.flowchart import (
+    COMPACT,
+    Style,
+    render_svg,
+    render_svg_rows,
+    text_width,
+    wrap,
+)
 
 
 def test_wrap_never_exceeds_the_width():

@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parent.parent / "source"
+SOURCE = Path(__file__).resolve().parents[2] / "source"
 DIGITS = "〇一二三四五六七八九"
 
 

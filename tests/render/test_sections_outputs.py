@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, docx_body_text, normalize, pdf_pages_text
+from helpers import MINIMAL, ROOT, docx_body_text, normalize, pdf_pages_text
 
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 LABEL, FIRST, SECOND = "受理条件", "测试条件甲：已办理失业登记", "测试条件乙：有求职要求"
 
 DECLARATION = f'    Section("conditions", "{LABEL}", "numbered", priority=60),\n'
@@ -39,7 +38,6 @@ doc = build_document(load_catalogue(Path(sys.argv[1])))
 tree = handout_tree(doc.meta, next(it for it in doc.items if it.item_number == int(sys.argv[2])))
 print("\\n".join(text_blocks(tree.body)))
 """
-
 
 def _run(project: Path, *args: str) -> subprocess.CompletedProcess:
     res = subprocess.run([sys.executable, *args], cwd=project, capture_output=True, text=True, timeout=600,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "guidebook"
+from helpers import ROOT
+
+PACKAGE = ROOT / "guidebook"
 # Stages in pipeline order; shared helpers (diagnostics, files) may be used by all.
 ORDER = ["catalogue", "editions", "document", "render", "outputs", "pipeline", "serve"]
 SHARED = {"diagnostics", "files", "__init__"}

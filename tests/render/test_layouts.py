@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import SOURCE, decode_qr_codes, normalize, pdf_pages_text, run_cli
+from helpers import SOURCE, decode_qr_codes, normalize, pdf_pages_text, run_cli
 
 
 @pytest.fixture
@@ -90,7 +90,12 @@ def test_house_style_fonts_fall_back_with_a_warning(tmp_path):
 
 def test_custom_css_stacks_across_layout_folders(tmp_path):
     """A designer's custom.css adds to the house style's custom.css (default first, designer last)."""
-    from guidebook.render import layout_chain, style_folder, stylesheet_files, theme_values
+    from guidebook.render import (
+        layout_chain,
+        style_folder,
+        stylesheet_files,
+        theme_values,
+    )
 
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SOURCE
+from helpers import ROOT, SOURCE
 
 HEAVY = ("weasyprint", "jinja2", "qrcode", "docx", "pikepdf", "PIL", "fontTools")
 
@@ -21,7 +21,6 @@ sys.argv = ["guidebook", *sys.argv[1:]]
 from guidebook.cli import main
 main()
 """
-
 
 def imported(*args: str) -> tuple[int, set[str]]:
     res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from conftest import SOURCE, pdf_pages_text
+from helpers import SOURCE, pdf_pages_text
 
 
 def book(path) -> dict:
@@ -106,8 +106,8 @@ def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
 
 def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
     """Start from a hint that is wrong everywhere: the parts are laid out again until they agree."""
-    from guidebook.pipeline import parallel
     from guidebook.outputs import guide_pdf, paginate
+    from guidebook.pipeline import parallel
 
     plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
     session.guide_plan = plan
@@ -187,9 +187,8 @@ def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, mon
 
 def test_a_bigger_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, monkeypatch):
     """Not only the seed: 90 varied items (other page breaks, other cut points), three parts."""
-    from synthetic import make_catalogue
-
     from guidebook.pipeline import Options, build
+    from helpers.synthetic import make_catalogue
 
     source = make_catalogue(tmp_path / "source", 90)
     books = {}
@@ -207,8 +206,8 @@ def test_after_an_edit_only_the_edited_part_is_laid_out_again(tmp_path, monkeypa
     from the cache), and the guide is byte for byte what a build from scratch (--force) makes."""
     import shutil
 
-    from guidebook.pipeline import Options, build
     from guidebook.outputs import paginate
+    from guidebook.pipeline import Options, build
 
     monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
     source = tmp_path / "source"
@@ -234,8 +233,8 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
     """A first build (no numbers from an earlier one) with handouts to write beside: each part is laid out
     once, told where it starts by the parts before it; the first part (the contents, which need every
     number) once more at the end. The guide is byte for byte the one a build that knew the numbers makes."""
-    from guidebook.pipeline import Options, build
     from guidebook.outputs import paginate
+    from guidebook.pipeline import Options, build
 
     monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", "3")
@@ -265,8 +264,8 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
 def test_a_chain_stopped_by_a_failing_part_lays_the_guide_out_whole(tmp_path, monkeypatch):
     """A part of the chain fails: the parts after it are never laid out, and the guide is laid out as one
     document, as for any part that fails."""
-    from guidebook.pipeline import Options, build
     from guidebook.outputs import paginate
+    from guidebook.pipeline import Options, build
 
     monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", "3")

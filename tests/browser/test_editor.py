@@ -1,0 +1,103 @@
+"""`guidebook edit` end to end in Chromium (Playwright): forms, saving, conflicts, the preview beside
+the form."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from helpers import EDITOR_TOKEN as TOKEN
+from helpers import EDITOR_WINDOW as WINDOW
+from helpers import ROOT, git, normalize, numstat, pdf_pages_text, run_cli
+
+
+@pytest.fixture
+def page(chromium, editor):
+    pg = chromium.new_page(viewport={"width": 1400, "height": 900})
+    pg.set_default_timeout(60000)
+    try:
+        yield pg, editor[0], editor[1]
+    finally:
+        pg.close()
+
+
+def _open(pg, url: str, key: str):
+    pg.goto(f"{url}/doc/{key}?t={TOKEN}")
+    pg.wait_for_function("document.getElementById('status').textContent !== ''")
+
+
+def _save(pg):
+    pg.click("#save")
+    pg.wait_for_function("['已保存', '未保存'].some(s => document.getElementById('save-status').textContent.startsWith(s))")
+    return pg.inner_text("#save-status")
+
+
+def test_browser_window_phone_edit_and_error(page):
+    pg, url, repo = page
+    _open(pg, url, "windows")
+    i = pg.evaluate(f"""Array.from(document.querySelectorAll('input')).findIndex(x => x.value === '{WINDOW}')""")
+    name_input = pg.locator("input").nth(i)
+    path = name_input.get_attribute("name").replace(".name", ".phone")
+    phone = pg.locator(f'[name="{path}"]')
+    phone.fill("024-12")
+    pg.wait_for_function(f"""document.querySelector('p.err[data-error-for="{path}"]').textContent !== ''""")
+    assert pg.inner_text(f'p.err[data-error-for="{path}"]').startswith("不是有效的电话号码")
+    assert _save(pg).startswith("未保存")
+    assert git(repo, "status", "--porcelain") == ""  # the file is unchanged
+    phone.fill("024-52626549")
+    assert _save(pg).startswith("已保存")
+    assert numstat(repo) == [(1, 1, "source/windows.yaml")]
+    assert run_cli("check", "--source", str(repo / "source")).returncode == 0
+    out = repo / "out"
+    assert run_cli("build", "--source", str(repo / "source"), "--output", str(out), "--no-handouts", "--no-word",
+                   "--no-site").returncode == 0
+    assert "024-52626549" in normalize("".join(pdf_pages_text(out / "guide.pdf")))
+
+
+def test_browser_time_limit_material_and_preview(page):
+    pg, url, repo = page
+    _open(pg, url, "item-15")
+    pg.wait_for_function("document.getElementById('fit').textContent.indexOf('一页能放下') === 0")
+    pg.fill('[name="time_limit"]', "全月经办，次月发放。")
+    pg.wait_for_function("document.getElementById('preview-frame').srcdoc.indexOf('次月发放') > 0")
+    assert _save(pg).startswith("已保存")
+    assert numstat(repo) == [(1, 1, "source/items/15.yaml")]
+    out = repo / "handout.pdf"
+    assert run_cli("handout", "15", "--source", str(repo / "source"), "--out", str(out)).returncode == 0
+    assert "全月经办，次月发放。" in normalize(pdf_pages_text(out)[0])
+    pg.screenshot(path=str(repo / "editor.png"))
+    if os.environ.get("GUIDEBOOK_UPDATE_SCREENSHOTS"):
+        shutil.copy(repo / "editor.png", ROOT / "docs" / "editor.png")
+
+    git(repo, "commit", "-qam", "time limit")
+    _open(pg, url, "item-1")
+    items = pg.locator('fieldset[data-key="materials"] fieldset[data-key="groups"] li.row').first \
+        .locator('fieldset[data-key="items"]').first
+    items.locator(":scope > button.add").click()
+    new = items.locator(":scope > ol.rows > li.row").last
+    new.locator('input[name$=".name"]').fill("《新增的材料》")
+    new.locator(":scope > .row-tools button.up").click()
+    assert _save(pg).startswith("已保存")
+    import yaml
+
+    data = yaml.safe_load((repo / "source" / "items" / "01.yaml").read_text("utf-8"))
+    names = [m["name"] for m in data["materials"]["groups"][0]["items"]]
+    assert names[-2] == "《新增的材料》"  # added last, then moved up one
+    assert numstat(repo) == [(1, 0, "source/items/01.yaml")]  # one line added, nothing else touched
+    assert run_cli("check", "--source", str(repo / "source")).returncode == 0
+
+
+def test_browser_add_and_delete_an_item(page):
+    pg, url, repo = page
+    pg.goto(f"{url}/?t={TOKEN}")
+    pg.select_option("#new-cat", "人事档案管理服务")
+    pg.click("form.add-item button")
+    pg.wait_for_url("**/doc/item-55?**")
+    assert (repo / "source" / "items" / "55.yaml").exists()
+    assert run_cli("check", "--source", str(repo / "source")).returncode == 0
+    pg.on("dialog", lambda d: d.accept())
+    pg.click("#delete-item")
+    pg.wait_for_url(f"{url}/?t={TOKEN}")
+    assert not (repo / "source" / "items" / "55.yaml").exists()
+    assert git(repo, "status", "--porcelain") == ""

@@ -1,0 +1,118 @@
+"""The web edition (output/site/): every fact of the catalogue, and a page a citizen can read on a phone.
+
+Browser tests open the site from file:// in Debian's Chromium (Playwright) at 375x812 and 1280x800:
+no horizontal scrolling, no axe-core violation, search, tel: links, and no request outside the site.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers import run_cli
+
+WIDTHS = ((375, 812), (1280, 800), (360, 740))
+
+
+@pytest.mark.parametrize("width,height", WIDTHS)
+def test_every_page_reflows_passes_axe_and_stays_inside_the_site(chromium, site, width, height):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    root = site.resolve().as_uri()
+    problems = []
+    for path in sorted(site.rglob("*.html")):
+        page.goto(path.resolve().as_uri())
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll > client:
+            problems.append(f"{path.relative_to(site)}: scrolls sideways ({scroll} > {client})")
+        if width == 360:  # the narrowest phone: reflow only (axe runs at the two widths of the issue)
+            continue
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                                  "wcag21aa", "best-practice"]}})
+        for v in results.response["violations"]:
+            problems.append(f"{path.relative_to(site)}: {v['id']}: {v['help']} "
+                            f"({[n['target'] for n in v['nodes']][:3]})")
+        size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p, main li') || "
+                             "document.body).fontSize)")
+        if width == 375 and size < 18:
+            problems.append(f"{path.relative_to(site)}: body text {size}px")
+        small = page.evaluate("""Array.from(document.querySelectorAll(
+            '.menu a, .crumbs a, .item-links a, .downloads a, .pager a, button:not([hidden]), summary, .phones a'))
+            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+            .map(e => e.textContent.trim().slice(0, 20))""")
+        if small:
+            problems.append(f"{path.relative_to(site)}: tap targets under 44 px: {small[:3]}")
+    page.close()
+    outside = [u for u in requests if not u.startswith(root)]
+    assert not outside, outside[:5]
+    assert not problems, problems[:10]
+
+
+def test_search_finds_items_by_word_material_window_and_phone(chromium, site):
+    page = chromium.new_page(viewport={"width": 375, "height": 812})
+    page.goto((site / "index.html").resolve().as_uri())
+
+    def search(q: str) -> list[int]:
+        page.fill("#q", q)
+        page.wait_for_timeout(50)
+        hrefs = page.eval_on_selector_all("#results a", "els => els.map(a => a.getAttribute('href'))")
+        return [int(m.group(1)) for h in hrefs if (m := re.match(r"items/(\d+)\.html", h))]
+
+    hits = search("失业")
+    assert set(range(14, 22)) | {45} <= set(hits)
+    assert set(hits[:8]) == set(range(14, 22))  # matches in titles and the category before the rest
+    assert search("社会保障卡")
+    assert 15 in search("失业 保险金")
+    assert search("024-52443219")
+    assert search("52443219") == search("024-52443219")
+    assert {52, 53, 54} <= set(search("市就业和人才服务中心"))  # a window's name finds the items that name it
+    assert search("没有这样的事项") == []
+    assert page.inner_text("#search-status") == "没有找到，请换个词试试"
+    page.close()
+
+
+def test_large_text_switch_is_remembered(chromium, site):
+    page = chromium.new_page(viewport={"width": 375, "height": 812})
+    page.goto((site / "items" / "15.html").resolve().as_uri())
+    before = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    page.click(".large-toggle")
+    assert page.get_attribute(".large-toggle", "aria-pressed") == "true"
+    page.goto((site / "items" / "16.html").resolve().as_uri())
+    after = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert before >= 18 and after >= 24
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll <= client
+    page.close()
+
+
+def test_pages_read_without_javascript(site, chromium):
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto((site / "items" / "15.html").resolve().as_uri())
+    text = page.inner_text("main")
+    assert "需提供材料" in text and "12333" in text and "文字版流程" in text
+    assert not page.is_visible(".large-toggle")  # needs the script: hidden without it
+    context.close()
+
+
+def test_the_house_style_gbt9704_site_reads_well_too(chromium, tmp_path):
+    """The site takes the layout chain like every output: the GB/T 9704 style's theme and custom.css."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    out = tmp_path / "out"
+    res = run_cli("build", "--style", "gbt9704", "--no-guide", "--no-handouts", "--no-word", "--output", str(out))
+    assert res.returncode == 0, res.stderr.decode()
+    site = out / "site"
+    assert "@page" not in (site / "assets" / "site.css").read_text("utf-8").split("/* The web edition")[-1]
+    page = chromium.new_page(viewport={"width": 375, "height": 812})
+    for name in ("index.html", "items/08.html", "windows.html", "prohibited.html"):
+        page.goto((site / name).resolve().as_uri())
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, name
+        violations = Axe().run(page).response["violations"]
+        assert not violations, (name, [v["id"] for v in violations])
+    page.close()

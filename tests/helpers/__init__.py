@@ -1,0 +1,245 @@
+"""Helpers of the tests (not fixtures): where the project is, running the CLI, reading PDFs and Word files.
+
+Test modules import these by name (`from helpers import run_cli`); fixtures live in the conftest.py files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SOURCE = ROOT / "source"
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal"  # a small catalogue for the corpus, cache and fault tests
+
+SEED = ROOT / "tests" / "fixtures" / "booklet.txt"
+
+STYLES = ("default", "gbt9704")
+
+def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m guidebook ARGS` as a user would, capturing bytes."""
+    return subprocess.run([sys.executable, "-m", "guidebook", *args], cwd=cwd or ROOT, input=input,
+                          capture_output=True, timeout=300)
+
+def run_cli_here(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI's `main()` in this process, as `run_cli` would run it (exit code, stdout and
+    stderr as bytes), for the many short runs of the corpus: no interpreter start, no import cost."""
+    import contextlib
+    import io
+    import traceback
+
+    from guidebook import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd, old_argv = os.getcwd(), sys.argv
+    code = 0
+    try:
+        os.chdir(cwd or ROOT)
+        sys.argv = ["guidebook", *args]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                cli.main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:  # what the interpreter would print: a traceback
+                traceback.print_exc(file=err)
+                code = 1
+    finally:
+        os.chdir(old_cwd)
+        sys.argv = old_argv
+        cli._state["debug"] = False
+    return subprocess.CompletedProcess(["guidebook", *args], code, out.getvalue().encode(), err.getvalue().encode())
+
+def normalize(text: str) -> str:
+    """Text without whitespace, for comparing extracted PDF text with the source."""
+    return re.sub(r"\s+", "", text)
+
+def pdf_pages_text(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+def decode_qr_codes(path: Path, page: int = 0, dpi: int = 300) -> set[str]:
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        image = pdf[page].render(scale=dpi / 72).to_pil()
+    finally:
+        pdf.close()
+    return {r.text for r in zxingcpp.read_barcodes(image)}
+
+def seed_blocks(seed_text: str, label: str) -> list[str]:
+    """The text under each 'N.k LABEL' heading of the seed, up to the next heading, whitespace removed."""
+    lines = seed_text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(rf"^\d+(?:\.\d+)+\s*\**{label}\**[:：]?\s*(.*)$", line.strip())
+        if not m:
+            continue
+        chunk = [m.group(1)]
+        for nxt in lines[i + 1:]:
+            s = nxt.strip()
+            if (re.match(r"^(?:\d+(?:\.\d+)*\.?\s|[一二三四五六七八九十]+、|业务指南$|操作流程$)", s)
+                    or re.match(r"^\d+\.\S", s) or s.endswith("清单") or "|" in s):
+                break
+            chunk.append(s)
+        out.append(normalize("".join(chunk).replace("**", "")))
+    return [b for b in out if b]
+
+def pdf_body_text(path: Path, top_mm: float = 0, bottom_mm: float = 0, pages: slice = slice(None)) -> str:
+    """The text of a PDF's pages in content order, whitespace removed, without what lies in the top
+    and bottom margins (running headers, page numbers) and without the text of drawings (form
+    XObjects: the flowcharts, whose labels a drawing places freely)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pt = 72 / 25.4
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(pdf))[pages]:
+            page = pdf[i]
+            _, h = page.get_size()
+            forms = [o.get_bounds() for o in page.get_objects(max_depth=1) if o.type == raw.FPDF_PAGEOBJ_FORM]
+            tp = page.get_textpage()
+            for k in range(tp.count_chars()):
+                left, bottom, right, top = tp.get_charbox(k)
+                x, y = (left + right) / 2, (bottom + top) / 2
+                if y < bottom_mm * pt or y > h - top_mm * pt:
+                    continue
+                if any(fl <= x <= fr and fb <= y <= ft for fl, fb, fr, ft in forms):
+                    continue
+                out.append(tp.get_text_range(k, 1))
+        # pdfium reports a hyphen that ends a line as U+FFFE or U+0002
+        return normalize("".join(out).replace("\ufffe", "-").replace("\x02", "-"))
+    finally:
+        pdf.close()
+
+def text_sizes(path: Path, page: int = 0) -> list[tuple[float, str, bool]]:
+    """(size in pt as printed, text, inside a drawing) of every piece of text on a PDF page, drawings
+    included: the font size times the scale of the text and transformation matrices (so an SVG scaled
+    down counts smaller). Text drawn under another matrix than the page's own is inside a drawing."""
+    import collections
+    import math
+
+    from pypdf import PdfReader
+
+    found: list[tuple[float, str, tuple]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            found.append((size * math.sqrt(abs(a * d - b * c)), text.strip(), tuple(round(v, 3) for v in cm[:4])))
+
+    PdfReader(path).pages[page].extract_text(visitor_text=visit)
+    page_matrix = collections.Counter(m for _, _, m in found).most_common(1)[0][0]
+    return [(size, text, m != page_matrix) for size, text, m in found]
+
+def docx_body_text(path: Path) -> str:
+    """The text of a .docx body in reading order: paragraphs and table cells, list numbers as Word
+    shows them (①② for circled lists), field results but not field codes; whitespace removed."""
+    import docx
+    from docx.oxml.ns import qn
+
+    from guidebook.catalogue.numbering import circled
+
+    d = docx.Document(str(path))
+    numbering = d.part.numbering_part.element
+    formats = {}
+    abstract = {a.get(qn("w:abstractNumId")): a.find(qn("w:lvl") + "/" + qn("w:numFmt")).get(qn("w:val"))
+                for a in numbering.findall(qn("w:abstractNum"))}
+    for num in numbering.findall(qn("w:num")):
+        formats[num.get(qn("w:numId"))] = abstract.get(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+    counters: dict[str, int] = {}
+    out = []
+    for p in d.element.body.iter(qn("w:p")):
+        num = p.find(qn("w:pPr") + "/" + qn("w:numPr") + "/" + qn("w:numId"))
+        if num is not None:
+            nid = num.get(qn("w:val"))
+            counters[nid] = counters.get(nid, 0) + 1
+            if formats.get(nid) == "decimalEnclosedCircle":
+                out.append(circled(counters[nid]))
+        out.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
+    return normalize("".join(out))
+
+def table_heads(nodes) -> list[str]:
+    """The header rows of tables, which paged outputs repeat on every page a table spans."""
+    from guidebook.document.nodes import walk
+
+    return [normalize("".join(c.label for c in n.columns)) for n in walk(nodes) if n.kind == "table"]
+
+def flow_steps(nodes) -> list[str]:
+    """The text of flowcharts: their steps as Word shows them (as text, to stay editable) and the
+    labels a drawing shows (a PDF draws most of them in form XObjects, which pdf_body_text leaves
+    out, but the labels of a decision's exits stand beside it)."""
+    from guidebook.document.nodes import walk
+
+    out = ["↓"]
+    for n in walk(nodes):
+        if n.kind == "flowchart":
+            out += n.flow.as_lines()
+            for node in n.flow.nodes:
+                out += [node.text, node.short, node.yes, node.no, node.no_end]
+    return [normalize(t) for t in out if t]
+
+def assert_same_blocks(blocks: list[str], text: str, drawings: list[str], what: str) -> None:
+    """`text` shows exactly `blocks` in this order; between them only page numbers, leaders, repeated
+    table headers and the text inside flowcharts (drawn in a PDF, stepped in Word) may stand."""
+    drawings = sorted({d for d in drawings if d}, key=len, reverse=True)
+
+    def leftover(r: str) -> str:
+        for d in drawings:
+            r = r.replace(d, "")
+        return re.sub(r"[\d.\-—–·…]", "", r)
+
+    pos = 0
+    for b in blocks:
+        nb = normalize(b)
+        i = text.find(nb, pos)
+        first = i
+        while i >= 0 and leftover(text[pos:i]):  # a block's text may also stand inside a drawing
+            i = text.find(nb, i + 1)
+        if i < 0:
+            where = text[max(0, pos - 40):pos]
+            if first < 0:
+                raise AssertionError(f"{what}: {b!r} is missing (or out of order) after …{where}")
+            raise AssertionError(f"{what}: before {b!r} stands text that is not in the document tree: "
+                                 f"{leftover(text[pos:first])!r}")
+        pos = i + len(nb)
+    assert not leftover(text[pos:]), f"{what}: text after the last block: {leftover(text[pos:])!r}"
+
+
+def replace_in(rel: str, old: str, new: str):
+    """A mutation of a catalogue copy: replace the first `old` in file `rel` by `new` (old must be there)."""
+    def apply(src: Path):
+        p = src / rel
+        text = p.read_text("utf-8")
+        assert old in text, (rel, old)
+        p.write_text(text.replace(old, new, 1), "utf-8")
+    return apply
+
+
+# -- the editor ---------------------------------------------------------------------------------
+
+EDITOR_TOKEN = "test-token-0123456789"
+EDITOR_WINDOW = "市就业和人才服务中心"  # a window of windows.yaml the editor tests change
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo), *args],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def numstat(repo: Path) -> list[tuple[int, int, str]]:
+    return [(int(a), int(d), p) for a, d, p in (line.split("\t") for line in git(repo, "diff", "--numstat").splitlines())]
