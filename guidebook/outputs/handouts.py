@@ -6,7 +6,7 @@ import contextlib
 from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
-from guidebook.render.weasy import page_box
+from guidebook.render import weasy
 from guidebook.document.model import ItemView
 
 TEMPLATE = "handout.html"
@@ -33,14 +33,10 @@ def html(session, it: ItemView, level: int = 0) -> str:
 
 
 def _overflow_mm(rendered) -> float:
-    """How far the content runs past the first page, in mm (sum of the extra pages' used height)."""
-    total = 0.0
-    for page in rendered.document.pages[1:]:
-        box = page_box(page)
-        bottoms = [b.position_y + b.margin_height() for b in box.descendants() if hasattr(b, "margin_height")]
-        top = box.content_box_y()
-        total += max(0.0, max(bottoms, default=top) - top)
-    return total * 25.4 / 96
+    """How far the content runs past the first page, in mm (the pages' height where the engine cannot
+    measure its boxes)."""
+    mm = weasy.overflow_mm(rendered.document)
+    return mm if mm is not None else (rendered.pages - 1) * 297.0
 
 
 def layout(session, it: ItemView, hint: int = 0):
@@ -85,12 +81,11 @@ def write(session, rendered, what: str) -> bytes:
     import pikepdf
 
     from guidebook.outputs.sharedfonts import WholeFaceLeft, share_fonts
-    from guidebook.render.weasy import cut_faces_left_whole
 
     r = session.renderer
     for whole in (True, False):
         # written uncompressed: its fonts and text are replaced, and everything is compressed once, on saving
-        with cut_faces_left_whole() if whole else contextlib.nullcontext():
+        with weasy.cut_faces_left_whole() if whole else contextlib.nullcontext():
             pdf = pikepdf.open(io.BytesIO(r.pdf(rendered, what, uncompressed_pdf=True)))
         try:
             share_fonts(pdf, list(r.font_files.values()), ids_kept=True, whole=whole)

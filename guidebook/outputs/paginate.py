@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from guidebook.render.weasy import bookmark_tree, page_box
+from guidebook.render import weasy
 
 MAX_ROUNDS = 3
 # Parts of about 16 pages: six for the seed's guide (its cost is about 43,000; cuts fall where
@@ -285,11 +285,15 @@ def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
     end = where.get(TRAIL if trail is not None else END, -1)
     if first < 0 or end <= first:
         return PartResult(problem=f"part {k + 1}: its first or last page was not found")
+    side = weasy.page_side(pages[first])
+    if side is None or not weasy.fits("joined outlines"):
+        return PartResult(problem=f"part {k + 1}: this WeasyPrint's page boxes are not known, so the guide is laid "
+                                  "out whole")
     for el, i in ((start, first), (trail, end)):
-        if el is not None and not _forced_break(pages[i], el):
+        if el is not None and not weasy.breaks_before(pages[i], el):
             return PartResult(problem=f"part {k + 1}: <{el.tag} class={el.get('class')!r}> does not start "
                                       "a new page (break-before: page), so the guide cannot be cut there")
-    res = PartResult(pdf=pdf, first=first, count=end - first, start_side=page_box(pages[first]).page_type.side)
+    res = PartResult(pdf=pdf, first=first, count=end - first, start_side=side)
     for i in range(first, end):
         page = pages[i]
         for name, (x, y, _, _) in page.anchors.items():
@@ -304,13 +308,6 @@ def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
                 if len(parts) == 2 and parts[1].lstrip("-").isdigit():
                     res.numbers[parts[0].lstrip("#")] = int(parts[1])
     return res
-
-
-def _forced_break(page, el) -> bool:
-    for box in page_box(page).descendants():
-        if getattr(box, "element", None) is el:
-            return box.style["break_before"] == "page"
-    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,7 +489,7 @@ def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[byte
         i, x, y = dests[name]
         names[name] = pikepdf.Array([out.pages[i].obj, pikepdf.Name.XYZ, x, y, 0])
     root.Names = pikepdf.Dictionary(Dests=names.obj)
-    tree = bookmark_tree(pages)
+    tree = weasy.bookmark_tree(pages)
 
     def items(nodes):
         made = []

@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from guidebook.catalogue import labels as L
-from guidebook.render import fonts
+from guidebook.render import fonts, weasy
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import confined, folder_files
 from guidebook.document.model import Rich
@@ -195,48 +195,6 @@ def _template_position(exc: BaseException, name: str) -> str:
 # WeasyPrint
 
 
-def _weasyprint():
-    from guidebook.render.weasy import (compute_unset_properties_directly, draw_svg_text_as_runs, import_weasyprint,
-                                        leave_cut_faces_whole_when_asked, make_pseudo_element_styles_when_read,
-                                        reuse_parsed_array_types)
-
-    weasyprint = import_weasyprint()  # 0.45 s: imported only when something is rendered
-    reuse_parsed_array_types()
-    draw_svg_text_as_runs()
-    leave_cut_faces_whole_when_asked()
-    compute_unset_properties_directly()
-    make_pseudo_element_styles_when_read()
-    return weasyprint
-
-
-def harfbuzz_subset_available() -> bool:
-    from weasyprint.text import ffi
-
-    return ffi.harfbuzz_subset is not None
-
-
-def make_fetcher(roots: list[Path]):
-    from urllib.request import url2pathname
-
-    from weasyprint.urls import URLFetcher
-
-    allowed = [r.resolve() for r in roots]
-
-    class LayoutOnlyFetcher(URLFetcher):
-        """Loads data: URLs and files under the layout folders and the font cache; nothing else."""
-
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            if url.startswith("file:"):
-                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
-                if any(path == r or r in path.parents for r in allowed):
-                    return super().fetch(url, headers)
-            raise ValueError(f"refused to load {url!r}: only layout files and data: URLs may be loaded")
-
-    return LayoutOnlyFetcher(allowed_protocols=("file", "data"), timeout=2)
-
-
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -254,7 +212,7 @@ def strict_logging(what: str, strict: bool = True, css_file: str | None = None):
     """Turn WeasyPrint warnings logged inside the block into a RenderError naming `what` (and, for a
     stylesheet, each problem as css_file:line:col)."""
     handler = _Collect()
-    logger = logging.getLogger("weasyprint")
+    logger = logging.getLogger(weasy.LOGGER)
     logger.addHandler(handler)
     old_propagate = logger.propagate
     logger.propagate = False
@@ -302,30 +260,30 @@ class Renderer:
         self.roles, font_warnings = fonts.resolve(self.chain)
         for w in font_warnings:
             warn(w)
-        wp = _weasyprint()
-        from weasyprint.text.fonts import FontConfiguration
-
-        if not harfbuzz_subset_available():
+        weasy.load()
+        notice = weasy.notice()
+        if notice:
+            warn(notice)
+        if not weasy.harfbuzz_subset_available():
             warn("libharfbuzz-subset0 is not installed: WeasyPrint falls back to fontTools and every PDF "
                  "takes seconds longer. Install it: apt-get install libharfbuzz-subset0")
         self.font_files = fonts.subset_faces(self.roles, charset)
-        self.fetcher = make_fetcher(self.chain + [fonts.cache_dir()])
-        self.font_config = FontConfiguration()
+        self.fetcher = weasy.make_fetcher(self.chain + [fonts.cache_dir()])
+        self.font_config = weasy.font_configuration()
         self.css: dict[str, list[Any]] = {}
         font_css = fonts.font_face_css(self.roles, self.font_files)
         with strict_logging("stylesheets", strict):
-            self._font_sheet = wp.CSS(string=font_css, font_config=self.font_config, url_fetcher=self.fetcher)
+            self._font_sheet = weasy.stylesheet(string=font_css, font_config=self.font_config, fetcher=self.fetcher)
             parsed: dict[Path, Any] = {}  # a stylesheet shared by several kinds is parsed once
             for kind, names in STYLESHEETS.items():
                 sheets = [self._font_sheet]
                 for path in (p for name in names for p in stylesheet_files(self.chain, name)):
                     if path not in parsed:
                         with strict_logging(str(path), strict, css_file=str(path)):
-                            parsed[path] = wp.CSS(filename=str(path), font_config=self.font_config,
-                                                  url_fetcher=self.fetcher)
+                            parsed[path] = weasy.stylesheet(filename=str(path), font_config=self.font_config,
+                                                            fetcher=self.fetcher)
                     sheets.append(parsed[path])
                 self.css[kind] = sheets
-        self.wp = wp
         self._svg_cache: dict = {}  # flow drawings, reused across fitting attempts
         # Flowcharts go into PDFs as <img> data: URLs: WeasyPrint parses them with ElementTree instead of
         # its HTML parser, which makes the guide about 0.4 s faster. Browsers (the preview) cannot use
@@ -335,11 +293,9 @@ class Renderer:
     def warm(self, templates: list[str]) -> None:
         """What every worker would otherwise do for itself before its first document, done once before
         they fork: compile the templates, and parse the C types WeasyPrint asks cffi for."""
-        from guidebook.render.weasy import parse_c_types
-
         for name in templates:
             self.env.get_template(name)
-        parse_c_types()
+        weasy.parse_c_types()
         fonts.parse_c_types()
 
     def font_family(self, role: str) -> str:
@@ -415,8 +371,7 @@ class Renderer:
 
     def layout(self, kind: str, html: str, what: str) -> Rendered:
         with strict_logging(what, self.strict):
-            doc = self.wp.HTML(string=html, base_url=str(self.chain[0]) + "/",
-                               url_fetcher=self.fetcher).render(
+            doc = weasy.document(html, str(self.chain[0]) + "/", self.fetcher).render(
                 stylesheets=self.css[kind], font_config=self.font_config, optimize_images=False)
         return Rendered(doc, html)
 
@@ -427,12 +382,10 @@ class Renderer:
         workers fork, and each worker lays out its part without parsing the HTML again. WeasyPrint
         messages are left to the caller (a part that draws one is not used).
         """
-        from guidebook.render.weasy import render_parsed
-
         sheets = list(self.css[kind])
         if extra_css:
-            sheets.append(self.wp.CSS(string=extra_css, font_config=self.font_config, url_fetcher=self.fetcher))
-        return render_parsed(self.wp, root, str(self.chain[0]) + "/", self.fetcher, sheets, self.font_config)
+            sheets.append(weasy.stylesheet(string=extra_css, font_config=self.font_config, fetcher=self.fetcher))
+        return weasy.render_parsed(root, str(self.chain[0]) + "/", self.fetcher, sheets, self.font_config)
 
     def pdf(self, rendered: Rendered | list[Rendered], what: str, **options: Any) -> bytes:
         items = rendered if isinstance(rendered, list) else [rendered]

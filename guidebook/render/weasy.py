@@ -1,12 +1,19 @@
-"""Render stage: every use of WeasyPrint's internals, in one place, each checked against the version.
+"""Render stage: the engine adapter, the only module that imports WeasyPrint.
 
-The rest of the package uses WeasyPrint's public API (HTML, CSS, Document.write_pdf ...). What it needs
-beyond that lives here, written and tested for WeasyPrint 70. On another major version each shim either
-falls back to a public way (slower) or stops with a clear message, never with an AttributeError.
+The rest of the package asks this module for documents, stylesheets, font configurations and what it
+needs to know of laid-out pages; nothing else imports WeasyPrint or reads its boxes. What goes beyond
+WeasyPrint's public API (speed-ups that replace one of its functions, reads of its page boxes) was
+written for WeasyPrint 70.0 and relies on particular functions of it: each such use names them in
+RELIES_ON with a fingerprint of their source. On a version where a fingerprint differs, that use is
+switched off (a speed-up is not installed; a read of boxes takes the public way or declines), one notice
+says so, and the outputs stay correct; never an AttributeError.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import inspect
 import re
 import sys
 import threading
@@ -15,7 +22,58 @@ from types import SimpleNamespace
 
 from guidebook.diagnostics import GuidebookError
 
-TESTED_MAJOR = 70
+TESTED_MAJOR = 70  # the version the uses below were written for: 70.0
+
+# What each use of WeasyPrint's internals relies on: (module, attribute path) of the functions it
+# replaces or imitates, with the first 16 hex digits of the SHA-256 of their source in WeasyPrint 70.0.
+RELIES_ON: dict[str, dict[tuple[str, str], str]] = {
+    "array types": {("weasyprint.text.ffi", ""): "530e83118f7841d2"},
+    "svg text runs": {("weasyprint.svg", "TAGS.text"): "67a30c3e181b4a80",
+                      ("weasyprint.svg", "SVG.draw_node"): "5e24443a435c491e"},
+    "whole cut faces": {("weasyprint.pdf.fonts", "Font.subset"): "61ed6bc2e9a7e43a"},
+    "unset properties": {("weasyprint.css", "ComputedStyle.__missing__"): "b318d8efc8ac79d7"},
+    "lazy pseudo-elements": {("weasyprint.css", "StyleFor.set_computed_styles"): "b5b15856b8beff3f",
+                             ("weasyprint.css", "StyleFor.__call__"): "96b91915ae7c344a"},
+    "parsed trees": {("weasyprint", "HTML.__init__"): "5f19f40b81837f87"},
+    "page boxes": {("weasyprint.document", "Page.__init__"): "56afceec729bf2c1"},
+    "joined outlines": {("weasyprint.document", "Document.make_bookmark_tree"): "6af34e059bb862e2"},
+}
+_FITS: dict[str, bool] = {}  # each use: whether the functions it relies on are those it was written for
+
+
+def fingerprint(module: str, path: str) -> str:
+    """The first 16 hex digits of the SHA-256 of the source of `module` or of its attribute `path`."""
+    obj = importlib.import_module(module)
+    for part in path.split(".") if path else ():
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()[:16]
+
+
+def _check() -> None:
+    """Fingerprint the functions every use relies on, once, before any of them is replaced."""
+    if _FITS:
+        return
+    for use, functions in RELIES_ON.items():
+        try:
+            _FITS[use] = all(fingerprint(m, p) == want for (m, p), want in functions.items())
+        except (AttributeError, KeyError, ImportError, OSError, TypeError):
+            _FITS[use] = False
+
+
+def fits(use: str) -> bool:
+    """Whether the use `use` of WeasyPrint's internals may be made with the installed version."""
+    _check()
+    return _FITS[use]
+
+
+def notice() -> str | None:
+    """One line naming the uses switched off on this version, or None when every one fits."""
+    _check()
+    off = [use for use, ok in _FITS.items() if not ok]
+    if not off:
+        return None
+    return (f"WeasyPrint {version()} differs from 70.0 where guidebook reaches into it: switched off "
+            f"{', '.join(off)} (the outputs are the same, some are slower to make)")
 
 
 # The names under which the libraries WeasyPrint needs load directly on Linux (WeasyPrint tries each
@@ -65,12 +123,17 @@ def version() -> str:
     return weasyprint.__version__
 
 
-def internals_ok() -> bool:
-    """True when the installed WeasyPrint is the major version these shims were written for."""
-    try:
-        return int(version().split(".")[0]) == TESTED_MAJOR
-    except ValueError:
-        return False
+def load():
+    """Import WeasyPrint (0.45 s: only when something is rendered) and install the speed-ups whose
+    functions are those they were written for."""
+    weasyprint = import_weasyprint()
+    _check()
+    reuse_parsed_array_types()
+    draw_svg_text_as_runs()
+    leave_cut_faces_whole_when_asked()
+    compute_unset_properties_directly()
+    make_pseudo_element_styles_when_read()
+    return weasyprint
 
 
 def _unsupported(what: str) -> GuidebookError:
@@ -80,18 +143,103 @@ def _unsupported(what: str) -> GuidebookError:
 
 def page_box(page):
     """The laid-out box tree of a rendered page (Page._page_box in WeasyPrint 70)."""
-    box = getattr(page, "_page_box", None)
+    box = getattr(page, "_page_box", None) if fits("page boxes") else None
     if box is None:
         raise _unsupported("measuring laid-out pages")
     return box
 
 
-def render_parsed(wp, root, base_url: str, fetcher, stylesheets, font_config):
+def overflow_mm(document) -> float | None:
+    """How far a laid-out document runs past its first page, in mm: the height its content takes on the
+    pages after the first (None where the page boxes cannot be read)."""
+    if not fits("page boxes"):
+        return None
+    total = 0.0
+    for page in document.pages[1:]:
+        box = page_box(page)
+        bottoms = [b.position_y + b.margin_height() for b in box.descendants() if hasattr(b, "margin_height")]
+        top = box.content_box_y()
+        total += max(0.0, max(bottoms, default=top) - top)
+    return total * 25.4 / 96
+
+
+def page_side(page) -> str | None:
+    """left or right: the side of a laid-out page (None where the page boxes cannot be read)."""
+    return page_box(page).page_type.side if fits("page boxes") else None
+
+
+def breaks_before(page, element) -> bool | None:
+    """Whether `element` starts `page` by a forced break (None where the page boxes cannot be read)."""
+    if not fits("page boxes"):
+        return None
+    for box in page_box(page).descendants():
+        if getattr(box, "element", None) is element:
+            return box.style["break_before"] == "page"
+    return False
+
+
+def harfbuzz_subset_available() -> bool:
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None
+
+
+def font_configuration():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def stylesheet(*, string: str | None = None, filename: str | None = None, font_config, fetcher):
+    import weasyprint
+
+    if string is not None:
+        return weasyprint.CSS(string=string, font_config=font_config, url_fetcher=fetcher)
+    return weasyprint.CSS(filename=filename, font_config=font_config, url_fetcher=fetcher)
+
+
+def document(html: str, base_url: str, fetcher):
+    """An HTML document to lay out (`.render(stylesheets=..., font_config=...)`)."""
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+
+
+LOGGER = "weasyprint"  # the logger whose warnings a strict build turns into errors
+
+
+def make_fetcher(roots: list):
+    """A URL fetcher that loads data: URLs and files under `roots`, and refuses everything else."""
+    from pathlib import Path
+    from urllib.request import url2pathname
+
+    from weasyprint.urls import URLFetcher
+
+    allowed = [Path(r).resolve() for r in roots]
+
+    class LayoutOnlyFetcher(URLFetcher):
+        """Loads data: URLs and files under the layout folders and the font cache; nothing else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
+                if any(path == r or r in path.parents for r in allowed):
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to load {url!r}: only layout files and data: URLs may be loaded")
+
+    return LayoutOnlyFetcher(allowed_protocols=("file", "data"), timeout=2)
+
+
+def render_parsed(root, base_url: str, fetcher, stylesheets, font_config):
     """Lay out an already parsed HTML tree (an ElementTree root) without parsing the HTML again.
 
     WeasyPrint 70: set what HTML.__init__ sets after parsing. Elsewhere: serialise the tree and parse it
     with the public API (slower, same result)."""
-    if internals_ok():
+    import weasyprint as wp
+
+    if fits("parsed trees"):
         import cssselect2
 
         document = wp.HTML.__new__(wp.HTML)
@@ -112,7 +260,7 @@ def bookmark_tree(pages: list) -> list:
     """The PDF outline of pages given as (level, label, (x, y), state) bookmarks (Document.make_bookmark_tree)."""
     from weasyprint.document import Document
 
-    make = getattr(Document, "make_bookmark_tree", None)
+    make = getattr(Document, "make_bookmark_tree", None) if fits("joined outlines") else None
     if make is None:
         raise _unsupported("joining the guide's parts")
     return make(SimpleNamespace(pages=pages))
@@ -127,9 +275,9 @@ def reuse_parsed_array_types() -> None:
     cffi parses every C type string it has not seen with pycparser (about 8 ms). WeasyPrint's font
     subsetting asks for `hb_codepoint_t[N]` with N the glyph count of the font in that document, so
     nearly every PDF paid for new parses: 0.5 s over the 54 handouts. `T[]` with the same
-    initialiser (or length) makes the same array, and is parsed once. Only on the tested version.
+    initialiser (or length) makes the same array, and is parsed once. Only where its functions are those of 70.0.
     """
-    if not internals_ok():
+    if not fits("array types"):
         return
     from weasyprint.text import ffi as module
 
@@ -182,9 +330,9 @@ def draw_svg_text_as_runs() -> None:
     draws it and as the document's own text is drawn: Chinese text lands where it did, and a kerned
     pair such as "AV" sits a little closer. `text-anchor` uses the run's width as before. Measured on
     the seed: writing the 54 handouts takes 2.28 s instead of 2.62 s, the guide 1.24 s instead of 1.46 s,
-    and all-handouts.pdf is 3 % smaller. Only on the tested version.
+    and all-handouts.pdf is 3 % smaller. Only where its functions are those of 70.0.
     """
-    if not internals_ok():
+    if not fits("svg text runs"):
         return
     import weasyprint.svg as svg_module
 
@@ -232,7 +380,7 @@ def cut_faces_left_whole():
 
 def leave_cut_faces_whole_when_asked() -> None:
     """Install the switch of `cut_faces_left_whole` (WeasyPrint 70's `Font.subset`)."""
-    if not internals_ok():
+    if not fits("whole cut faces"):
         return
     from weasyprint.pdf.fonts import Font
 
@@ -259,8 +407,8 @@ C_TYPES = ("PangoLogAttr[]", "PangoRectangle *", "char[]", "hb_codepoint_t[]", "
 
 def parse_c_types() -> None:
     """Have cffi parse, once, the C types every process would otherwise parse with pycparser on its first
-    document (about 15 ms each: 0.09 s per worker). Only on the tested version; harmless elsewhere."""
-    if not internals_ok():
+    document (about 15 ms each: 0.09 s per worker). Only where its functions are those of 70.0."""
+    if not fits("array types"):
         return
     from weasyprint.text.ffi import ffi
 
@@ -282,9 +430,9 @@ def compute_unset_properties_directly() -> None:
     apply: the property (and its logical twins, `margin-inline-start` for `margin-left` ...) is not in the
     element's cascade, and it is not one the general path treats specially (`display`, `float`,
     `position`, `page`, text decorations, custom properties, initial values that need computing).
-    Every other read takes the general path. Only on the tested version.
+    Every other read takes the general path. Only where its functions are those of 70.0.
     """
-    if not internals_ok():
+    if not fits("unset properties"):
         return
     from weasyprint.css import ComputedStyle
     from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
@@ -327,9 +475,9 @@ def make_pseudo_element_styles_when_read() -> None:
     item or a footnote (3 % of a handout's layout). The cascade is the same; only the making of the
     style object waits until the pseudo-element is looked up (`StyleFor.__call__`). A pseudo-element
     whose cascade sets `anchor` is made at once, as before, since making it registers the anchor. Page
-    and margin-box styles are not affected. Only on the tested version.
+    and margin-box styles are not affected. Only where its functions are those of 70.0.
     """
-    if not internals_ok():
+    if not fits("lazy pseudo-elements"):
         return
     from xml.etree.ElementTree import Element
 

@@ -234,9 +234,9 @@ def test_markup_in_catalogue_text_is_literal_and_fetches_nothing(source_copy, tm
 
 
 def test_the_fetcher_refuses_everything_but_layout_files_and_data():
-    from guidebook.render import DEFAULT_LAYOUT, make_fetcher
+    from guidebook.render import DEFAULT_LAYOUT, weasy
 
-    fetcher = make_fetcher([DEFAULT_LAYOUT])
+    fetcher = weasy.make_fetcher([DEFAULT_LAYOUT])
     assert fetcher.fetch((DEFAULT_LAYOUT / "theme.css").as_uri()).read()
     assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
     for url in ("file:///etc/passwd", "http://127.0.0.1:9/", (DEFAULT_LAYOUT / ".." / ".." / "README.md").as_uri()):
@@ -245,10 +245,10 @@ def test_the_fetcher_refuses_everything_but_layout_files_and_data():
 
 
 def test_the_cffi_array_shortcut_makes_the_same_arrays():
-    """render._reuse_parsed_array_types: `T[N]` asked as `T[]` must give the same array."""
-    from guidebook.render import _weasyprint
+    """render.weasy.reuse_parsed_array_types: `T[N]` asked as `T[]` must give the same array."""
+    from guidebook.render import weasy
 
-    _weasyprint()
+    weasy.load()
     from weasyprint.text.ffi import ffi
 
     a = ffi.new("unsigned int[3]", [7, 8, 9])
