@@ -46,6 +46,7 @@ CONTENT = "内容"
 NAME = "名称"
 OTHERWISE = "否则"
 URL = "网址"
+NO_SUCH_FILE = "没有这个文件"
 MATERIAL = "材料"
 NEAR = "相近"  # a near spelling, in `guidebook list`
 

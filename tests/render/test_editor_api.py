@@ -40,11 +40,30 @@ def test_security(editor):
         assert _request(url + f"/doc/{key}?t={TOKEN}")[0] in (400, 404)
         status, _ = _request(url + f"/api/save/{key}?t={TOKEN}", {"data": {"a": 1}})
         assert status in (400, 404)
-    req = urllib.request.Request(url + f"/api/check/item-15?t={TOKEN}", data=b"{not json", method="POST")
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(req, timeout=30)
-    assert err.value.code == 400 and b"Traceback" not in err.value.read()
+    for headers, code in (({}, 415), ({"Content-Type": "text/plain"}, 415), ({"Content-Type": "application/json"}, 400)):
+        req = urllib.request.Request(url + f"/api/check/item-15?t={TOKEN}", data=b"{not json", method="POST",
+                                     headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=30)
+        body = err.value.read()
+        assert err.value.code == code and b"Traceback" not in body
+        assert json.loads(body)["ok"] is False  # a JSON answer the page can show
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_malformed_tokens_bodies_and_numbers_are_refused_not_crashed(editor):
+    url, repo = editor
+    for token in ("%E5%A4%B1%E4%B8%9A", "%C3%A9" * 20, "%00", TOKEN + "%E2%80%8B"):  # 失业, é..., NUL, a zero-width space
+        assert _request(url + f"/?t={token}")[0] == 403, token
+    assert _request(url + "/", headers={"X-Guidebook-Token": "é"})[0] == 403
+    # a body past the limit is refused while it is read
+    status, body = _request(url + f"/api/check/item-15?t={TOKEN}", {"data": "x" * 2_100_000})
+    assert status == 413 and json.loads(body)["ok"] is False
+    # item numbers are ASCII digits
+    for key in ("item-%EF%BC%91%EF%BC%95", "item-%D9%A1%D9%A5"):  # item-１５, item-١٥
+        assert _request(url + f"/api/load/{key}?t={TOKEN}")[0] == 404
+    assert _request(url + f"/api/references/%EF%BC%91%EF%BC%95?t={TOKEN}")[0] == 400
+    assert _request(url + f"/api/references/15?t={TOKEN}")[0] == 200
 
 
 def test_a_save_changes_one_line_and_keeps_comments(editor):

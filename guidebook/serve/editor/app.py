@@ -9,6 +9,7 @@ uploads; a malformed request gets 400, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -193,210 +194,315 @@ def _changes_since_edition(store: Store, key: str) -> Markup:
 # -- the application --------------------------------------------------------------------------------
 
 
+MAX_BODY = 2_000_000  # bytes of a request body: the largest catalogue file is about 10 KB
+
+
+@dataclass
+class Editor:
+    """What every request of one editor shares: its settings, the catalogue's store, the previewer, and
+    the lock that keeps two writes apart."""
+
+    settings: Settings
+    store: Store
+    previewer: Previewer
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def allowed_hosts(self) -> set[str]:
+        s = self.settings
+        names = {s.host, "127.0.0.1", "localhost"} if s.host in ("127.0.0.1", "localhost") else {s.host}
+        return {f"{n}:{s.port}" for n in names}
+
+    def token_ok(self, token: str | None) -> bool:
+        """The token compared as bytes: any text a browser sends (non-ASCII included) is an answer, not an error."""
+        return bool(token) and secrets.compare_digest(token.encode("utf-8", "surrogateescape"),
+                                                     self.settings.token.encode("utf-8"))
+
+
+class Guard:
+    """Token, Host and Origin checks before anything else; a JSON answer for what fails inside."""
+
+    def __init__(self, app, editor: Editor):
+        self.app, self.editor = app, editor
+
+    def refusal(self, scope) -> str | None:
+        from starlette.requests import Request
+
+        request = Request(scope)
+        hosts = self.editor.allowed_hosts()
+        origin = request.headers.get("origin")
+        if request.headers.get("host", "") not in hosts:
+            return "foreign host"
+        if origin is not None and origin not in {f"http://{h}" for h in hosts}:
+            return "foreign origin"
+        if scope["method"] == "POST" and origin is None and \
+                request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            return "cross-site request"
+        if not self.editor.token_ok(request.query_params.get("t") or request.headers.get("x-guidebook-token")):
+            return "no token"
+        return None
+
+    async def __call__(self, scope, receive, send):
+        from starlette.responses import JSONResponse, PlainTextResponse
+
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        reason = self.refusal(scope)
+        if reason:
+            return await PlainTextResponse(f"403 forbidden: {reason}", status_code=403)(scope, receive, send)
+        try:
+            return await self.app(scope, receive, send)
+        except Exception:  # never a traceback to the browser
+            return await JSONResponse({"ok": False, "message": "请求无法处理"}, status_code=400)(scope, receive, send)
+
+
+class BadRequest(ValueError):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+async def body_json(request) -> dict:
+    """The request's JSON object, read up to MAX_BODY bytes (413 past it; 415 without a JSON type)."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise BadRequest("请求须为 JSON（application/json）", 415)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise BadRequest("请求过大", 413)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest("请求不是有效的 JSON") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("请求不是有效的 JSON 对象")
+    return data
+
+
+def _bad(message: str, status: int = 400):
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"ok": False, "message": message}, status_code=status)
+
+
+def _answer(exc: Exception):
+    return _bad(str(exc), exc.status if isinstance(exc, BadRequest) else 400)
+
+
+def _problems_json(problems) -> list[dict]:
+    return [{"path": p.path, "message": p.message, "severity": p.severity, "line": p.line} for p in problems]
+
+
+def _editor(request) -> Editor:
+    return request.app.state.editor
+
+
+async def _index(request):
+    from starlette.responses import HTMLResponse
+
+    ed = _editor(request)
+    return HTMLResponse(index_page(ed.store, ed.settings.token))
+
+
+async def _doc(request):
+    from starlette.responses import HTMLResponse, PlainTextResponse
+
+    ed = _editor(request)
+    try:
+        return HTMLResponse(doc_page(ed.store, request.path_params["key"], ed.settings.token))
+    except (GuidebookError, OSError):
+        return PlainTextResponse("404 not found", status_code=404)
+
+
+async def _check(request):
+    from starlette.responses import JSONResponse
+
+    ed = _editor(request)
+    try:
+        payload = await body_json(request)
+        with ed.lock:
+            _, problems = ed.store.check(request.path_params["key"], payload.get("data"))
+    except (ValueError, GuidebookError) as exc:
+        return _answer(exc)
+    return JSONResponse({"ok": not any(p.severity == "error" for p in problems), "problems": _problems_json(problems)})
+
+
+async def _save(request):
+    from starlette.responses import JSONResponse
+
+    ed, key = _editor(request), request.path_params["key"]
+    try:
+        payload = await body_json(request)
+    except ValueError as exc:
+        return _answer(exc)
+    try:
+        with ed.lock:
+            before, _, _ = ed.store.load(key)
+            new_hash, warnings = ed.store.save(key, payload.get("data"), payload.get("hash"),
+                                               force=bool(payload.get("force")))
+            committed = None
+            if ed.settings.commit:
+                after, _, _ = ed.store.load(key)
+                committed = ed.store.commit(key, _changed_fields(before, after, ed.store.kind_of(key)))
+    except Conflict as exc:
+        return JSONResponse({"ok": False, "conflict": True, "disk": exc.disk_text, "disk_hash": exc.disk_hash,
+                             "mine": ed.store.render(key, payload.get("data"))}, status_code=409)
+    except DataError as exc:
+        return JSONResponse({"ok": False, "message": str(exc), "problems": [
+            {"path": d.field, "message": d.message, "severity": "error", "line": d.line}
+            for d in exc.diagnostics]}, status_code=422)
+    except GuidebookError as exc:
+        return _bad(str(exc))
+    return JSONResponse({"ok": True, "hash": new_hash, "warnings": _problems_json(warnings),
+                         "message": "已保存" + (f"（已提交：{committed}）" if committed else "")})
+
+
+async def _load(request):
+    from starlette.responses import JSONResponse
+
+    try:
+        data, _, h = _editor(request).store.load(request.path_params["key"])
+    except (GuidebookError, OSError):
+        return _bad(L.NO_SUCH_FILE, 404)
+    return JSONResponse({"ok": True, "data": data, "hash": h})
+
+
+async def _preview(request):
+    from starlette.responses import JSONResponse
+
+    ed, key = _editor(request), request.path_params["key"]
+    if item_of(key) is None:
+        return _bad("只有事项才有告知单")
+    try:
+        payload = await body_json(request)
+        result = ed.previewer.handout(ed.store, key, payload.get("data"))
+    except (ValueError, GuidebookError) as exc:
+        return _answer(exc)
+    return JSONResponse(result)
+
+
+async def _add_item(request):
+    from starlette.responses import JSONResponse
+
+    ed = _editor(request)
+    try:
+        payload = await body_json(request)
+        with ed.lock:
+            number = ed.store.add_item(str(payload.get("category", "")))
+    except (ValueError, GuidebookError) as exc:
+        return _answer(exc)
+    return JSONResponse({"ok": True, "number": number, "key": item_id(number)})
+
+
+def _number(request) -> int:
+    """The item number of the path, in ASCII digits only."""
+    text = request.path_params["number"]
+    if not (text.isascii() and text.isdigit()):
+        raise BadRequest("序号须为数字")
+    return int(text)
+
+
+async def _references(request):
+    from starlette.responses import JSONResponse
+
+    try:
+        refs = _editor(request).store.references(_number(request))
+    except (ValueError, GuidebookError) as exc:
+        return _answer(exc)
+    return JSONResponse({"ok": True, "references": refs})
+
+
+async def _delete(request):
+    from starlette.responses import JSONResponse
+
+    ed = _editor(request)
+    try:
+        with ed.lock:
+            done = ed.store.delete_item(_number(request))
+    except (ValueError, GuidebookError) as exc:
+        return _answer(exc)
+    return JSONResponse({"ok": True, "updated": done})
+
+
+async def _renumber(request):
+    from starlette.responses import JSONResponse
+
+    ed = _editor(request)
+    try:
+        payload = await body_json(request)
+        with ed.lock:
+            new = int(payload.get("number"))
+            done = ed.store.renumber(_number(request), new)
+    except (ValueError, TypeError, GuidebookError) as exc:
+        return _answer(exc)
+    return JSONResponse({"ok": True, "key": item_id(new), "updated": done})
+
+
+async def _static(request):
+    from starlette.responses import PlainTextResponse, Response
+
+    name = request.path_params["name"]
+    if name not in ("editor.js", "editor.css"):
+        return PlainTextResponse("404 not found", status_code=404)
+    kind = "text/javascript" if name.endswith(".js") else "text/css"
+    return Response((STATIC / name).read_bytes(), media_type=kind)
+
+
+async def _fonts(request):
+    from starlette.responses import Response
+
+    from guidebook.serve.preview import font_file
+
+    status, kind, data = font_file(request.path_params["name"])
+    return Response(data, status_code=status, media_type=kind)
+
+
+# The site's own links (relative, ending in .html, .css or .js): they keep the token; links out do not.
+_OWN_LINK = re.compile(rb'((?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|//)[^"#?]*\.(?:html|css|js))(#[^"]*)?"')
+
+
+def with_token(html: bytes, token: str) -> bytes:
+    """The site's page with the token on its links to its own pages, scripts and styles, and on no other."""
+    return _OWN_LINK.sub(lambda m: m.group(1) + b"?t=" + token.encode() + (m.group(2) or b"") + b'"', html)
+
+
+async def _site_page(request):
+    from starlette.responses import PlainTextResponse, Response
+
+    from guidebook.outputs import site
+    from guidebook.pipeline import Options, Session
+
+    settings, rel = _editor(request).settings, request.path_params["path"]
+    try:
+        session = Session(Options(source=settings.source, layouts=settings.layouts))
+        files = {str(p.relative_to(session.opts.output / "site")): d for p, d, _ in site.render(session, {})}
+    except GuidebookError as exc:
+        return PlainTextResponse(f"目录有错误，网页版无法生成：{exc}", status_code=200)
+    if rel not in files:
+        return PlainTextResponse("404 not found", status_code=404)
+    kind = "text/html" if rel.endswith(".html") else "text/css" if rel.endswith(".css") else "text/javascript"
+    body = with_token(files[rel], settings.token) if kind == "text/html" else files[rel]
+    return Response(body, media_type=kind + "; charset=utf-8")
+
+
+ROUTES = [("/", _index, ["GET"]), ("/doc/{key}", _doc, ["GET"]), ("/api/load/{key}", _load, ["GET"]),
+          ("/api/check/{key}", _check, ["POST"]), ("/api/save/{key}", _save, ["POST"]),
+          ("/api/preview/{key}", _preview, ["POST"]), ("/api/items", _add_item, ["POST"]),
+          ("/api/references/{number}", _references, ["GET"]), ("/api/delete/{number}", _delete, ["POST"]),
+          ("/api/renumber/{number}", _renumber, ["POST"]), ("/static/{name}", _static, ["GET"]),
+          ("/fonts/{name}", _fonts, ["GET"]), ("/site/{path:path}", _site_page, ["GET"])]
+
+
 def create_app(settings: Settings):
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
-    from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    store = Store(settings.source)
-    previewer = Previewer(settings)
-    lock = threading.Lock()
-
-    def allowed_hosts() -> set[str]:
-        names = {settings.host, "127.0.0.1", "localhost"} if settings.host in ("127.0.0.1", "localhost") \
-            else {settings.host}
-        return {f"{n}:{settings.port}" for n in names}
-
-    class Guard:
-        """Token, Host and Origin checks before anything else; 400 for what is not a request we know."""
-
-        def __init__(self, app):
-            self.app = app
-
-        async def __call__(self, scope, receive, send):
-            if scope["type"] != "http":
-                return await self.app(scope, receive, send)
-            request = Request(scope)
-            host = request.headers.get("host", "")
-            reason = None
-            if host not in allowed_hosts():
-                reason = "foreign host"
-            origin = request.headers.get("origin")
-            if origin is not None and origin not in {f"http://{h}" for h in allowed_hosts()}:
-                reason = "foreign origin"
-            if scope["method"] == "POST" and origin is None and \
-                    request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-                reason = "cross-site request"
-            token = request.query_params.get("t") or request.headers.get("x-guidebook-token")
-            if not token or not secrets.compare_digest(token, settings.token):
-                reason = reason or "no token"
-            if reason:
-                return await PlainTextResponse(f"403 forbidden: {reason}", status_code=403)(scope, receive, send)
-            try:
-                return await self.app(scope, receive, send)
-            except Exception:  # never a traceback to the browser
-                return await PlainTextResponse("400 bad request", status_code=400)(scope, receive, send)
-
-    async def body_json(request: Request) -> dict:
-        raw = await request.body()
-        if len(raw) > 2_000_000:
-            raise ValueError("too large")
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError("not an object")
-        return data
-
-    def bad(message: str, status: int = 400) -> JSONResponse:
-        return JSONResponse({"ok": False, "message": message}, status_code=status)
-
-    def problems_json(problems) -> list[dict]:
-        return [{"path": p.path, "message": p.message, "severity": p.severity, "line": p.line} for p in problems]
-
-    async def index(request: Request):
-        return HTMLResponse(index_page(store, settings.token))
-
-    async def doc(request: Request):
-        key = request.path_params["key"]
-        try:
-            return HTMLResponse(doc_page(store, key, settings.token))
-        except (GuidebookError, OSError):
-            return PlainTextResponse("404 not found", status_code=404)
-
-    async def check(request: Request):
-        key = request.path_params["key"]
-        try:
-            payload = await body_json(request)
-            with lock:
-                _, problems = store.check(key, payload.get("data"))
-        except (ValueError, GuidebookError) as exc:
-            return bad(str(exc))
-        return JSONResponse({"ok": not any(p.severity == "error" for p in problems), "problems": problems_json(problems)})
-
-    async def save(request: Request):
-        key = request.path_params["key"]
-        try:
-            payload = await body_json(request)
-        except ValueError as exc:
-            return bad(str(exc))
-        try:
-            with lock:
-                before, _, _ = store.load(key)
-                new_hash, warnings = store.save(key, payload.get("data"), payload.get("hash"),
-                                                force=bool(payload.get("force")))
-                committed = None
-                if settings.commit:
-                    after, _, _ = store.load(key)
-                    committed = store.commit(key, _changed_fields(before, after, store.kind_of(key)))
-        except Conflict as exc:
-            mine = store.render(key, payload.get("data"))
-            return JSONResponse({"ok": False, "conflict": True, "disk": exc.disk_text, "disk_hash": exc.disk_hash,
-                                 "mine": mine}, status_code=409)
-        except DataError as exc:
-            return JSONResponse({"ok": False, "message": str(exc), "problems": [
-                {"path": d.field, "message": d.message, "severity": "error", "line": d.line}
-                for d in exc.diagnostics]}, status_code=422)
-        except GuidebookError as exc:
-            return bad(str(exc))
-        return JSONResponse({"ok": True, "hash": new_hash, "warnings": problems_json(warnings),
-                             "message": "已保存" + (f"（已提交：{committed}）" if committed else "")})
-
-    async def load(request: Request):
-        key = request.path_params["key"]
-        try:
-            data, text, h = store.load(key)
-        except (GuidebookError, OSError):
-            return bad("not found", 404)
-        return JSONResponse({"ok": True, "data": data, "hash": h})
-
-    async def preview(request: Request):
-        key = request.path_params["key"]
-        if item_of(key) is None:
-            return bad("only items have a handout")
-        try:
-            payload = await body_json(request)
-            result = previewer.handout(store, key, payload.get("data"))
-        except (ValueError, GuidebookError) as exc:
-            return bad(str(exc))
-        return JSONResponse(result)
-
-    async def add_item(request: Request):
-        try:
-            payload = await body_json(request)
-            with lock:
-                number = store.add_item(str(payload.get("category", "")))
-        except (ValueError, GuidebookError) as exc:
-            return bad(str(exc))
-        return JSONResponse({"ok": True, "number": number, "key": item_id(number)})
-
-    async def references(request: Request):
-        try:
-            refs = store.references(int(request.path_params["number"]))
-        except (ValueError, GuidebookError) as exc:
-            return bad(str(exc))
-        return JSONResponse({"ok": True, "references": refs})
-
-    async def delete(request: Request):
-        try:
-            with lock:
-                done = store.delete_item(int(request.path_params["number"]))
-        except (ValueError, GuidebookError) as exc:
-            return bad(str(exc))
-        return JSONResponse({"ok": True, "updated": done})
-
-    async def renumber(request: Request):
-        try:
-            payload = await body_json(request)
-            with lock:
-                new = int(payload.get("number"))
-                done = store.renumber(int(request.path_params["number"]), new)
-        except (ValueError, TypeError, GuidebookError) as exc:
-            return bad(str(exc))
-        return JSONResponse({"ok": True, "key": item_id(new), "updated": done})
-
-    async def static(request: Request):
-        name = request.path_params["name"]
-        if name not in ("editor.js", "editor.css"):
-            return PlainTextResponse("404 not found", status_code=404)
-        kind = "text/javascript" if name.endswith(".js") else "text/css"
-        return Response((STATIC / name).read_bytes(), media_type=kind)
-
-    async def fonts(request: Request):
-        from guidebook.serve.preview import font_file
-
-        status, kind, data = font_file(request.path_params["name"])
-        return Response(data, status_code=status, media_type=kind)
-
-    async def site_page(request: Request):
-        from guidebook.pipeline import Options, Session
-        from guidebook.outputs import site
-
-        rel = request.path_params["path"]
-        try:
-            session = Session(Options(source=settings.source, layouts=settings.layouts))
-            files = {str(p.relative_to(session.opts.output / "site")): d for p, d, _ in site.render(session, {})}
-        except GuidebookError as exc:
-            return PlainTextResponse(f"目录有错误，网页版无法生成：{exc}", status_code=200)
-        if rel not in files:
-            return PlainTextResponse("404 not found", status_code=404)
-        kind = "text/html" if rel.endswith(".html") else "text/css" if rel.endswith(".css") else "text/javascript"
-        body = files[rel]
-        if kind == "text/html":  # keep the token on the site's own links
-            body = body.replace(b'.html"', f'.html?t={settings.token}"'.encode()).replace(
-                b'.css"', f'.css?t={settings.token}"'.encode()).replace(b'.js"', f'.js?t={settings.token}"'.encode())
-        return Response(body, media_type=kind + "; charset=utf-8")
-
-    routes = [
-        Route("/", index), Route("/doc/{key}", doc),
-        Route("/api/load/{key}", load), Route("/api/check/{key}", check, methods=["POST"]),
-        Route("/api/save/{key}", save, methods=["POST"]), Route("/api/preview/{key}", preview, methods=["POST"]),
-        Route("/api/items", add_item, methods=["POST"]), Route("/api/references/{number}", references),
-        Route("/api/delete/{number}", delete, methods=["POST"]),
-        Route("/api/renumber/{number}", renumber, methods=["POST"]),
-        Route("/static/{name}", static), Route("/fonts/{name}", fonts), Route("/site/{path:path}", site_page),
-    ]
-    return Starlette(routes=routes, middleware=[Middleware(Guard)])
+    editor = Editor(settings, Store(settings.source), Previewer(settings))
+    app = Starlette(routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
+                    middleware=[Middleware(Guard, editor=editor)])
+    app.state.editor = editor
+    return app
 
 
 def _changed_fields(before, after, doc: str) -> list[str]:

@@ -79,7 +79,7 @@ class Store:
         else:
             number = item_of(key)
             if number is None:
-                raise GuidebookError(f"没有这个文件：{key!r}")
+                raise GuidebookError(f"{L.NO_SUCH_FILE}：{key!r}")
             path = self._item_file(number) or self.source / ITEMS_DIR / f"{number:02d}.yaml"
         resolved = path.resolve()
         if self.source not in resolved.parents:
