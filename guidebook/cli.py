@@ -320,6 +320,31 @@ def build(
     _summary(result, output)
 
 
+def _handout_numbers(cat, targets: list[str] | None, category: str | None) -> list[int]:
+    """The items named on the command line, resolved as `guidebook list` resolves a query."""
+    from guidebook.catalogue.numbering import parse_category
+    from guidebook.catalogue.search import resolve
+
+    numbers: list[int] = []
+    for t in targets or []:
+        found = resolve(cat, t)
+        if len(found) != 1:
+            if t.strip().isdigit():
+                raise typer.BadParameter(f"no item numbered {t}", param_hint="TARGETS")
+            names = "; ".join(f"{it.number} {it.title}" for it in found[:6])
+            raise typer.BadParameter(f"{t!r} names {len(found)} items" + (f": {names}" if found else ""),
+                                     param_hint="TARGETS")
+        numbers.append(found[0].number)
+    if category is not None:
+        name = parse_category(category, [c.name for c in cat.guide.categories])
+        if name is None:
+            raise typer.BadParameter(f"no category matches {category!r}", param_hint="--category")
+        numbers += [it.number for it in cat.items if it.category == name]
+    if not numbers:
+        raise typer.BadParameter("name the items: numbers, a title, or --category", param_hint="TARGETS")
+    return numbers
+
+
 @app.command()
 def handout(
     targets: Optional[list[str]] = typer.Argument(
@@ -337,32 +362,11 @@ def handout(
     up to date (nothing is rendered then), and print where they were written."""
     from guidebook.pipeline import Options, Session, output_keys, select_items
     from guidebook.pipeline import cache
-    from guidebook.catalogue.numbering import parse_category
     from guidebook.files import write_atomic
     from guidebook.outputs import handouts as h
 
     cat = load(source)
-    numbers: list[int] = []
-    for t in targets or []:
-        if t.isdigit():
-            if int(t) not in {it.number for it in cat.items}:
-                raise typer.BadParameter(f"no item numbered {t}", param_hint="TARGETS")
-            numbers.append(int(t))
-            continue
-        found = [it for it in cat.items if t in it.title]
-        if len(found) != 1:
-            names = "; ".join(f"{it.number} {it.title}" for it in found[:6])
-            raise typer.BadParameter(f"{t!r} names {len(found)} items" + (f": {names}" if found else ""),
-                                     param_hint="TARGETS")
-        numbers.append(found[0].number)
-    if category is not None:
-        names = [c.name for c in cat.guide.categories]
-        name = parse_category(category, names)
-        if name is None:
-            raise typer.BadParameter(f"no category matches {category!r}", param_hint="--category")
-        numbers += [it.number for it in cat.items if it.category == name]
-    if not numbers:
-        raise typer.BadParameter("name the items: numbers, a title, or --category", param_hint="TARGETS")
+    numbers = _handout_numbers(cat, targets, category)
     if out is not None and str(out) == "-" and sys.stdout.isatty():
         raise typer.BadParameter("refusing to write a PDF to a terminal: redirect it (> handout.pdf) or pipe it "
                                  "(| lp)", param_hint="--out")

@@ -91,3 +91,16 @@ def search(cat: Catalogue, query: str | None) -> list[Hit]:
             hits.append(Hit(it, list(where) if words else [], score))
     hits.sort(key=lambda h: (-h.score, h.item.number))
     return hits
+
+
+def resolve(cat: Catalogue, query: str) -> list[schema.Item]:
+    """The items a clerk means by `query`, as `guidebook list` finds them: an item number, an exact title,
+    else the best-scoring items (one when the query names one item, several when it is ambiguous)."""
+    q = query.strip()
+    if q.isascii() and q.isdigit():
+        return [it for it in cat.items if it.number == int(q)]
+    exact = [it for it in cat.items if q in (it.title, it.list_title)]
+    if exact:
+        return exact
+    hits = search(cat, q)
+    return [h.item for h in hits if h.score == hits[0].score] if hits else []

@@ -58,4 +58,6 @@ def test_handouts_for_a_print_run(tmp_path):
     injury = [p for p in SOURCE.glob("items/*.yaml") if "\ncategory: 工伤保险\n" in p.read_text("utf-8")]
     assert len(PdfReader(job).pages) == 2 + len(injury)  # 14, 15 and the 工伤保险 items, in one print job
     assert run_cli("handout", "保险").returncode == 2  # names several items
+    res = run_cli("handout", "失业金", "--output", str(out))  # a citizen's word, as `list 失业金` finds it
+    assert res.returncode == 0 and res.stdout.decode().strip() == str(built), res.stderr.decode()
     assert run_cli("handout", "99").returncode == 2

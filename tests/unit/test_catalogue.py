@@ -210,3 +210,14 @@ def test_a_phone_in_full_width_digits_is_reported_never_accepted(tmp_path, sourc
     code, out = _check(tmp_path)
     assert code == 0 and any('"０２４-５２４４３２１９" looks like a phone number' in line for line in out)
     assert phones.in_text("请拨打０２４-５２４４３２１９") == []  # never shown as a phone, never dialled wrong
+
+
+def test_handout_and_list_resolve_a_query_the_same_way(catalogue):
+    """`handout 失业金` names the item that `list 失业金` puts first (one resolver, catalogue/search.py)."""
+    from guidebook.catalogue.search import resolve, search
+
+    for query in ("失业金", "失业保险金申领", "15", "１５"):
+        assert [it.number for it in resolve(catalogue, query)] == [15], query
+        assert search(catalogue, query)[0].item.number == 15, query
+    assert len(resolve(catalogue, "失业")) > 1  # ambiguous: the clerk is shown the candidates
+    assert resolve(catalogue, "99") == [] and resolve(catalogue, "不存在的事项") == []
