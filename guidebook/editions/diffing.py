@@ -321,7 +321,7 @@ def as_text(changes: list[Change], old_name: str, new_name: str, width: int | No
 
     buf = io.StringIO()
     console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None)
-    console.print(f"{old_name} → {new_name}: {len(changes)} change(s)", soft_wrap=True)
+    console.print(f"{old_name} → {new_name}：" + L.CHANGE_COUNT.format(n=len(changes)), soft_wrap=True)
     for scope, items in grouped(changes):
         table = Table(title=scope, title_justify="left", show_lines=True, expand=True)
         kind, label, old, new = L.CHANGE_COLUMNS
