@@ -215,9 +215,10 @@ def _section_fields() -> dict[str, Any]:
     return out
 
 
-if _section_fields():
+_DECLARED = _section_fields()
+if _DECLARED:
     Procedure = create_model("Procedure", __base__=Procedure, __doc__=Procedure.__doc__,  # type: ignore[misc]
-                             __module__=__name__, **_section_fields())
+                             __module__=__name__, **_DECLARED)
 
 
 class SubProcedure(Procedure):  # type: ignore[valid-type,misc]
