@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,9 +62,50 @@ def _indent(s: str) -> int:
     return len(s) - len(s.lstrip(" "))
 
 
+def _open_levels(lines: list[str], n: int) -> list[tuple[int, int, bool]]:
+    """Where line `n` may stand: (indentation, nearest line with it, whether it is a list marker's) for
+    every block still open above it, nearest first. A list entry `- key: value` at column c opens two:
+    another entry at c, and more fields of this entry at c + 2."""
+    out: list[tuple[int, int, bool]] = []
+    floor = 1 << 30  # the smallest indentation between the line looked at and line n
+    for k in range(n - 1, 0, -1):
+        text = lines[k - 1]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        ind = _indent(text)
+        if ind > floor:
+            continue
+        marker = re.match(r"(?:-[ ]+)+", text[ind:])
+        if marker and ind + len(marker.group()) <= floor and text[ind + len(marker.group()):].strip():
+            out.append((ind + len(marker.group()), k, False))
+        out.append((ind, k, bool(marker)))
+        floor = ind
+        if ind == 0:
+            break
+    seen: set[tuple[int, bool]] = set()
+    return [e for e in out if (e[0], e[2]) not in seen and not seen.add((e[0], e[2]))]
+
+
+def _indentation_advice(lines: list[str], n: int, col: int) -> tuple[int, int, str] | None:
+    """The indentations line `n` could have, nearest to its own first, as advice; None if none differ."""
+    text = lines[n - 1] if 0 < n <= len(lines) else ""
+    a, dash = _indent(text), text.lstrip().startswith("- ")
+    levels = [e for e in _open_levels(lines, n) if e[2] == dash and e[0] != a] or \
+        [e for e in _open_levels(lines, n) if e[0] != a]
+    if not levels:
+        return None
+    levels.sort(key=lambda e: (abs(e[0] - a), -e[0]))
+    best = levels[:2] if len(levels) > 1 and abs(levels[1][0] - a) == abs(levels[0][0] - a) else levels[:1]
+    en = " or ".join(f"{i} space{'' if i == 1 else 's'} (like line {k})" for i, k, _ in best)
+    zh = " 或 ".join(f"{i} 格（同第 {k} 行）" for i, k, _ in best)
+    return n, col, (f"line {n} is indented {a} space{'' if a == 1 else 's'}, unlike the lines it can belong with: indent it {en} "
+                    f"(第 {n} 行缩进了 {a} 格，与上面的行对不齐：应缩进 {zh})")
+
+
 def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, str]:
     """The YAML parser's message as a sentence a person who does not know YAML can act on, at the line
-    where the mistake is (PyYAML often reports the line after it)."""
+    where the mistake is (PyYAML often reports the line after it). Each carries its whole advice in
+    Chinese in parentheses (the editor shows that part)."""
     problem = exc.problem or exc.context or "invalid YAML"
     ctx = exc.context_mark
     if "could not find expected ':'" in problem and ctx is not None:
@@ -72,16 +115,19 @@ def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, 
                                    f"写成 {L.NAME}: {L.CONTENT})")
     if any(p in problem for p in ("did not find expected '-' indicator", "did not find expected key",
                                   "expected <block end>")):
-        n = line
-        prev = next((k for k in range(n - 1, 0, -1) if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")), 0)
-        if prev and 0 < n <= len(lines):
-            a, b = _indent(lines[n - 1]), _indent(lines[prev - 1])
-            return n, col, (f"line {n} is indented differently from line {prev} ({a} spaces, not {b}; 第 {n} 行的缩进与"
-                            f"第 {prev} 行不一致): indent it like the lines it belongs with")
-        return n, col, f"line {n}: unexpected indentation (第 {n} 行的缩进有误)"
+        advice = _indentation_advice(lines, line, col)
+        return advice or (line, col, f"line {line}: unexpected indentation (第 {line} 行的缩进有误)")
     if "mapping values are not allowed" in problem:
-        return line, col, (f"line {line} has a second colon in a value (第 {line} 行的内容里有冒号): "
-                           f"put the text in quotes, e.g. \"...：...\", or write the colon as ：")
+        if 0 < line <= len(lines) and re.match(r"\s*(?:- +)?[^\s:#\"'][^:]*:(?:\s|$)", lines[line - 1]):
+            prev = next((k for k in range(line - 1, 0, -1) if lines[k - 1].strip()
+                         and not lines[k - 1].lstrip().startswith("#")), 0)
+            if prev and _indent(lines[line - 1]) > _indent(lines[prev - 1]):  # a field indented under a value
+                advice = _indentation_advice(lines, line, _indent(lines[line - 1]) + 1)
+                if advice:
+                    return advice
+        return line, col, (f"line {line} has a second colon in a value (第 {line} 行的内容里有冒号：请给整段文字加上"
+                           f"引号，或把冒号写成中文冒号“：”): put the text in quotes, e.g. \"...：...\", or write the "
+                           f"colon as ：")
     return line, col, f"YAML syntax error: {problem}"
 
 
