@@ -241,6 +241,10 @@ def _summary(result, output: Path) -> None:
     reused = f"; {result.reused} up to date" if result.reused else ""
     for path in result.removed:
         typer.echo(f"  removed {path} (its item is no longer in the catalogue)", err=True)
+    if result.foreign:
+        shown = ", ".join(printable(str(p)) for p in result.foreign[:5]) + (" ..." if len(result.foreign) > 5 else "")
+        _warn(f"{len(result.foreign)} file(s) in {output / 'site'}/ were not written by the build and are not part "
+              f"of the web edition: {shown}. `guidebook publish DIR` leaves them out; do not copy the folder whole.")
     if not result.outputs:
         typer.echo(f"everything is up to date ({result.reused} files); nothing written in {result.seconds:.1f} s",
                    err=True)
@@ -437,6 +441,43 @@ def diff(
         sys.stdout.write(text)
     if exit_code and changed:
         raise typer.Exit(1)
+
+
+@app.command()
+def publish(
+    target: Optional[Path] = typer.Argument(None, help="The web server's folder to copy the web edition into "
+                                            "(made if missing)."),
+    output: Path = OutputOpt,
+    delete: bool = typer.Option(False, "--delete", help="Also remove files of TARGET that are not part of this "
+                                "edition (an earlier edition's pages)."),
+    list_only: bool = typer.Option(False, "--list", help="Print the edition's files (paths inside output/site/), "
+                                   "one per line, and copy nothing: for `rsync --files-from=-`."),
+) -> None:
+    """Copy exactly the web edition the last build wrote (output/site/, as its manifest lists it) to TARGET.
+
+    Files in output/site/ that the build did not write are left out; a file changed since the build is refused.
+
+    With rsync instead: guidebook publish --list | rsync -a --files-from=- output/site/ HOST:DIR/
+    """
+    from guidebook.pipeline.publish import publish as run_publish, site_files
+
+    try:
+        if list_only:
+            sys.stdout.write("".join(f"{rel}\n" for rel in sorted(site_files(output))))
+            return
+        if target is None:
+            raise typer.BadParameter("name the folder to publish into (or use --list)", param_hint="TARGET")
+        result = run_publish(output, target, delete=delete)
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    for path in result.foreign:
+        _warn(f"left out {printable(str(path))}: the build did not write it")
+    kept = "" if delete or not result.extra else (f"; {len(result.extra)} other file(s) in {target} kept "
+                                                  f"(--delete removes them)")
+    removed = f"; removed {len(result.removed)} file(s) not in this edition" if result.removed else ""
+    typer.echo(f"published {len(result.copied) + result.unchanged} files to {target} ({len(result.copied)} copied, "
+               f"{result.unchanged} already the same){removed}{kept}", err=True)
 
 
 @app.command()

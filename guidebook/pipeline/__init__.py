@@ -39,6 +39,7 @@ class BuildResult:
     reused: int = 0  # outputs already up to date
     removed: list[Path] = field(default_factory=list)  # outputs of earlier builds that no longer belong
     fit: dict[str, int] = field(default_factory=dict)  # the fitting level of each handout rendered
+    foreign: list[Path] = field(default_factory=list)  # files in output/site/ the build did not write
 
 
 @dataclass
@@ -372,8 +373,15 @@ class OutputLock:
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None) -> BuildResult:
     """Build every requested output that is not up to date, one build at a time per output folder."""
     check_output_folder(opts.output)
+    from guidebook.pipeline.publish import foreign_files
+
     with OutputLock(opts.output, progress):
-        return _build(opts, progress, warn)
+        result = _build(opts, progress, warn)
+        try:
+            result.foreign = foreign_files(opts.output)
+        except GuidebookError:  # no web edition built yet
+            result.foreign = []
+    return result
 
 
 def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
