@@ -21,9 +21,11 @@ from guidebook.files import folder_files
 
 POLL_SECONDS = 0.3
 # The page knows the version it was rendered from, so an edit made before its first poll still reloads it.
-RELOAD_SCRIPT = """<script>(function(){var v="@VERSION@";setInterval(function(){fetch('/__version',{cache:'no-store'})
-.then(function(r){return r.text()}).then(function(t){if(t!==v){location.reload()}})
-.catch(function(){})},400)})();</script>"""
+# A script of its own (/__reload.js), not an inline one: the pages' Content-Security-Policy allows none.
+RELOAD_SCRIPT = '<script src="/__reload.js" data-version="@VERSION@"></script>'
+RELOAD_JS = b"""(function(){var v=document.currentScript.dataset.version;setInterval(function(){
+fetch('/__version',{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){if(t!==v){location.reload()}})
+.catch(function(){})},400)})();"""
 BAR_CSS = """#gb-preview-bar{position:sticky;top:0;z-index:9;background:#222;color:#fff;font:13px sans-serif;
 padding:6px 10px;margin:0 0 8px}#gb-preview-bar a{color:#9cf;margin-right:14px}
 @media print{#gb-preview-bar{display:none}} body{max-width:210mm;margin:0 auto;background:#fff}
@@ -118,6 +120,8 @@ class Preview:
         with self.lock:
             if path == "/__version":
                 return 200, "text/plain", str(self.version).encode()
+            if path == "/__reload.js":
+                return 200, "text/javascript; charset=utf-8", RELOAD_JS
             if path.startswith("/fonts/"):
                 return self._font(path)
             if path.startswith("/wait/"):  # a page that says what is being made while the PDF renders
@@ -194,14 +198,13 @@ class Preview:
         return self._page(body, f"{doc.meta.title} · 预览")
 
 
-def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "", query: str = "") -> str:
-    """The stylesheets of a document kind, inlined in a page, with the font files served at /fonts/
-    (`query` is added to their addresses, e.g. an access token)."""
+def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "") -> str:
+    """The stylesheets of a document kind, inlined in a page, with the font files served at /fonts/."""
     from guidebook.render import fonts
     from guidebook.render import STYLESHEETS, stylesheet_files
 
     css = fonts.font_face_css(renderer.roles, renderer.font_files)
-    css = re.sub(r'url\("file://[^"]*/([^/"]+)"\)', lambda m: f'url("/fonts/{m.group(1)}{query}")', css)
+    css = re.sub(r'url\("file://[^"]*/([^/"]+)"\)', lambda m: f'url("/fonts/{m.group(1)}")', css)
     for path in (p for name in STYLESHEETS[kind] for p in stylesheet_files(chain, name)):
         css += "\n" + path.read_text("utf-8")
     return f"<style>{css}\n{extra}</style>"
@@ -221,7 +224,24 @@ def font_file(name: str) -> tuple[int, str, bytes]:
     return 200, "font/otf", target.read_bytes()
 
 
+class _Server(ThreadingHTTPServer):
+    """The preview's HTTP server: a listen queue for a burst of page loads (a page asks for its fonts,
+    styles and scripts at once), and quiet when a browser goes away in the middle of an answer."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return  # the reader left: nothing to tell anyone
+        super().handle_error(request, client_address)
+
+
 def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    from guidebook.serve.headers import for_answer
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
             port = self.server.server_address[1]
@@ -234,21 +254,26 @@ def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> Thr
             else:
                 try:
                     status, ctype, body = preview.render(path)
-                except Exception:  # never a traceback to the browser
-                    status, ctype, body = 500, "text/plain; charset=utf-8", b"500 internal error"
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
+                except Exception:  # never a traceback to the browser; the terminal gets it
+                    import traceback
+
+                    traceback.print_exc()
+                    status, ctype, body = 500, "text/plain; charset=utf-8", "500 预览出错（详情见终端）".encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in for_answer(ctype).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+                self.close_connection = True  # the browser left (a reload, a closed tab)
 
         def log_message(self, fmt, *args):  # quiet: the terminal shows changes, not every request
             pass
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    return _Server((host, port), Handler)
 
 
 def serve(opts: Options, host: str, port: int, announce, warn) -> None:

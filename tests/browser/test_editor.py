@@ -24,12 +24,12 @@ def page(chromium, editor):
 
 def _open(pg, url: str, key: str):
     pg.goto(f"{url}/doc/{key}?t={TOKEN}")
-    pg.wait_for_function("document.getElementById('status').textContent !== ''")
+    pg.wait_for_function("() => document.getElementById('status').textContent !== ''")
 
 
 def _save(pg):
     pg.click("#save")
-    pg.wait_for_function("['已保存', '未保存'].some(s => document.getElementById('save-status').textContent.startsWith(s))")
+    pg.wait_for_function("() => ['已保存', '未保存'].some(s => document.getElementById('save-status').textContent.startsWith(s))")
     return pg.inner_text("#save-status")
 
 
@@ -41,7 +41,7 @@ def test_browser_window_phone_edit_and_error(page):
     path = name_input.get_attribute("name").replace(".name", ".phone")
     phone = pg.locator(f'[name="{path}"]')
     phone.fill("024-12")
-    pg.wait_for_function(f"""document.querySelector('p.err[data-error-for="{path}"]').textContent !== ''""")
+    pg.wait_for_function(f"""() => document.querySelector('p.err[data-error-for="{path}"]').textContent !== ''""")
     assert pg.inner_text(f'p.err[data-error-for="{path}"]').startswith("不是有效的电话号码")
     assert _save(pg).startswith("未保存")
     assert git(repo, "status", "--porcelain") == ""  # the file is unchanged
@@ -58,9 +58,9 @@ def test_browser_window_phone_edit_and_error(page):
 def test_browser_time_limit_material_and_preview(page):
     pg, url, repo = page
     _open(pg, url, "item-15")
-    pg.wait_for_function("document.getElementById('fit').textContent.indexOf('一页能放下') === 0")
+    pg.wait_for_function("() => document.getElementById('fit').textContent.indexOf('一页能放下') === 0")
     pg.fill('[name="time_limit"]', "全月经办，次月发放。")
-    pg.wait_for_function("document.getElementById('preview-frame').srcdoc.indexOf('次月发放') > 0")
+    pg.wait_for_function("() => document.getElementById('preview-frame').srcdoc.indexOf('次月发放') > 0")
     assert _save(pg).startswith("已保存")
     assert numstat(repo) == [(1, 1, "source/items/15.yaml")]
     out = repo / "handout.pdf"
@@ -93,11 +93,79 @@ def test_browser_add_and_delete_an_item(page):
     pg.goto(f"{url}/?t={TOKEN}")
     pg.select_option("#new-cat", "人事档案管理服务")
     pg.click("form.add-item button")
-    pg.wait_for_url("**/doc/item-55?**")
+    pg.wait_for_url("**/doc/item-55")
     assert (repo / "source" / "items" / "55.yaml").exists()
     assert run_cli("check", "--source", str(repo / "source")).returncode == 0
     pg.on("dialog", lambda d: d.accept())
     pg.click("#delete-item")
-    pg.wait_for_url(f"{url}/?t={TOKEN}")
+    pg.wait_for_url(f"{url}/")
     assert not (repo / "source" / "items" / "55.yaml").exists()
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_browser_the_token_leaves_the_address_bar(page):
+    pg, url, _ = page
+    pg.goto(f"{url}/?t={TOKEN}")
+    assert pg.url == f"{url}/"  # redirected: the token is in the editor's cookie now
+    cookie = next(c for c in pg.context.cookies() if c["name"].startswith("guidebook-edit-"))
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert pg.evaluate("document.cookie") == ""  # no script can read it
+    assert TOKEN not in pg.content()
+    pg.click("text=事项 15") if pg.locator("text=事项 15").count() else pg.click('a[href="/doc/item-15"]')
+    pg.wait_for_url(f"{url}/doc/item-15")
+    pg.wait_for_function("() => document.getElementById('fit').textContent.indexOf('一页能放下') === 0")  # CSP allows it
+
+
+def test_browser_yes_no_on_typed_as_text_are_saved_as_text(page):
+    pg, url, repo = page
+    _open(pg, url, "item-15")
+    pg.fill('[name="time_limit"]', "on")
+    pg.wait_for_function("() => document.getElementById('status').textContent.indexOf('检查通过') === 0")
+    assert _save(pg).startswith("已保存")
+    from guidebook.catalogue import load_catalogue
+
+    assert next(i for i in load_catalogue(repo / "source").items if i.number == 15).time_limit == "on"
+    pg.reload()
+    pg.wait_for_function("() => document.getElementById('status').textContent !== ''")
+    assert pg.input_value('[name="time_limit"]') == "on"
+    out = repo / "handout.pdf"
+    assert run_cli("handout", "15", "--source", str(repo / "source"), "--out", str(out)).returncode == 0
+    assert "on" in normalize(pdf_pages_text(out)[0])
+
+
+def test_browser_a_file_broken_on_disk_is_shown_and_repaired(page):
+    pg, url, repo = page
+    path = repo / "source" / "items" / "15.yaml"
+    _open(pg, url, "item-15")
+    good = path.read_text("utf-8")
+    path.write_text(good.replace("\ntitle:", "\n   title:", 1), "utf-8")  # an indentation slip, under the open form
+    pg.fill('[name="time_limit"]', "全月经办，次月发放。")
+    assert _save(pg).startswith("未保存")
+    assert pg.is_visible("#conflict") and "无法读取" in pg.inner_text("#conflict-note")
+    pg.click("#keep-mine")  # the form's version replaces the broken file
+    pg.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('已保存')")
+    assert run_cli("check", "--source", str(repo / "source")).returncode == 0
+    # broken again, then the page reloaded: it shows the line and the text to repair
+    path.write_text(path.read_text("utf-8").replace("\ntitle:", "\n   title:", 1), "utf-8")
+    pg.goto(f"{url}/doc/item-15")
+    assert "items/15.yaml 第" in pg.inner_text("#unreadable")
+    text = pg.input_value("#text")
+    pg.fill("#text", text.replace("\n   title:", "\ntitle:", 1))
+    pg.click("#save")
+    pg.wait_for_selector("#doc")  # saved, and the form is back
+    assert run_cli("check", "--source", str(repo / "source")).returncode == 0
+
+
+def test_browser_a_file_deleted_on_disk_is_re_created_from_the_form(page):
+    pg, url, repo = page
+    path = repo / "source" / "windows.yaml"
+    _open(pg, url, "windows")
+    path.unlink()
+    assert _save(pg).startswith("未保存")
+    assert pg.inner_text("#disk-version") == "（磁盘上已没有这个文件）"
+    pg.click("#keep-mine")
+    pg.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('已保存')")
+    assert path.exists() and run_cli("check", "--source", str(repo / "source")).returncode == 0
+    text = path.read_text("utf-8")
+    assert text.startswith("# yaml-language-server: $schema=schema/windows.schema.json\n")
+    assert text.count("  - name: ") == 26  # every window, from the form

@@ -243,3 +243,21 @@ def git(repo: Path, *args: str) -> str:
 
 def numstat(repo: Path) -> list[tuple[int, int, str]]:
     return [(int(a), int(d), p) for a, d, p in (line.split("\t") for line in git(repo, "diff", "--numstat").splitlines())]
+
+
+def http_request(url: str, data=None, headers=None, method=None, opener=None) -> tuple[int, bytes]:
+    """(status, body) of a request made as a browser makes it: JSON `data` is POSTed, the editor's redirect
+    is followed and its cookie kept (a fresh cookie jar per call unless `opener` is given)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps(data).encode() if data is not None else None
+    req = urllib.request.Request(url, data=body, method=method or ("POST" if body is not None else "GET"),
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    opener = opener or urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    try:
+        with opener.open(req, timeout=60) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()

@@ -11,18 +11,7 @@ import pytest
 
 from helpers import EDITOR_TOKEN as TOKEN
 from helpers import EDITOR_WINDOW as WINDOW
-from helpers import SOURCE, git, numstat, run_cli
-
-
-def _request(url: str, data=None, headers=None, method=None):
-    body = json.dumps(data).encode() if data is not None else None
-    req = urllib.request.Request(url, data=body, method=method or ("POST" if body is not None else "GET"),
-                                 headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+from helpers import SOURCE, git, http_request as _request, numstat, run_cli
 
 
 def test_security(editor):
@@ -173,6 +162,6 @@ def test_commit_and_the_changes_since_the_last_edition(tmp_path):
     assert store.commit("item-15", ["办理时限"]) == "编辑 事项 15《失业保险金申领》：办理时限"
     assert git(repo, "log", "-1", "--format=%s").strip() == "编辑 事项 15《失业保险金申领》：办理时限"
     assert git(repo, "status", "--porcelain") == ""
-    page = doc_page(store, "item-15", TOKEN)
+    page = doc_page(store, "item-15")
     assert "与2026年版相比：1 处修改" in page and "全月经办，次月发放。" in page
-    assert "与2026年版相比：没有修改" in doc_page(store, "item-14", TOKEN)
+    assert "与2026年版相比：没有修改" in doc_page(store, "item-14")

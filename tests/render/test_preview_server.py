@@ -53,7 +53,7 @@ def test_the_web_edition_is_served_and_follows_edits(preview_server):
     index = _get(url + "/site/")
     assert "搜索事项、材料、窗口或电话" in index and 'href="items/15.html"' in index
     page = _get(url + "/site/items/15.html")
-    assert "失业保险金申领" in page and "__version" in page  # reloads itself
+    assert "失业保险金申领" in page and "/__reload.js" in page  # reloads itself
     assert "text/css" in urllib.request.urlopen(url + "/site/assets/site.css").headers["Content-Type"]
     path = source / "items" / "15.yaml"
     path.write_text(path.read_text("utf-8").replace("title: 失业保险金申领", "title: 失业保险金申领（新）"), "utf-8")

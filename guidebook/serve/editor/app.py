@@ -1,15 +1,16 @@
 """Editor: `guidebook edit`, the catalogue as forms in a browser (Starlette app, served by uvicorn).
 
 Safe by default: it listens on 127.0.0.1; every request needs the random token of the address it
-prints; a request whose Host or Origin is not the editor's own is refused (DNS rebinding, other
-sites); it writes only the catalogue's own files, through guidebook.serve.editor.store; it takes no
-uploads; a malformed request gets 400, never a traceback.
+prints, which then moves into an HttpOnly, SameSite=Strict cookie; a request whose Host or Origin is
+not the editor's own is refused (DNS rebinding, other sites); every answer carries the hardening
+headers of guidebook.serve.headers; it writes only the catalogue's own files, through
+guidebook.serve.editor.store; it takes no uploads; every failure is a JSON answer in Chinese, never a
+traceback.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id, item_of
 from guidebook.diagnostics import DataError, GuidebookError
 from guidebook.serve.editor.forms import FormBuilder
-from guidebook.serve.editor.store import Conflict, Store, chinese
+from guidebook.serve.editor.store import Conflict, Store, Unreadable, catalogue_path, chinese, digest
 
 STATIC = Path(__file__).parent / "static"
 
@@ -70,7 +71,9 @@ class Previewer:
             try:
                 cat = load_catalogue(copy)
             except DataError as exc:
-                return {"ok": False, "message": "；".join(chinese(d.message) for d in exc.diagnostics[:3])}
+                return {"ok": False, "message": "；".join(
+                    f"{catalogue_path(d.file, copy)}" + (f" 第 {d.line} 行" if d.line else "") + f"：{chinese(d.message)}"
+                    for d in exc.diagnostics[:3])}
         number = item_of(key)
         with self.lock:
             s = self.session()
@@ -87,8 +90,7 @@ class Previewer:
                 page = handouts.html(s, it, level)
             page = page.replace("</head>", inline_styles(s.renderer, s.chain, "handout",
                                                          "html{background:#e5e5e5}body{background:#fff;"
-                                                         "max-width:210mm;margin:0 auto}",
-                                                         query=f"?t={self.settings.token}") + "</head>", 1)
+                                                         "max-width:210mm;margin:0 auto}") + "</head>", 1)
         return {"ok": True, "html": page, "fits": fits, "level": level, "pages": rendered.pages,
                 "overflow_mm": round(overflow)}
 
@@ -96,24 +98,24 @@ class Previewer:
 # -- pages ------------------------------------------------------------------------------------------
 
 
-def _page(title: str, body: Markup, token: str) -> str:
+def _page(title: str, body: Markup) -> str:
+    """A page of the editor. It holds no token: the browser sends the editor's cookie."""
     return str(Markup(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} - 目录编辑</title>'
-        '<link rel="stylesheet" href="/static/editor.css?t={t}"><script src="/static/editor.js?t={t}" defer></script>'
-        '</head><body data-token="{t}"><a class="skip" href="#main">跳到正文</a>'
-        '<header class="top"><a href="/?t={t}">目录编辑</a></header><main id="main">{body}</main></body></html>'
-    ).format(title=title, t=token, body=body))
+        '<link rel="stylesheet" href="/static/editor.css"><script src="/static/editor.js" defer></script>'
+        '</head><body><a class="skip" href="#main">跳到正文</a>'
+        '<header class="top"><a href="/">目录编辑</a></header><main id="main">{body}</main></body></html>'
+    ).format(title=title, body=body))
 
 
-def index_page(store: Store, token: str) -> str:
+def index_page(store: Store) -> str:
     entries = store.entries()
-    files = Markup("").join(Markup('<li><a href="/doc/{}?t={}">{}</a></li>').format(e["key"], token, e["title"])
+    files = Markup("").join(Markup('<li><a href="/doc/{}">{}</a></li>').format(e["key"], e["title"])
                             for e in entries if e["kind"] == "file")
     items = Markup("").join(
-        Markup('<li data-search="{n} {t} {c}"><a href="/doc/{k}?t={tok}"><span class="no">{n}</span> {t}</a>'
-               '<span class="cat">{c}</span></li>').format(n=e["number"], t=e["title"], c=e["category"], k=e["key"],
-                                                            tok=token)
+        Markup('<li data-search="{n} {t} {c}"><a href="/doc/{k}"><span class="no">{n}</span> {t}</a>'
+               '<span class="cat">{c}</span></li>').format(n=e["number"], t=e["title"], c=e["category"], k=e["key"])
         for e in entries if e["kind"] == "item")
     broken = [e for e in entries if e["kind"] == "broken"]
     cat = store.catalogue(strict=False)
@@ -128,41 +130,72 @@ def index_page(store: Store, token: str) -> str:
         '<select id="new-cat" name="category">{options}</select><button type="submit">新增事项</button></form>'
         '</section>').format(
         files=files, items=items, options=options,
-        broken=Markup('<p class="warn">无法读取的文件：{}（请用 guidebook check 查看原因）</p>').format(
-            "、".join(e["title"] for e in broken)) if broken else "")
-    return _page("目录编辑", body, token)
+        broken=Markup('<p class="warn">无法读取的文件（点击可查看原因并修复）：{}</p>').format(
+            Markup("、").join(Markup('<a href="/doc/{}">{}</a>').format(e["key"], e["title"]) if e["key"]
+                             else e["title"] for e in broken)) if broken else "")
+    return _page("目录编辑", body)
 
 
-def doc_page(store: Store, key: str, token: str) -> str:
-    data, text, h = store.load(key)
+def doc_page(store: Store, key: str) -> str:
+    """The form of a document; for a file that is missing or YAML cannot read, the page that repairs it."""
+    try:
+        data, text, h = store.load(key)
+    except Unreadable as exc:
+        if exc.text is not None:
+            return repair_page(store, key, exc)
+        if item_of(key) is not None:
+            raise  # an item that does not exist: no form creates it from its address
+        data, h, missing = {}, "", exc  # a single file that is gone: its form re-creates it
+    else:
+        missing = None
     form = FormBuilder(store.model_of(key), store.kind_of(key)).form(data)
     title = store.title(key)
-    is_item = item_of(key) is not None
-    changes = _changes_since_edition(store, key)
+    changes = _changes_since_edition(store, key) if missing is None else Markup(
+        '<p class="warn" role="alert">{}。填写下面的表单并保存，即按表单内容重新创建这个文件。</p>').format(str(missing))
     side = Markup("")
-    if is_item:
-        number = item_of(key)
+    number = item_of(key)
+    if number is not None:
         side = Markup(
             '<aside class="preview" aria-label="告知单预览"><h2>一次性告知单预览</h2>'
             '<p id="fit" role="status">正在生成预览…</p>'
             '<iframe id="preview-frame" title="告知单预览"></iframe>'
-            '<p><a href="/site/items/{n:0>2}.html?t={t}" target="_blank">打开网页版中本事项的页面（已保存的内容）</a></p>'
+            '<p><a href="/site/items/{n:0>2}.html" target="_blank">打开网页版中本事项的页面（已保存的内容）</a></p>'
             '<form class="renumber" data-number="{number}"><label for="new-number">改为序号</label>'
             '<input id="new-number" type="number" min="1" max="9999" value="{number}">'
             '<button type="submit">改序号（清单中的引用一并更改）</button></form>'
             '<div class="danger"><button type="button" id="delete-item" data-number="{number}">删除本事项</button></div>'
-            '</aside>').format(n=number, t=token, number=number)
+            '</aside>').format(n=number, number=number)
     body = Markup(
         '<h1>{title}</h1><div class="layout"><form id="doc" data-key="{key}" data-hash="{h}" novalidate>'
         '<p id="status" role="status" aria-live="polite"></p>{changes}{form}'
         '<div class="save-bar"><button type="submit" id="save">保存</button><span id="save-status" role="status"></span>'
-        '</div></form>{side}</div>'
-        '<div id="conflict" hidden><h2>文件已被其他人修改</h2><p>在您打开本页之后，这个文件在磁盘上被修改过。两个版本都保留在下面，'
-        '请选择：</p><div class="versions"><div><h3>磁盘上的版本</h3><pre id="disk-version"></pre></div>'
-        '<div><h3>您的版本</h3><pre id="my-version"></pre></div></div>'
-        '<button type="button" id="keep-mine">用我的版本覆盖</button> <button type="button" id="take-disk">放弃我的修改，载入磁盘上的版本'
-        '</button></div>').format(title=title, key=key, h=h, form=form, side=side, changes=changes)
-    return _page(title, body, token)
+        '</div></form>{side}</div>{conflict}').format(title=title, key=key, h=h, form=form, side=side, changes=changes,
+                                                     conflict=CONFLICT_VIEW)
+    return _page(title, body)
+
+
+CONFLICT_VIEW = Markup(
+    '<div id="conflict" hidden><h2>文件已被其他人修改</h2><p id="conflict-note">在您打开本页之后，这个文件在磁盘上被修改过。'
+    '两个版本都保留在下面，请选择：</p><div class="versions"><div><h3>磁盘上的版本</h3><pre id="disk-version"></pre></div>'
+    '<div><h3>您的版本</h3><pre id="my-version"></pre></div></div>'
+    '<button type="button" id="keep-mine">用我的版本覆盖</button> <button type="button" id="take-disk">放弃我的修改，载入磁盘上的版本'
+    '</button></div>')
+
+
+def repair_page(store: Store, key: str, exc) -> str:
+    """A file YAML cannot read: where and why, and its text to correct and save (checked as `check` checks)."""
+    title = f"修复文件 {exc.file}"
+    body = Markup(
+        '<h1>{title}</h1><p class="bad" role="alert" id="unreadable">这个文件无法读取：{where}：{message}</p>'
+        '<p>可以直接在下面修改文件内容（例如改正缩进或给含冒号的文字加引号），然后保存；保存前会按 guidebook check 的规则检查。'
+        '也可以用文本编辑器修改这个文件，改好后刷新本页。</p>'
+        '<form id="repair" data-key="{key}" data-hash="{h}"><label for="text">文件内容（{file}）</label>'
+        '<textarea id="text" name="text" rows="30" spellcheck="false">{text}</textarea>'
+        '<div class="save-bar"><button type="submit" id="save">保存文件内容</button>'
+        '<span id="save-status" role="status" aria-live="polite"></span></div></form>{conflict}').format(
+        title=title, where=exc.file + (f" 第 {exc.line} 行" if exc.line else ""), message=exc.message, key=key,
+        h=digest(exc.text), file=exc.file, text=exc.text, conflict=CONFLICT_VIEW)
+    return _page(title, body)
 
 
 def _changes_since_edition(store: Store, key: str) -> Markup:
@@ -219,40 +252,80 @@ class Editor:
 
 
 class Guard:
-    """Token, Host and Origin checks before anything else; a JSON answer for what fails inside."""
+    """Token, Host and Origin checks before anything else; the hardening headers on every answer; a JSON
+    answer for what fails inside.
+
+    The token may come as `?t=` (the address the editor prints), as the X-Guidebook-Token header (scripts)
+    or as the editor's cookie. A page asked for with `?t=` is answered by a redirect to the same address
+    without it that sets the cookie (HttpOnly, SameSite=Strict): the token leaves the address bar, the
+    history and every link, and no page or script ever holds it."""
 
     def __init__(self, app, editor: Editor):
         self.app, self.editor = app, editor
 
-    def refusal(self, scope) -> str | None:
-        from starlette.requests import Request
+    @property
+    def cookie(self) -> str:
+        return f"guidebook-edit-{self.editor.settings.port}"  # cookies are per host, not per port
 
-        request = Request(scope)
+    def refusal(self, request) -> str | None:
         hosts = self.editor.allowed_hosts()
         origin = request.headers.get("origin")
         if request.headers.get("host", "") not in hosts:
             return "foreign host"
         if origin is not None and origin not in {f"http://{h}" for h in hosts}:
             return "foreign origin"
-        if scope["method"] == "POST" and origin is None and \
+        if request.method == "POST" and origin is None and \
                 request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
             return "cross-site request"
-        if not self.editor.token_ok(request.query_params.get("t") or request.headers.get("x-guidebook-token")):
+        given = [request.query_params.get("t"), request.headers.get("x-guidebook-token"),
+                 request.cookies.get(self.cookie)]
+        if not any(self.editor.token_ok(t) for t in given if t is not None):
             return "no token"
         return None
 
+    def _clean_redirect(self, request):
+        """The address without its token, with the token as the editor's cookie."""
+        from urllib.parse import urlencode
+
+        from starlette.responses import RedirectResponse
+
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "t"]
+        target = request.url.path + ("?" + urlencode(rest) if rest else "")
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(self.cookie, self.editor.settings.token, httponly=True, samesite="strict", path="/")
+        return response
+
     async def __call__(self, scope, receive, send):
+        import logging
+
+        from starlette.requests import Request
         from starlette.responses import JSONResponse, PlainTextResponse
+
+        from guidebook.serve.headers import for_answer
 
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        reason = self.refusal(scope)
+
+        async def hardened(message):
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers", [])).get(b"content-type", b"").decode("latin-1")
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k.lower().encode(), v.encode()) for k, v in for_answer(kind).items()]
+            await send(message)
+
+        request = Request(scope)
+        reason = self.refusal(request)
         if reason:
-            return await PlainTextResponse(f"403 forbidden: {reason}", status_code=403)(scope, receive, send)
+            return await PlainTextResponse(f"403 forbidden: {reason}（没有访问权限：请使用编辑器启动时显示的地址）",
+                                           status_code=403)(scope, receive, hardened)
+        if scope["method"] in ("GET", "HEAD") and "t" in request.query_params:
+            return await self._clean_redirect(request)(scope, receive, hardened)
         try:
-            return await self.app(scope, receive, send)
-        except Exception:  # never a traceback to the browser
-            return await JSONResponse({"ok": False, "message": "请求无法处理"}, status_code=400)(scope, receive, send)
+            return await self.app(scope, receive, hardened)
+        except Exception:  # never a traceback to the browser; the terminal gets it
+            logging.getLogger("guidebook.edit").exception("request %s failed", scope.get("path"))
+            return await JSONResponse({"ok": False, "message": "编辑器内部出错，请求未完成（详情见启动编辑器的终端）"},
+                                      status_code=500)(scope, receive, hardened)
 
 
 class BadRequest(ValueError):
@@ -300,18 +373,30 @@ def _editor(request) -> Editor:
 async def _index(request):
     from starlette.responses import HTMLResponse
 
-    ed = _editor(request)
-    return HTMLResponse(index_page(ed.store, ed.settings.token))
+    return HTMLResponse(index_page(_editor(request).store))
+
+
+def _not_found_page(message: str) -> str:
+    return _page("找不到页面", Markup('<h1>找不到页面</h1><p>{}</p><p><a href="/">返回目录编辑首页</a></p>').format(message))
 
 
 async def _doc(request):
-    from starlette.responses import HTMLResponse, PlainTextResponse
+    from starlette.responses import HTMLResponse
 
     ed = _editor(request)
     try:
-        return HTMLResponse(doc_page(ed.store, request.path_params["key"], ed.settings.token))
-    except (GuidebookError, OSError):
-        return PlainTextResponse("404 not found", status_code=404)
+        return HTMLResponse(doc_page(ed.store, request.path_params["key"]))
+    except (GuidebookError, OSError) as exc:
+        return HTMLResponse(_not_found_page(str(exc) if isinstance(exc, Unreadable) else L.NO_SUCH_FILE),
+                            status_code=404)
+
+
+def _unreadable(exc: Unreadable):
+    """A document's file is gone or broken: the file, the line and the message, for the page to show."""
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"ok": False, "message": str(exc), "file": exc.file, "line": exc.line,
+                         "unreadable": True}, status_code=409)
 
 
 async def _check(request):
@@ -328,6 +413,15 @@ async def _check(request):
 
 
 async def _save(request):
+    return await _write(request, text=False)
+
+
+async def _save_text(request):
+    return await _write(request, text=True)
+
+
+async def _write(request, text: bool):
+    """Save a document from its form's data, or (the repair of a broken file) from its whole text."""
     from starlette.responses import JSONResponse
 
     ed, key = _editor(request), request.path_params["key"]
@@ -335,26 +429,39 @@ async def _save(request):
         payload = await body_json(request)
     except ValueError as exc:
         return _answer(exc)
+    given = payload.get("text") if text else payload.get("data")
+    if text and not isinstance(given, str):
+        return _bad("请求中缺少文件内容")
     try:
         with ed.lock:
-            before, _, _ = ed.store.load(key)
-            new_hash, warnings = ed.store.save(key, payload.get("data"), payload.get("hash"),
-                                               force=bool(payload.get("force")))
+            before = _data_or_none(ed.store, key)
+            save = ed.store.save_text if text else ed.store.save
+            new_hash, warnings = save(key, given, payload.get("hash"), force=bool(payload.get("force")))
             committed = None
             if ed.settings.commit:
                 after, _, _ = ed.store.load(key)
-                committed = ed.store.commit(key, _changed_fields(before, after, ed.store.kind_of(key)))
+                committed = ed.store.commit(key, _changed_fields(before or {}, after, ed.store.kind_of(key)))
     except Conflict as exc:
+        mine = given if text else ed.store.render(key, given)
         return JSONResponse({"ok": False, "conflict": True, "disk": exc.disk_text, "disk_hash": exc.disk_hash,
-                             "mine": ed.store.render(key, payload.get("data"))}, status_code=409)
+                             "note": exc.note, "mine": mine}, status_code=409)
     except DataError as exc:
-        return JSONResponse({"ok": False, "message": str(exc), "problems": [
+        return JSONResponse({"ok": False, "message": f"{ed.store.relative(key)}：{exc}", "problems": [
             {"path": d.field, "message": d.message, "severity": "error", "line": d.line}
             for d in exc.diagnostics]}, status_code=422)
     except GuidebookError as exc:
         return _bad(str(exc))
+    notes = [w for w in warnings if w.severity == "warning"]
+    message = "已保存" + (f"（有 {len(notes)} 处提醒，见表单中标出的字段）" if notes else "")
     return JSONResponse({"ok": True, "hash": new_hash, "warnings": _problems_json(warnings),
-                         "message": "已保存" + (f"（已提交：{committed}）" if committed else "")})
+                         "message": message + (f"（已提交：{committed}）" if committed else "")})
+
+
+def _data_or_none(store: Store, key: str):
+    try:
+        return store.load(key)[0]
+    except Unreadable:
+        return None
 
 
 async def _load(request):
@@ -362,6 +469,8 @@ async def _load(request):
 
     try:
         data, _, h = _editor(request).store.load(request.path_params["key"])
+    except Unreadable as exc:
+        return _unreadable(exc)
     except (GuidebookError, OSError):
         return _bad(L.NO_SUCH_FILE, 404)
     return JSONResponse({"ok": True, "data": data, "hash": h})
@@ -457,15 +566,6 @@ async def _fonts(request):
     return Response(data, status_code=status, media_type=kind)
 
 
-# The site's own links (relative, ending in .html, .css or .js): they keep the token; links out do not.
-_OWN_LINK = re.compile(rb'((?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|//)[^"#?]*\.(?:html|css|js))(#[^"]*)?"')
-
-
-def with_token(html: bytes, token: str) -> bytes:
-    """The site's page with the token on its links to its own pages, scripts and styles, and on no other."""
-    return _OWN_LINK.sub(lambda m: m.group(1) + b"?t=" + token.encode() + (m.group(2) or b"") + b'"', html)
-
-
 async def _site_page(request):
     from starlette.responses import PlainTextResponse, Response
 
@@ -479,14 +579,16 @@ async def _site_page(request):
     except GuidebookError as exc:
         return PlainTextResponse(f"目录有错误，网页版无法生成：{exc}", status_code=200)
     if rel not in files:
-        return PlainTextResponse("404 not found", status_code=404)
+        from starlette.responses import HTMLResponse
+
+        return HTMLResponse(_not_found_page(f"网页版中没有 {rel}"), status_code=404)
     kind = "text/html" if rel.endswith(".html") else "text/css" if rel.endswith(".css") else "text/javascript"
-    body = with_token(files[rel], settings.token) if kind == "text/html" else files[rel]
-    return Response(body, media_type=kind + "; charset=utf-8")
+    return Response(files[rel], media_type=kind + "; charset=utf-8")
 
 
 ROUTES = [("/", _index, ["GET"]), ("/doc/{key}", _doc, ["GET"]), ("/api/load/{key}", _load, ["GET"]),
           ("/api/check/{key}", _check, ["POST"]), ("/api/save/{key}", _save, ["POST"]),
+          ("/api/save-text/{key}", _save_text, ["POST"]),
           ("/api/preview/{key}", _preview, ["POST"]), ("/api/items", _add_item, ["POST"]),
           ("/api/references/{number}", _references, ["GET"]), ("/api/delete/{number}", _delete, ["POST"]),
           ("/api/renumber/{number}", _renumber, ["POST"]), ("/static/{name}", _static, ["GET"]),
@@ -498,6 +600,10 @@ def create_app(settings: Settings):
     from starlette.middleware import Middleware
     from starlette.routing import Route
 
+    from guidebook.files import stale_temporaries
+
+    for leftover in stale_temporaries(Path(settings.source)):  # of a save whose editor was killed
+        leftover.unlink(missing_ok=True)
     editor = Editor(settings, Store(settings.source), Previewer(settings))
     app = Starlette(routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
                     middleware=[Middleware(Guard, editor=editor)])

@@ -34,11 +34,24 @@ SINGLES = {"guide": (GUIDE_FILE, "指南信息（标题、单位、版次、封�
 
 
 class Conflict(GuidebookError):
-    """The file changed on disk since the form loaded it."""
+    """The file changed on disk since the form loaded it (or was deleted: `disk_text` is None)."""
 
-    def __init__(self, disk_text: str, disk_hash: str):
+    def __init__(self, disk_text: str | None, disk_hash: str, note: str = ""):
         super().__init__("the file changed on disk since it was opened")
-        self.disk_text, self.disk_hash = disk_text, disk_hash
+        self.disk_text, self.disk_hash, self.note = disk_text, disk_hash, note
+
+
+class Unreadable(GuidebookError):
+    """A document's file that is gone, or cannot be read as YAML: where and why, in Chinese. `text` is the
+    file's text when there is one (to repair it), None when the file is missing."""
+
+    def __init__(self, file: str, line: int, message: str, text: str | None):
+        super().__init__(f"{file}" + (f" 第 {line} 行" if line else "") + f"：{message}")
+        self.file, self.line, self.message, self.text = file, line, message, text
+
+
+class ReadOnly(GuidebookError):
+    """A document's file the user made read-only: it is left as it is."""
 
 
 @dataclass
@@ -109,7 +122,9 @@ class Store:
         for p in sorted((self.source / ITEMS_DIR).glob("*.yaml")):
             data = self._raw(p)
             if not isinstance(data, dict) or not isinstance(data.get("number"), int):
-                out.append({"key": f"file-{p.name}", "title": p.name, "kind": "broken"})
+                m = re.match(r"\d+", p.stem)  # repaired at its item's address, when the name gives the number
+                key = item_id(int(m.group())) if m and self._item_file(int(m.group())) == p else ""
+                out.append({"key": key, "title": p.name, "kind": "broken"})
                 continue
             cat_name = str(data.get("category", ""))
             k = categories.index(cat_name) + 1 if cat_name in categories else 0
@@ -132,11 +147,35 @@ class Store:
         except Exception:  # a broken file is shown as text, with check's message
             return None
 
+    def relative(self, key: str) -> str:
+        return self.path_of(key).relative_to(self.source).as_posix()
+
+    def read_text(self, key: str) -> str:
+        """The file's text; Unreadable (with no text) when it is missing or not UTF-8 text."""
+        path, rel = self.path_of(key), self.relative(key)
+        try:
+            return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except FileNotFoundError:
+            raise Unreadable(rel, 0, "文件不存在（可能已被删除或改名）", None) from None
+        except UnicodeDecodeError:
+            raise Unreadable(rel, 0, "文件不是 UTF-8 编码的文本", None) from None
+        except OSError as exc:
+            raise Unreadable(rel, 0, f"无法读取文件（{exc.strerror or exc}）", None) from None
+
     def load(self, key: str) -> tuple[Any, str, str]:
-        """(plain data, file text, hash of the text) of a document."""
-        path = self.path_of(key)
-        text = path.read_text("utf-8")
-        data = _plain(_yaml().load(text))
+        """(plain data, file text, hash of the text) of a document; Unreadable, with the file, the line and
+        a message in Chinese, when the file is missing or is not valid YAML."""
+        from guidebook.catalogue.yamlsource import YamlError, parse_yaml
+
+        text, rel = self.read_text(key), self.relative(key)
+        try:
+            parse_yaml(text, rel)  # the checker's own reading: the same line and words as `check`
+            data = _plain(_yaml().load(text))
+        except YamlError as exc:
+            raise Unreadable(rel, exc.diag.line, chinese(exc.diag.message), text) from None
+        except Exception as exc:  # ruamel refusing what PyYAML read: still the file's fault, not the editor's
+            line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+            raise Unreadable(rel, line, f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}", text) from None
         return data, text, digest(text)
 
     # -- checking
@@ -144,21 +183,35 @@ class Store:
         """The file's new text: the old text with only what `data` changes."""
         path = self.path_of(key)
         y = _yaml()
-        old = path.read_text("utf-8") if path.exists() else ""
-        node = y.load(old) if old.strip() else None
-        node = _merge(node, _clean(data))
+        try:
+            old = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):  # missing: the form's data is the whole new file
+            old = ""
+        try:
+            node = y.load(old) if old.strip() else None
+        except Exception:  # broken on disk: the form's data replaces it (its leading comments stay)
+            node = None
+        node = _merge(node, _quoted(_clean(data)))
         buf = io.StringIO()
         y.dump(node, buf)
         text = buf.getvalue()
         head = re.match(r"(?:#[^\n]*\n)+", old)  # comments before the data (ruamel keeps them, but be sure)
         if head and not text.startswith(head.group()):
             text = head.group() + text
+        if not old:  # a new (or re-created) file names its schema, as `init` and `add_item` write them
+            kind = self.kind_of(key)
+            schema_path = ("../" if kind == "item" else "") + f"schema/{kind}.schema.json"
+            text = f"# yaml-language-server: $schema={schema_path}\n" + text
         return text
 
     def check(self, key: str, data: Any) -> tuple[str, list[Problem]]:
         """The text `data` would be saved as, and every problem `guidebook check` would report for it
         (errors and warnings of this file, in Chinese, at the field they concern)."""
         text = self.render(key, data)
+        return text, self._check_text(key, text)
+
+    def _check_text(self, key: str, text: str) -> list[Problem]:
+        """Every problem `guidebook check` reports with the document's file holding `text`."""
         path = self.path_of(key)
         with tempfile.TemporaryDirectory(prefix="guidebook-edit-") as work:
             copy = Path(work) / "source"
@@ -175,29 +228,78 @@ class Store:
                 diags = exc.diagnostics
             for d in diags:
                 if not d.file.replace("\\", "/").endswith(rel):
-                    if d.severity == "error":  # this change breaks another file (a reference)
-                        problems.append(Problem("", f"{d.file}:{d.line}：{chinese(d.message)}", d.line))
+                    if d.severity == "error":  # another file is broken, or this change breaks it (a reference)
+                        where = catalogue_path(d.file, copy)
+                        problems.append(Problem("", f"另一个文件有错误（修复后才能保存）：{where}" + (f" 第 {d.line} 行" if d.line else "")
+                                                + f"：{chinese(d.message)}", 0))
                     continue
                 problems.append(Problem(_form_path(d), chinese(d.message), d.line, d.severity))
-        return text, problems
+        return problems
 
     # -- writing
     def save(self, key: str, data: Any, loaded_hash: str | None, force: bool = False) -> tuple[str, list[Problem]]:
         """Write the document if it is valid and unchanged on disk since it was loaded. Returns the new
         hash and the warnings; raises Conflict, or DataError with the problems."""
         path = self.path_of(key)
-        if path.exists() and not force:
-            disk = path.read_text("utf-8")
-            if loaded_hash is not None and digest(disk) != loaded_hash:
-                raise Conflict(disk, digest(disk))
+        if not force and loaded_hash is not None:
+            self._unchanged_since(key, loaded_hash)
         text, problems = self.check(key, data)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(f"{len(errors)} 处错误", [
                 Diagnostic(str(path), p.line, 0, p.path, p.message) for p in errors])
-        if not path.exists() or path.read_text("utf-8") != text:
-            write_atomic(path, text.encode("utf-8"))
+        self._write(key, text)
         return digest(text), problems
+
+    def save_text(self, key: str, text: str, loaded_hash: str | None, force: bool = False) -> tuple[str, list[Problem]]:
+        """Write a document's whole text (the repair of a file that YAML cannot read), if `check` accepts it."""
+        if not force and loaded_hash is not None:
+            self._unchanged_since(key, loaded_hash)
+        text = text.replace("\r\n", "\n")
+        problems = self._check_text(key, text)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(f"{len(errors)} 处错误", [
+                Diagnostic(self.relative(key), p.line, 0, p.path, p.message) for p in errors])
+        self._write(key, text)
+        return digest(text), problems
+
+    def _unchanged_since(self, key: str, loaded_hash: str) -> None:
+        """Conflict when the file is not the one the form loaded: changed, broken or deleted on disk."""
+        try:
+            disk = self.read_text(key)
+        except Unreadable:
+            raise Conflict(None, "", "磁盘上的文件已被删除或无法读取；选择“用我的版本覆盖”将按表单内容重新创建") from None
+        if digest(disk) == loaded_hash:
+            return
+        note = ""
+        try:
+            self.load(key)
+        except Unreadable as exc:
+            note = f"磁盘上的版本无法读取（{exc}）；选择“用我的版本覆盖”将以表单内容替换它"
+        raise Conflict(disk, digest(disk), note)
+
+    def _write(self, key: str, text: str) -> None:
+        """Write a document's file, unless it already holds `text`; a read-only file is refused, and a file's
+        mode is kept."""
+        import os
+        import stat as st
+
+        path = self.path_of(key)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            info = None
+        if info is not None and not info.st_mode & st.S_IWUSR:
+            raise ReadOnly(f"{self.relative(key)} 是只读文件，未保存（请先在文件管理器或终端中允许写入）")
+        try:
+            if info is not None and path.read_text("utf-8") == text:
+                return
+        except (OSError, UnicodeDecodeError):
+            pass
+        write_atomic(path, text.encode("utf-8"))
+        if info is not None:
+            os.chmod(path, st.S_IMODE(info.st_mode))
 
     def add_item(self, category: str) -> int:
         """A new item with the next free number, in `category`, saved as a minimal valid file."""
@@ -300,7 +402,10 @@ class Store:
     def title(self, key: str) -> str:
         if key in SINGLES:
             return SINGLES[key][1]
-        data, _, _ = self.load(key)
+        try:
+            data, _, _ = self.load(key)
+        except Unreadable:
+            return f"{L.ITEM} {item_of(key)}（{self.relative(key)}）"
         return f"{L.ITEM} {data.get('number')}《{data.get('title', '')}》"
 
 
@@ -330,6 +435,36 @@ def _clean(data: Any) -> Any:
     if isinstance(data, str):
         return data.strip()
     return data
+
+
+def _quoted(value: Any) -> Any:
+    """The form's data with every text that a YAML reader would read as something else marked to be
+    written quoted (`no`, `on`, `1:20`, `012`, `2026-12-01`, `#…`, `: …`, `- …`), and a text of several
+    lines as a block: what staff type is what the catalogue reads back."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+    if isinstance(value, dict):
+        return {k: _quoted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoted(v) for v in value]
+    if isinstance(value, str) and type(value) is str:
+        if "\n" in value and value == value.strip() and "\r" not in value and "\t" not in value:
+            return LiteralScalarString(value)
+        if _misread(value):
+            return DoubleQuotedScalarString(value)
+    return value
+
+
+def _misread(text: str) -> bool:
+    """Whether `text`, written as a plain scalar, would not read back as the same text, by the catalogue's
+    reader (YAML 1.1: yes/no/on/off are booleans, 1:20 a number) or by YAML 1.2 readers."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader) != text
+    except yaml.YAMLError:
+        return True
 
 
 def _merge(node: Any, new: Any) -> Any:
@@ -375,6 +510,15 @@ def _fresh(value: Any) -> Any:
     return value
 
 
+def catalogue_path(file: str, folder: Path) -> str:
+    """A diagnostic's file as the catalogue names it (items/15.yaml), not inside a checking copy."""
+    file = file.replace("\\", "/")
+    for root in (folder.as_posix() + "/", folder.resolve().as_posix() + "/"):
+        if file.startswith(root):
+            return file[len(root):]
+    return file
+
+
 def _form_path(d: Diagnostic) -> str:
     return d.field if re.fullmatch(r"[A-Za-z_][\w.\[\]]*", d.field or "") else ""
 
@@ -382,6 +526,7 @@ def _form_path(d: Diagnostic) -> str:
 # -- messages in Chinese --------------------------------------------------------------------------
 
 _MESSAGES = [
+    (r"\((第 \d+ 行[^()]*)\)", lambda m: m.group(1)),  # the YAML reader's advice carries its own Chinese
     (r"^field required|^missing", "必填"),
     (r"String should have at least 1 character|empty", "不能为空"),
     (r'^unknown field "?([\w]+)"?(?:.*did you mean "?(\w+)"?)?', lambda m: f"未知字段 {m.group(1)}"

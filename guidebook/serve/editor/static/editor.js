@@ -2,14 +2,25 @@
    shows each problem next to its field, previews the handout, saves, and handles a file changed on disk. */
 (function () {
   "use strict";
-  var token = document.body.dataset.token;
-
+  // The page holds no access token: the browser sends the editor's cookie with every request. Every
+  // answer is read as JSON; anything else (a proxy's page, a stopped editor) becomes a message, never a hang.
   function api(url, payload) {
-    return fetch(url + "?t=" + encodeURIComponent(token), {
+    return fetch(url, {
       method: payload === undefined ? "GET" : "POST",
-      headers: { "Content-Type": "application/json", "X-Guidebook-Token": token },
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
       body: payload === undefined ? undefined : JSON.stringify(payload)
-    }).then(function (r) { return r.json().then(function (j) { j.status = r.status; return j; }); });
+    }).then(function (r) {
+      return r.text().then(function (t) {
+        var j;
+        try { j = JSON.parse(t); } catch (e) { j = null; }
+        if (!j || typeof j !== "object") j = { ok: false, message: "编辑器的答复无法识别（HTTP " + r.status + "）" };
+        j.status = r.status;
+        return j;
+      });
+    }, function () {
+      return { ok: false, status: 0, message: "无法连接编辑器：它可能已停止运行，请在终端中重新启动 guidebook edit" };
+    });
   }
 
   function children(el, selector) {
@@ -97,9 +108,10 @@
     });
     var status = document.getElementById("status");
     var errors = (problems || []).filter(function (p) { return p.severity !== "warning"; }).length;
+    var notes = (problems || []).length - errors;
     status.textContent = errors ? "有 " + errors + " 处需要修改，修改前不能保存。" + (general.length ? general.join("；") : "")
-                                : (general.length ? general.join("；") : "检查通过。");
-    status.className = errors ? "bad" : "good";
+                                : (general.length ? general.join("；") : "检查通过" + (notes ? "，有 " + notes + " 处提醒（见标出的字段）。" : "。"));
+    status.className = errors ? "bad" : notes ? "warn" : "good";
   }
 
   function preview(form, data) {
@@ -128,7 +140,7 @@
         preview(form, data);
       }, 350);
     }
-    form.addEventListener("input", changed);
+    form.addEventListener("input", function () { dirty = true; changed(); });
     form.addEventListener("click", function (ev) {
       var b = ev.target.closest("button");
       if (!b || b.type === "submit") return;
@@ -148,11 +160,12 @@
         row.parentElement.insertBefore(row.nextElementSibling, row);
       } else return;
       renumber(form.querySelector(".obj.root"), "");
+      dirty = true;
       changed();
     });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); save(form, false); });
     document.getElementById("keep-mine").addEventListener("click", function () { save(form, true); });
-    document.getElementById("take-disk").addEventListener("click", function () { location.reload(); });
+    document.getElementById("take-disk").addEventListener("click", function () { dirty = false; location.reload(); });
     var del = document.getElementById("delete-item");
     if (del) del.addEventListener("click", function () {
       var n = del.dataset.number;
@@ -161,7 +174,7 @@
         var msg = "确定删除事项 " + n + " 吗？" + (refs.length ? "\n以下清单引用了本事项，删除时会一并去掉引用：\n" + refs.join("\n") : "");
         if (!window.confirm(msg)) return;
         api("/api/delete/" + n, {}).then(function (d) {
-          if (d.ok) location.href = "/?t=" + encodeURIComponent(token);
+          if (d.ok) { dirty = false; location.href = "/"; }
           else document.getElementById("status").textContent = d.message;
         });
       });
@@ -171,11 +184,47 @@
       ev.preventDefault();
       var to = ren.querySelector("input").value;
       api("/api/renumber/" + ren.dataset.number, { number: Number(to) }).then(function (r) {
-        if (r.ok) location.href = "/doc/" + r.key + "?t=" + encodeURIComponent(token);
+        if (r.ok) { dirty = false; location.href = "/doc/" + r.key; }
         else document.getElementById("status").textContent = "未改序号：" + r.message;
       });
     });
     changed();
+  }
+
+  // What the page holds that is not saved yet: leaving it asks first (the browser's own question).
+  var dirty = false;
+  window.addEventListener("beforeunload", function (ev) {
+    if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
+  });
+
+  function showConflict(form, r) {
+    var conflict = document.getElementById("conflict");
+    document.getElementById("disk-version").textContent = r.disk === null ? "（磁盘上已没有这个文件）" : r.disk;
+    document.getElementById("my-version").textContent = r.mine;
+    if (r.note) document.getElementById("conflict-note").textContent = r.note + "。请选择：";
+    form.dataset.hash = r.disk_hash;
+    conflict.hidden = false;
+    conflict.scrollIntoView();
+  }
+
+  function afterSave(form, r, status) {
+    var conflict = document.getElementById("conflict");
+    if (r.ok) {
+      form.dataset.hash = r.hash;
+      conflict.hidden = true;
+      dirty = false;
+      status.textContent = r.message;
+      status.className = r.warnings && r.warnings.length ? "warn" : "good";
+      return true;
+    }
+    if (r.conflict) {
+      showConflict(form, r);
+      status.textContent = "未保存：文件在磁盘上已被修改，请在下方选择。";
+    } else {
+      status.textContent = "未保存：" + (r.message || "");
+    }
+    status.className = "bad";
+    return false;
   }
 
   function save(form, force) {
@@ -183,23 +232,32 @@
     var status = document.getElementById("save-status");
     status.textContent = "正在保存…";
     api("/api/save/" + form.dataset.key, { data: data, hash: form.dataset.hash, force: force }).then(function (r) {
-      var conflict = document.getElementById("conflict");
-      if (r.ok) {
-        form.dataset.hash = r.hash;
-        conflict.hidden = true;
-        status.textContent = r.message;
-        showProblems(form, r.warnings);
-      } else if (r.conflict) {
-        document.getElementById("disk-version").textContent = r.disk;
-        document.getElementById("my-version").textContent = r.mine;
-        form.dataset.hash = r.disk_hash;
-        conflict.hidden = false;
-        status.textContent = "未保存：文件在磁盘上已被修改，请在下方选择。";
-      } else {
-        status.textContent = "未保存：" + (r.message || "");
-        showProblems(form, r.problems || []);
-      }
+      if (afterSave(form, r, status)) showProblems(form, r.warnings);
+      else if (!r.conflict) showProblems(form, r.problems || []);
     });
+  }
+
+  function setupRepair(form) {
+    var text = document.getElementById("text"), status = document.getElementById("save-status");
+    text.addEventListener("input", function () { dirty = true; });
+    function send(force) {
+      status.textContent = "正在保存…";
+      api("/api/save-text/" + form.dataset.key, { text: text.value, hash: form.dataset.hash, force: force })
+        .then(function (r) {
+          if (!afterSave(form, r, status)) {
+            if (r.problems && r.problems.length) {
+              status.textContent += "：" + r.problems.map(function (p) {
+                return (p.line ? "第 " + p.line + " 行：" : "") + p.message; }).join("；");
+            }
+            return;
+          }
+          status.textContent = "已保存，正在打开表单…";
+          location.reload();
+        });
+    }
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); send(false); });
+    document.getElementById("keep-mine").addEventListener("click", function () { send(true); });
+    document.getElementById("take-disk").addEventListener("click", function () { dirty = false; location.reload(); });
   }
 
   function setupIndex() {
@@ -214,13 +272,13 @@
     if (add) add.addEventListener("submit", function (ev) {
       ev.preventDefault();
       api("/api/items", { category: add.querySelector("select").value }).then(function (r) {
-        if (r.ok) location.href = "/doc/" + r.key + "?t=" + encodeURIComponent(token);
+        if (r.ok) location.href = "/doc/" + r.key;
       });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("doc");
-    if (form) setupDoc(form); else setupIndex();
+    var form = document.getElementById("doc"), repair = document.getElementById("repair");
+    if (form) setupDoc(form); else if (repair) setupRepair(repair); else setupIndex();
   });
 })();
