@@ -259,16 +259,40 @@ def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> Thr
 
                     traceback.print_exc()
                     status, ctype, body = 500, "text/plain; charset=utf-8", "500 预览出错（详情见终端）".encode()
+            self._answer(status, ctype, body)
+
+        def do_HEAD(self):  # noqa: N802
+            self._head_only = True
+            try:
+                self.do_GET()
+            finally:
+                self._head_only = False
+
+        def _refuse_method(self):
+            self._answer(405, "text/plain; charset=utf-8", "405 预览只提供页面，不接受提交".encode(), allow="GET, HEAD")
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method  # noqa: N815
+
+        def _answer(self, status: int, ctype: str, body: bytes, allow: str | None = None) -> None:
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
-                for name, value in for_answer(ctype).items():
-                    self.send_header(name, value)
+                if allow:
+                    self.send_header("Allow", allow)
+                self._ctype = ctype
                 self.end_headers()
-                self.wfile.write(body)
+                if not getattr(self, "_head_only", False):
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
                 self.close_connection = True  # the browser left (a reload, a closed tab)
+
+        def end_headers(self):
+            # every answer, http.server's own errors (a malformed request line, 414) included
+            for name, value in for_answer(getattr(self, "_ctype", "text/html")).items():
+                self.send_header(name, value)
+            self._ctype = "text/html"  # the next answer on this connection sets its own
+            super().end_headers()
 
         def log_message(self, fmt, *args):  # quiet: the terminal shows changes, not every request
             pass

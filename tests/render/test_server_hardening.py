@@ -242,3 +242,37 @@ def test_the_preview_takes_a_burst_of_connections(preview_server):
     for t in threads:
         t.join(timeout=60)
     assert results == [200] * 60
+
+
+def test_the_editor_answers_unknown_addresses_and_methods_in_chinese(editor):
+    url, _ = editor
+    cookie = {"Cookie": _cookie(url)}
+    status, headers, body = _raw(url + "/nothing/here", cookie)
+    assert status == 404 and "返回目录编辑首页" in body.decode() and headers["content-type"].startswith("text/html")
+    _assert_hardened(headers, "404")
+    status, headers, body = _raw(url + "/api/nothing", cookie)
+    assert status == 404 and json.loads(body)["ok"] is False
+    req = urllib.request.Request(url + "/api/save/item-15", method="PUT", headers=cookie, data=b"{}")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=30)
+    assert err.value.code == 405 and "请求" in json.loads(err.value.read())["message"]
+    _assert_hardened({k.lower(): v for k, v in err.value.headers.items()}, "405")
+
+
+def test_the_preview_hardens_its_own_errors_and_other_methods(preview_server):
+    url, _, _ = preview_server
+    host, port = url.removeprefix("http://").split(":")
+    for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+        req = urllib.request.Request(url + "/", method=method, data=b"x" if method != "OPTIONS" else None)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=30)
+        assert err.value.code == 405, method
+        _assert_hardened({k.lower(): v for k, v in err.value.headers.items()}, method)
+    req = urllib.request.Request(url + "/handout/15", method="HEAD")
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status == 200 and r.read() == b"" and int(r.headers["Content-Length"]) > 1000
+    with socket.create_connection((host, int(port))) as s:  # a request line http.server itself refuses
+        s.sendall(b"GET / / HTTP/1.1\r\n\r\n")
+        answer = s.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.") and " 400 " in answer.split("\r\n")[0]
+    assert "X-Content-Type-Options: nosniff" in answer and "Content-Security-Policy: default-src 'self'" in answer

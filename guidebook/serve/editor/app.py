@@ -595,6 +595,17 @@ ROUTES = [("/", _index, ["GET"]), ("/doc/{key}", _doc, ["GET"]), ("/api/load/{ke
           ("/fonts/{name}", _fonts, ["GET"]), ("/site/{path:path}", _site_page, ["GET"])]
 
 
+async def _no_route(request, exc):
+    """An address or a method the editor does not have: in Chinese, JSON for the API, a page otherwise."""
+    from starlette.responses import HTMLResponse
+
+    status = getattr(exc, "status_code", 404)
+    message = "编辑器没有这个地址" if status == 404 else "这个地址不接受这种请求"
+    if request.url.path.startswith("/api/"):
+        return _bad(message, status)
+    return HTMLResponse(_not_found_page(message), status_code=status)
+
+
 def create_app(settings: Settings):
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
@@ -606,7 +617,8 @@ def create_app(settings: Settings):
         leftover.unlink(missing_ok=True)
     editor = Editor(settings, Store(settings.source), Previewer(settings))
     app = Starlette(routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
-                    middleware=[Middleware(Guard, editor=editor)])
+                    middleware=[Middleware(Guard, editor=editor)],
+                    exception_handlers={404: _no_route, 405: _no_route})
     app.state.editor = editor
     return app
 
