@@ -62,6 +62,55 @@ def _indent(s: str) -> int:
     return len(s) - len(s.lstrip(" "))
 
 
+_KEY = re.compile(r"[^\s:#\"'-][^:]*:(?:\s|$)|-[^\s:][^:]*:(?:\s|$)")  # `name: ...` (a field, not a text)
+
+
+def _content_lines(lines: list[str], start: int, step: int):
+    """Line numbers of the lines with content from `start` on (step 1) or back (step -1): no blanks, no comments."""
+    k = start
+    while 0 < k <= len(lines):
+        if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#"):
+            yield k
+        k += step
+
+
+def _odd_previous_line(lines: list[str], n: int) -> int | None:
+    """The line before `n` when it is the one out of place: line `n` agrees with the line after it, the
+    line before does not (PyYAML reports the second line of a block whose first line is wrong)."""
+    before = next(_content_lines(lines, n - 1, -1), 0)
+    after = next(_content_lines(lines, n + 1, 1), 0)
+    if not before or not after:
+        return None
+    a = _indent(lines[n - 1])
+    same_kind = lines[after - 1].lstrip().startswith("- ") == lines[n - 1].lstrip().startswith("- ")
+    return before if _indent(lines[after - 1]) == a and same_kind and _indent(lines[before - 1]) != a else None
+
+
+def _parses(lines: list[str]) -> bool:
+    """Whether the text reads as the catalogue reads it (duplicate keys included), without advice."""
+    loader = _Loader("\n".join(lines) + "\n")
+    try:
+        stack = [loader.get_single_node()]
+        while stack:  # the structure only: duplicate keys, as _convert refuses them
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+                if len(keys) != len(set(keys)):
+                    return False
+                stack += [v for _, v in node.value]
+            elif isinstance(node, yaml.SequenceNode):
+                stack += node.value
+        return True
+    except (yaml.YAMLError, YamlError, RecursionError):
+        return False
+    finally:
+        loader.dispose()
+
+
+def _shifted(lines: list[str], n: int, indent: int) -> list[str]:
+    return lines[:n - 1] + [" " * indent + lines[n - 1].lstrip(" ")] + lines[n:]
+
+
 def _open_levels(lines: list[str], n: int) -> list[tuple[int, int, bool]]:
     """Where line `n` may stand: (indentation, nearest line with it, whether it is a list marker's) for
     every block still open above it, nearest first. A list entry `- key: value` at column c opens two:
@@ -76,8 +125,8 @@ def _open_levels(lines: list[str], n: int) -> list[tuple[int, int, bool]]:
         if ind > floor:
             continue
         marker = re.match(r"(?:-[ ]+)+", text[ind:])
-        if marker and ind + len(marker.group()) <= floor and text[ind + len(marker.group()):].strip():
-            out.append((ind + len(marker.group()), k, False))
+        if marker and ind + len(marker.group()) <= floor and _KEY.match(text[ind + len(marker.group()):]):
+            out.append((ind + len(marker.group()), k, False))  # the entry is a mapping: more of its fields
         out.append((ind, k, bool(marker)))
         floor = ind
         if ind == 0:
@@ -87,19 +136,38 @@ def _open_levels(lines: list[str], n: int) -> list[tuple[int, int, bool]]:
 
 
 def _indentation_advice(lines: list[str], n: int, col: int) -> tuple[int, int, str] | None:
-    """The indentations line `n` could have, nearest to its own first, as advice; None if none differ."""
-    text = lines[n - 1] if 0 < n <= len(lines) else ""
-    a, dash = _indent(text), text.lstrip().startswith("- ")
-    levels = [e for e in _open_levels(lines, n) if e[2] == dash and e[0] != a] or \
-        [e for e in _open_levels(lines, n) if e[0] != a]
-    if not levels:
+    """Advice for an indentation mistake reported at line `n`: the indentation that makes the file read,
+    for line `n` (the levels of the blocks open above it, nearest to its own first) or for the line before
+    it when that one is out of step with the lines after it. Every proposal is tried first: one that does
+    not make the file read is never given. None when no single change of indentation does."""
+    if not 0 < n <= len(lines):
         return None
-    levels.sort(key=lambda e: (abs(e[0] - a), -e[0]))
-    best = levels[:2] if len(levels) > 1 and abs(levels[1][0] - a) == abs(levels[0][0] - a) else levels[:1]
-    en = " or ".join(f"{i} space{'' if i == 1 else 's'} (like line {k})" for i, k, _ in best)
-    zh = " 或 ".join(f"{i} 格（同第 {k} 行）" for i, k, _ in best)
-    return n, col, (f"line {n} is indented {a} space{'' if a == 1 else 's'}, unlike the lines it can belong with: indent it {en} "
-                    f"(第 {n} 行缩进了 {a} 格，与上面的行对不齐：应缩进 {zh})")
+    fixes: list[tuple[int, int, int]] = []  # (line to change, its new indentation, the line it is then like)
+    odd = _odd_previous_line(lines, n)
+    if odd is not None:
+        fixes.append((odd, _indent(lines[n - 1]), n))
+    before = next(_content_lines(lines, n - 1, -1), 0)
+    marker = re.match(r"(?:-[ ]+)+", lines[before - 1].lstrip(" ")) if before else None
+    if marker and _indent(lines[n - 1]) >= len(marker.group()):  # the entry's marker moved, not its fields
+        fixes.append((before, _indent(lines[n - 1]) - len(marker.group()), -n))  # -n: its fields like line n
+    a, dash = _indent(lines[n - 1]), lines[n - 1].lstrip().startswith("- ")
+    levels = [e for e in _open_levels(lines, n) if e[0] != a]
+    levels.sort(key=lambda e: (e[2] != dash, abs(e[0] - a), -e[0]))
+    fixes += [(n, i, k) for i, k, _ in levels]
+    fixes = list(dict.fromkeys(fixes))
+    first = next((f for f in fixes if _parses(_shifted(lines, f[0], f[1]))), None)
+    if first is None:
+        return None
+    line, own = first[0], _indent(lines[first[0] - 1])
+    ties = [f for f in fixes[fixes.index(first) + 1:] if f[0] == line and abs(f[1] - own) == abs(first[1] - own)]
+    best = [first] + [f for f in ties[:1] if _parses(_shifted(lines, f[0], f[1]))]
+    where = "after" if line < n else "around"
+    en = " or ".join(f"{i} space{'' if i == 1 else 's'} (" + (f"like line {k}" if k > 0 else
+                     f"so that its fields line up with line {-k}") + ")" for _, i, k in best)
+    zh = " 或 ".join(f"{i} 格（" + (f"同第 {k} 行" if k > 0 else f"使其内容与第 {-k} 行对齐") + "）" for _, i, k in best)
+    return line, own + 1, (f"line {line} is indented {own} space{'' if own == 1 else 's'}, unlike the lines "
+                           f"{where} it: indent it {en} (第 {line} 行缩进了 {own} 格，与{'下面' if line < n else '上下'}的行"
+                           f"对不齐：应缩进 {zh})")
 
 
 def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, str]:
@@ -114,7 +182,7 @@ def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, 
         return n, ctx.column + 1, (f"line {n} has no colon after its field name: \"{text}\" (第 {n} 行缺少冒号；"
                                    f"写成 {L.NAME}: {L.CONTENT})")
     if any(p in problem for p in ("did not find expected '-' indicator", "did not find expected key",
-                                  "expected <block end>")):
+                                  "expected <block end>", "expected <document start>")):
         advice = _indentation_advice(lines, line, col)
         return advice or (line, col, f"line {line}: unexpected indentation (第 {line} 行的缩进有误)")
     if "mapping values are not allowed" in problem:
@@ -122,7 +190,7 @@ def _plain_words(exc, lines: list[str], line: int, col: int) -> tuple[int, int, 
             prev = next((k for k in range(line - 1, 0, -1) if lines[k - 1].strip()
                          and not lines[k - 1].lstrip().startswith("#")), 0)
             if prev and _indent(lines[line - 1]) > _indent(lines[prev - 1]):  # a field indented under a value
-                advice = _indentation_advice(lines, line, _indent(lines[line - 1]) + 1)
+                advice = _indentation_advice(lines, line, col)
                 if advice:
                     return advice
         return line, col, (f"line {line} has a second colon in a value (第 {line} 行的内容里有冒号：请给整段文字加上"

@@ -43,7 +43,7 @@ def test_a_special_word_reads_back_as_typed(store, text):
     assert _read_back(store, text) == text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"),
                min_size=1, max_size=30).map(str.strip).filter(bool))
 def test_any_text_reads_back_as_typed(store, text):
@@ -68,3 +68,18 @@ def test_an_unchanged_file_is_rendered_unchanged(store):
     assert store.render("item-15", data) == text
     data, text, _ = store.load("guide")
     assert store.render("guide", data) == text
+
+
+def test_an_untouched_date_keeps_its_spelling_when_another_field_is_saved(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    guide = source / "guide.yaml"
+    original = guide.read_text("utf-8")
+    assert "edition_date" not in original
+    for spelling in ("edition_date: 2026-12-01", "edition_date: '2026-12-01'"):
+        guide.write_text(original.replace("edition: 2026\n", f"edition: 2026\n{spelling}\n"), "utf-8")
+        store = Store(source)
+        data, text, _ = store.load("guide")
+        data.setdefault("site", {})["base_url"] = "https://example.gov.cn/guide/"
+        out = store.render("guide", data)
+        assert f"\n{spelling}\n" in out and out.count("\n") == text.count("\n") + 2, out

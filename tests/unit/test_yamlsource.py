@@ -24,8 +24,8 @@ def test_positions_of_values_and_keys():
     ("<<: {a: 1}\n", "t.yaml:1:1: YAML merge keys (<<) are not allowed in the catalogue"),
     # mistakes a person makes, in words a person who does not know YAML can act on, at the right line
     ("title: 事项\nchannels:\n  - kind: 窗口办\n    text: 窗口\n   time_limit: 即时\n",
-     "t.yaml:5:4: line 5 is indented 3 spaces, unlike the lines it can belong with: indent it 4 spaces (like "
-     "line 4) (第 5 行缩进了 3 格，与上面的行对不齐：应缩进 4 格（同第 4 行）)"),
+     "t.yaml:5:4: line 5 is indented 3 spaces, unlike the lines around it: indent it 4 spaces (like "
+     "line 4) (第 5 行缩进了 3 格，与上下的行对不齐：应缩进 4 格（同第 4 行）)"),
     ("title: 事项\ntime_limit 即时办结\nnumber: 3\n",
      't.yaml:2:1: line 2 has no colon after its field name: "time_limit 即时办结" (第 2 行缺少冒号；写成 名称: 内容)'),
     ("title: 网址: http://a.b\n",
@@ -84,3 +84,4 @@ def test_oversized_file_is_refused(tmp_path):
     p.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES + 10) + b"\n")
     with pytest.raises(YamlError, match="file is too large"):
         load_yaml(p)
+

@@ -492,6 +492,8 @@ def _merge(node: Any, new: Any) -> Any:
         return node
     if node == new and type(node) is not bool and not isinstance(node, (CommentedMap, CommentedSeq)):
         return node  # unchanged: keeps its quoting style
+    if hasattr(node, "isoformat") and isinstance(new, str) and node.isoformat() == new:
+        return node  # a date the form showed as text, unchanged: stays as it was written
     if isinstance(node, str) and isinstance(new, str) and type(node) is not str:
         return type(node)(new)  # a quoted text stays quoted
     return _fresh(new)
