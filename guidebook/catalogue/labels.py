@@ -139,3 +139,9 @@ def field(key: str, doc: str = "item") -> FieldLabel | None:
             if s.key == key:
                 return FIELDS.get(key) or FieldLabel(s.label)
     return FIELDS.get(key)
+
+
+# A part whose fields are alternatives (exactly one is given): the editor's choice between them.
+CHOICES = {
+    "materials": ("材料的写法", {"items": "逐项列出", "groups": "按申请人分组列出", "none": "无需材料（写明说明）"}),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 # The catalogue's models use no Pydantic plugins; without this, defining them scans the metadata of
 # every installed distribution for plugins (about 20 ms of every command's start).
@@ -123,6 +123,9 @@ class MaterialGroup(Strict):
 class Materials(Strict):
     """The 需提供材料 part of an item."""
 
+    SHAPES: ClassVar[tuple[str, ...]] = ("items", "groups", "none")  # exactly one of them: the editor shows it as one choice
+    model_config = ConfigDict(json_schema_extra={"x-one-of": ["items", "groups", "none"]})
+
     label: Text = Field("需提供材料", description="Heading as the booklet prints it (需提供材料 or 需提供要件)")
     lead: Text | None = Field(None, description="Text printed before the list")
     items: list[Material] = Field(default_factory=list, description="Materials when not grouped")
@@ -132,7 +135,7 @@ class Materials(Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> "Materials":
-        used = [k for k in ("items", "groups", "none") if getattr(self, k)]
+        used = [k for k in self.SHAPES if getattr(self, k)]
         if len(used) != 1:
             raise ValueError("give exactly one of `items`, `groups` or `none`")
         return self

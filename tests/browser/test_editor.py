@@ -169,3 +169,56 @@ def test_browser_a_file_deleted_on_disk_is_re_created_from_the_form(page):
     text = path.read_text("utf-8")
     assert text.startswith("# yaml-language-server: $schema=schema/windows.schema.json\n")
     assert text.count("  - name: ") == 26  # every window, from the form
+
+
+def test_browser_materials_are_one_visible_choice_of_shape(page):
+    pg, url, repo = page
+    _open(pg, url, "item-15")  # item 15 lists its materials in groups
+    assert pg.is_checked('.choice input[value="groups"]')
+    assert not pg.is_visible('fieldset[data-path="materials.items"]')  # no empty top-level list, no stray 添加
+    assert pg.is_visible('fieldset[data-path="materials.groups"]')
+    pg.check('.choice input[value="none"]')
+    assert not pg.is_visible('fieldset[data-path="materials.groups"]')
+    pg.fill('[name="materials.none"]', "无")
+    pg.wait_for_function("() => document.getElementById('status').textContent.indexOf('检查通过') === 0")
+    assert _save(pg).startswith("已保存")
+    import yaml
+
+    data = yaml.safe_load((repo / "source" / "items" / "15.yaml").read_text("utf-8"))
+    assert data["materials"] == {"none": "无"}
+    pg.check('.choice input[value="items"]')  # an empty list chosen: its 添加 button is where to go on
+    assert pg.evaluate("() => document.activeElement.closest('fieldset').dataset.path") == "materials.items"
+    assert pg.is_visible('fieldset[data-path="materials.items"] > button.add')
+
+
+def test_browser_leaving_with_unsaved_changes_asks(page):
+    pg, url, _ = page
+    _open(pg, url, "item-15")
+    pg.fill('[name="time_limit"]', "全月经办，次月发放。")
+    asked = []
+
+    def on_dialog(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    pg.click("header.top a")
+    pg.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and pg.url == f"{url}/doc/item-15"  # stayed, the edit still there
+    assert pg.input_value('[name="time_limit"]') == "全月经办，次月发放。"
+    assert _save(pg).startswith("已保存")
+    pg.click("header.top a")  # saved: leaves without asking
+    pg.wait_for_url(f"{url}/")
+    assert asked == ["beforeunload"]
+
+
+def test_browser_the_changes_since_the_edition_follow_each_save(page):
+    pg, url, repo = page
+    assert run_cli("edition", "new", "2027", "--source", str(repo / "source")).returncode == 0
+    _open(pg, url, "guide")
+    assert "与2026年版相比：3 处修改" in pg.inner_text("#since summary")  # edition, edition_date, compare_with
+    _open(pg, url, "item-15")
+    assert pg.inner_text("#since summary") == "与2026年版相比：没有修改"
+    pg.fill('[name="time_limit"]', "全月经办，次月发放。")
+    assert _save(pg).startswith("已保存")
+    pg.wait_for_function("() => document.querySelector('#since summary').textContent.indexOf('1 处修改') > 0")

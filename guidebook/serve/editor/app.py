@@ -220,7 +220,7 @@ def _changes_since_edition(store: Store, key: str) -> Markup:
             rows.append(Markup("<li>{}：{} {} → {}</li>").format(
                 diffing.KIND_ZH[c.kind], c.label, diffing._show(c.old) or "（无）", diffing._show(c.new) or "（无）"))
     summary = L.SINCE_EDITION.format(year=years[0].name) + "：" + (f"{len(rows)} 处修改" if rows else "没有修改")
-    return Markup('<details class="since"><summary>{}</summary><ul>{}</ul></details>').format(
+    return Markup('<details class="since" id="since"><summary>{}</summary><ul>{}</ul></details>').format(
         summary, Markup("").join(rows)) if scope else Markup("")
 
 
@@ -476,6 +476,18 @@ async def _load(request):
     return JSONResponse({"ok": True, "data": data, "hash": h})
 
 
+async def _changes(request):
+    """The document's changes since the last archived edition, as the form shows them (after a save)."""
+    from starlette.responses import JSONResponse
+
+    ed, key = _editor(request), request.path_params["key"]
+    try:
+        html = str(_changes_since_edition(ed.store, key))
+    except (GuidebookError, OSError):
+        return _bad(L.NO_SUCH_FILE, 404)
+    return JSONResponse({"ok": True, "html": html})
+
+
 async def _preview(request):
     from starlette.responses import JSONResponse
 
@@ -587,6 +599,7 @@ async def _site_page(request):
 
 
 ROUTES = [("/", _index, ["GET"]), ("/doc/{key}", _doc, ["GET"]), ("/api/load/{key}", _load, ["GET"]),
+          ("/api/changes/{key}", _changes, ["GET"]),
           ("/api/check/{key}", _check, ["POST"]), ("/api/save/{key}", _save, ["POST"]),
           ("/api/save-text/{key}", _save_text, ["POST"]),
           ("/api/preview/{key}", _preview, ["POST"]), ("/api/items", _add_item, ["POST"]),

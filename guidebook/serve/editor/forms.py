@@ -61,8 +61,17 @@ class FormBuilder:
             value = {"step": value}
         value = value if isinstance(value, dict) else {}
         required = set(s.get("required", []))
-        parts = [self.field(sub, value.get(key), f"{path}.{key}" if path else key, key, key in required)
-                 for key, sub in s.get("properties", {}).items()]
+        shapes = s.get("x-one-of", [])
+        chosen = next((k for k in shapes if value.get(k)), shapes[0] if shapes else None)
+        parts = []
+        for key, sub in s.get("properties", {}).items():
+            part = self.field(sub, value.get(key), f"{path}.{key}" if path else key, key, key in required)
+            if key in shapes:  # one of the alternatives: shown only when chosen
+                part = Markup(str(part).replace(">", ' data-choice="{}"{}>'.format(
+                    escape(key), " hidden" if key != chosen else ""), 1))
+            parts.append(part)
+        if shapes:
+            parts.insert(0, self.choice(shapes, chosen, path, name))
         inner = Markup("").join(parts)
         if not path:
             return Markup('<div class="obj root" data-kind="object">{}</div>').format(inner)
@@ -70,6 +79,18 @@ class FormBuilder:
         return Markup('<fieldset class="obj" data-kind="object" data-key="{}">{}{}'
                       '<p class="err" data-error-for="{}"></p></fieldset>').format(
             path.rsplit(".", 1)[-1].split("[")[0], legend, inner, path)
+
+    def choice(self, shapes: list[str], chosen: str, path: str, name: str) -> Markup:
+        """One visible switch between the fields of which exactly one is given."""
+        title, names = L.CHOICES.get(name, ("写法", {}))
+        group = "choice-" + path.replace(".", "-").replace("[", "_").replace("]", "")
+        options = Markup("").join(
+            Markup('<label><input type="radio" name="{g}" value="{k}"{c}> {t}</label>').format(
+                g=group, k=k, c=Markup(" checked") if k == chosen else "", t=names.get(k, k)) for k in shapes)
+        return Markup('<div class="choice" role="radiogroup" aria-labelledby="{g}-title" data-choice-for="{p}">'
+                      '<span id="{g}-title" class="choice-title">{t}：</span>{o}'
+                      '<p class="choice-note">只保存所选写法的内容；切换写法不会删除另一种写法已填的内容，直到保存。</p></div>').format(
+            g=group, p=path, t=title, o=options)
 
     def array(self, s: dict, value: Any, path: str, label: str) -> Markup:
         items = s.get("items", {})

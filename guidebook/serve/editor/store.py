@@ -540,7 +540,7 @@ _MESSAGES = [
     (r"Input should be a valid integer|expected a whole number", "应为整数"),
     (r"Input should be greater than or equal to 1", "应不小于 1"),
     (r"Input should be '", "请从列表中选择"),
-    (r"give exactly one of `items`, `groups` or `none`", "材料须三选一：逐项列出、分组列出，或填写“无需材料”的说明"),
+    (r"give exactly one of `items`, `groups` or `none`", "请在“材料的写法”中选一种并填写：逐项列出的条目、按申请人分组的条目，或无需材料的说明"),
     (r"a channel needs at least one of", "每个办理渠道至少要填写说明、条目、网址或 App 路径中的一项"),
     (r"a flow step is either a `step` or a `decide`", "每个流程步骤要么是步骤，要么是判断"),
     (r"a `decide` step needs `no_end`", "判断步骤需要填写“否则”的去向"),

@@ -48,6 +48,7 @@
     var obj = {};
     children(el, ".fld, fieldset").forEach(function (c) {
       var key = c.dataset.key, v;
+      if (c.hidden) return;  // an alternative that is not chosen (materials as items, groups or none)
       if (c.matches(".fld")) v = readValue(c.querySelector("[data-kind=value]"));
       else v = collect(c);
       if (v !== null && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0)) obj[key] = v;
@@ -69,6 +70,8 @@
       return;
     }
     if (path) setErr(el, path);
+    var choice = el.querySelector(":scope > .choice");
+    if (choice) choice.querySelectorAll("input[type=radio]").forEach(function (r) { r.name = "choice-" + (path || "root"); });
     children(el, ".fld, fieldset").forEach(function (c) {
       var p = path ? path + "." + c.dataset.key : c.dataset.key;
       if (c.matches(".fld")) renumberField(c, p); else renumber(c, p);
@@ -127,6 +130,15 @@
     });
   }
 
+  // One of several shapes (materials as items, groups or none): only the chosen one is shown and saved.
+  function applyChoice(radio) {
+    var owner = radio.closest(".choice").parentElement;
+    children(owner, "[data-choice]").forEach(function (part) { part.hidden = part.dataset.choice !== radio.value; });
+    var shown = children(owner, '[data-choice="' + radio.value + '"]')[0];
+    var add = shown && shown.querySelector(":scope > button.add");
+    if (add && !shown.querySelector(":scope > ol.rows > li")) add.focus();
+  }
+
   function setupDoc(form) {
     var timer = null, seq = 0;
     renumber(form.querySelector(".obj.root"), "");
@@ -140,7 +152,11 @@
         preview(form, data);
       }, 350);
     }
-    form.addEventListener("input", function () { dirty = true; changed(); });
+    form.addEventListener("input", function (ev) {
+      if (ev.target.matches(".choice input[type=radio]")) applyChoice(ev.target);
+      dirty = true;
+      changed();
+    });
     form.addEventListener("click", function (ev) {
       var b = ev.target.closest("button");
       if (!b || b.type === "submit") return;
@@ -232,8 +248,20 @@
     var status = document.getElementById("save-status");
     status.textContent = "正在保存…";
     api("/api/save/" + form.dataset.key, { data: data, hash: form.dataset.hash, force: force }).then(function (r) {
-      if (afterSave(form, r, status)) showProblems(form, r.warnings);
+      if (afterSave(form, r, status)) { showProblems(form, r.warnings); refreshChanges(form); }
       else if (!r.conflict) showProblems(form, r.problems || []);
+    });
+  }
+
+  // "与 2026 年版相比：N 处修改" as it stands after the save.
+  function refreshChanges(form) {
+    var since = document.getElementById("since");
+    if (!since) return;
+    api("/api/changes/" + form.dataset.key).then(function (r) {
+      if (!r.ok || !r.html) return;
+      var open = since.open;
+      since.outerHTML = r.html;
+      document.getElementById("since").open = open;
     });
   }
 
