@@ -12,7 +12,7 @@ from guidebook.diagnostics import Diagnostic, GuidebookError, printable
 
 app = typer.Typer(
     help="Turn a bureau's catalogue of services (source/) into a print-ready PDF guide, one-page "
-    "handouts with QR codes, and editable Word files.\n\n"
+    "handouts with QR codes, editable Word files and a web edition for phones (output/site/).\n\n"
     "Exit codes: 0 success, 1 data or build errors, 2 usage errors.",
     no_args_is_help=False,  # the callback prints the help (exit 0)
     add_completion=True,
@@ -264,12 +264,12 @@ def build(
         None, "--guide/--no-guide", show_default=False,
         help="Write output/guide.pdf (and guide.docx). Default: yes, but not with --item or --category, which "
         "select handouts only."),
-    handouts: bool = typer.Option(True, "--handouts/--no-handouts", help="Write output/handouts/*.pdf."),
+    handouts: bool = typer.Option(True, "--handouts/--no-handouts", help="Write the handouts, one PDF per item, into output/handouts/."),
     word: bool = typer.Option(True, "--word/--no-word", help="Write the .docx versions."),
     site: bool = typer.Option(True, "--site/--no-site", help="Write output/site/: the web edition (whole builds "
                               "only: not with --item or --category)."),
     category: Optional[str] = typer.Option(
-        None, "--category", "-c", help="Only the handouts of this category: 三, 3 or (part of) its name."),
+        None, "--category", "-c", help="Only the handouts of this category: its number, its Chinese numeral or part of its name (3, 三, 失业)."),
     items: Optional[list[int]] = typer.Option(None, "--item", "-i", help="Only the handouts of this item (repeatable)."),
     changes_since: Optional[str] = typer.Option(
         None, "--changes-since", help="Add a 本版主要变化 page: changes since this folder or git revision. "
@@ -284,10 +284,9 @@ def build(
     force: bool = typer.Option(False, "--force", help="Render everything again, ignoring outputs that are up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
-    """Build the PDF guide, the one-page handouts and the Word files from the catalogue.
+    """Build the PDF guide, the one-page handouts, the Word files and the web edition from the catalogue.
 
-    Only outputs whose inputs changed are rendered again (see --force); nothing is written unless
-    every requested document renders.
+    Only outputs whose inputs changed are rendered again (see --force); nothing is written unless every requested document renders.
     """
     from guidebook.pipeline import Options, build as run_build
     from guidebook.catalogue.numbering import parse_category
@@ -680,12 +679,29 @@ def _debug_first(argv: list[str]) -> list[str]:
     return argv
 
 
+def _plain_flags(command) -> None:
+    """Flags without Typer's `<bool>` after them in --help: a flag takes no value, so it shows none."""
+    try:  # --help itself is made on first use; make it now (click caches it) to quiet it too
+        help_option = command.get_help_option(command.context_class(command, help_option_names=["-h", "--help"]))
+        if help_option is not None:
+            help_option.metavar = ""
+    except Exception:  # another Typer: the help keeps its <bool>, nothing else changes
+        pass
+    for param in command.params:
+        if getattr(param, "is_flag", False):  # typer's options are not click.Option subclasses
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_flags(sub)
+
+
 def main() -> None:
     from guidebook.files import Interrupted, interrupts_raised
 
     try:
         with interrupts_raised():
-            app(args=_debug_first(sys.argv[1:]), prog_name="guidebook")
+            command = typer.main.get_command(app)
+            _plain_flags(command)
+            command(args=_debug_first(sys.argv[1:]), prog_name="guidebook")
     except GuidebookError as exc:  # raised outside a command's own handling
         if _state["debug"]:
             raise

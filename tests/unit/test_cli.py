@@ -1,6 +1,8 @@
 """The command line: help, exit codes, progress and summary, and failed builds that touch nothing."""
 import re
 
+import pytest
+
 from helpers import ROOT, SOURCE, run_cli, run_cli_here
 
 
@@ -104,3 +106,22 @@ def test_diff_exit_code_and_one_meaning_of_o(tmp_path, source_copy):
     res = run_cli_here("diff", str(SOURCE), "--source", str(source_copy), "--exit-code", "--format", "md",
                        "-o", str(report))
     assert res.returncode == 1 and "次月发放" in report.read_text("utf-8")
+
+
+COMMANDS = ["", "check", "export", "schema", "list", "build", "handout", "diff", "publish", "edit", "preview",
+            "layouts list", "layouts copy", "edition new", "fonts list", "fonts install"]
+
+
+@pytest.mark.parametrize("columns", ["80", "100"])
+def test_every_help_is_complete_and_without_type_noise_after_flags(monkeypatch, columns):
+    from helpers import run_cli_here
+
+    monkeypatch.setenv("COLUMNS", columns)
+    for command in COMMANDS:
+        res = run_cli_here(*command.split(), "--help")
+        text = res.stdout.decode()
+        assert res.returncode == 0 and "Usage: guidebook" in text, command
+        assert "<bool>" not in text, command  # a flag takes no value
+        assert "…" not in text, (command, [line for line in text.splitlines() if "…" in line])
+    top = run_cli_here("--help").stdout.decode()
+    assert "publish" in top and "web edition" in top and "web edition" in run_cli_here("build", "--help").stdout.decode()
