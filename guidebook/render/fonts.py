@@ -55,26 +55,35 @@ def cache_dir() -> Path:
 
 
 def read_roles(layout_dirs: list[Path]) -> tuple[dict[str, list[str]], Path]:
-    """The font roles from the first fonts.toml found in the layout folders (overrides first)."""
-    for d in layout_dirs:
-        path = d / FONTS_FILE
-        if path.is_file():
-            confined(path, layout_dirs)
-            try:
-                data = tomllib.loads(path.read_text("utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise GuidebookError(f"{path}: invalid TOML: {exc}") from None
-            roles = data.get("roles")
-            if not isinstance(roles, dict) or not roles:
-                raise GuidebookError(f"{path}: expected [roles.NAME] tables with a `families` list")
-            out = {}
-            for name, spec in roles.items():
-                fams = spec.get("families") if isinstance(spec, dict) else None
-                if not isinstance(fams, list) or not all(isinstance(f, str) for f in fams) or not fams:
-                    raise GuidebookError(f"{path}: roles.{name}.families must be a list of font family names")
-                out[name] = fams
-            return out, path
-    raise GuidebookError(f"no {FONTS_FILE} in the layout folders: {', '.join(map(str, layout_dirs))}")
+    """The font roles of the layout folders: every fonts.toml found, an override's roles replacing the
+    same roles of the folders after it (a layout's fonts.toml with only [roles.body] keeps the default
+    heading role). Returns the roles and the first fonts.toml found (the one a designer edits)."""
+    found = [d / FONTS_FILE for d in layout_dirs if (d / FONTS_FILE).is_file()]
+    if not found:
+        raise GuidebookError(f"no {FONTS_FILE} in the layout folders: {', '.join(map(str, layout_dirs))}")
+    merged: dict[str, list[str]] = {}
+    for path in reversed(found):
+        merged.update(_roles_of(path, layout_dirs))
+    return merged, found[0]
+
+
+def _roles_of(path: Path, layout_dirs: list[Path]) -> dict[str, list[str]]:
+    confined(path, layout_dirs)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GuidebookError(f"{path}: invalid TOML: {exc}") from None
+    roles = data.get("roles")
+    if not isinstance(roles, dict) or not roles:
+        raise GuidebookError(f"{path}: expected [roles.NAME] tables with a `families` list")
+    out = {}
+    for name, spec in roles.items():
+        fams = spec.get("families") if isinstance(spec, dict) else None
+        if not isinstance(fams, list) or not all(isinstance(f, str) and f.strip() for f in fams) or not fams:
+            raise GuidebookError(f"{path}: roles.{name}.families must be a list of font family names, "
+                                 f'e.g. families = ["Noto Serif CJK SC"]')
+        out[name] = fams
+    return out
 
 
 @lru_cache(maxsize=256)
