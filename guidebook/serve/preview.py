@@ -165,7 +165,24 @@ class Preview:
                         self._page(page, it.title, f"/handout/{it.item_number}.pdf").encode()
             except GuidebookError as exc:
                 return 200, "text/html; charset=utf-8", self.error_page(exc).encode()
-        return 404, "text/plain; charset=utf-8", b"not found"
+            asset = self._layout_asset(path)
+            if asset is not None:
+                return asset
+        return 404, "text/plain; charset=utf-8", "404 预览中没有这个地址".encode()
+
+    def _layout_asset(self, path: str) -> tuple[int, str, bytes] | None:
+        """An image a template refers to relatively (`<img src="logo.svg">`), from the layout folder the PDF
+        takes it from (the first of the chain): the page at /handout/15 asks for /handout/logo.svg."""
+        m = re.fullmatch(r"/(?:handout/|guide/)?((?:[\w.-]+/)*[\w.-]+\.(svg|png|jpe?g|gif|webp))", unquote(path))
+        if not m or ".." in m.group(1).split("/"):
+            return None
+        folder = Path(self.chain[0]).resolve()
+        target = (folder / m.group(1)).resolve()
+        if folder not in target.parents or not target.is_file():
+            return None
+        kinds = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                 "gif": "image/gif", "webp": "image/webp"}
+        return 200, kinds[m.group(2)], target.read_bytes()
 
     def _site(self, rel: str) -> tuple[int, str, bytes]:
         """A file of the web edition, built in memory once per version (no download links)."""

@@ -80,3 +80,23 @@ def test_the_preview_refuses_foreign_hosts_and_malformed_paths(preview_server):
             urllib.request.urlopen(req, timeout=30)
         assert err.value.code == 400 and b"Traceback" not in err.value.read()
     assert "预览" in _get(url + "/")
+
+
+def test_images_of_a_layout_folder_are_served_where_the_pdf_finds_them(source_copy, tmp_path):
+    """A template's `<img src="logo.svg">` is read from the first layout folder by the PDF; the preview's
+    pages (/handout/15, /guide) ask for /handout/logo.svg and /logo.svg and get the same file."""
+    from guidebook.pipeline import Options
+    from guidebook.serve.preview import Preview
+
+    layout = tmp_path / "layout"
+    (layout / "img").mkdir(parents=True)
+    logo = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    (layout / "logo.svg").write_bytes(logo)
+    (layout / "img" / "seal.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG secret")
+    preview = Preview(Options(source=source_copy, layouts=[layout]))
+    assert preview.render("/handout/logo.svg") == (200, "image/svg+xml", logo)
+    assert preview.render("/logo.svg") == (200, "image/svg+xml", logo)
+    assert preview.render("/handout/img/seal.png")[:2] == (200, "image/png")
+    for path in ("/handout/../secret.png", "/handout/%2E%2E/secret.png", "/handout/nothing.svg", "/fonts.toml"):
+        assert preview.render(path)[0] == 404, path
