@@ -157,10 +157,22 @@ def overflow_mm(document) -> float | None:
     total = 0.0
     for page in document.pages[1:]:
         box = page_box(page)
-        bottoms = [b.position_y + b.margin_height() for b in box.descendants() if hasattr(b, "margin_height")]
         top = box.content_box_y()
-        total += max(0.0, max(bottoms, default=top) - top)
+        total += max(0.0, max(_flow_bottoms(box), default=top) - top)
     return total * 25.4 / 96
+
+
+def _flow_bottoms(box):
+    """The bottoms of the lines and images that the content flows onto a page: not of the boxes that
+    contain them (a block stretched to the page's height), not of what is fixed or absolutely
+    positioned (a logo repeated on every page), not of the page's margin boxes (headers, footers)."""
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ == "MarginBox" or child.style["position"] in ("absolute", "fixed"):
+            continue
+        if type(child).__name__ == "LineBox" or hasattr(child, "replacement"):
+            yield child.position_y + child.margin_height()
+        else:
+            yield from _flow_bottoms(child)
 
 
 def page_side(page) -> str | None:

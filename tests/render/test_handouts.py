@@ -238,3 +238,23 @@ def test_subsets_of_another_cut_of_a_face_are_never_merged(built, doc, session, 
         copy.write_bytes(data[:i] + "0123456789abcdef0123".encode("utf-16-be") + data[i + 40:])
         other.append(copy)
     assert share_fonts(joined(), other) == 0
+
+
+def _overflow_of_item_8(tmp_path, css: str) -> int | None:
+    layout = tmp_path / f"layout-{abs(hash(css))}"
+    layout.mkdir()
+    (layout / "custom.css").write_text(css, "utf-8")
+    res = run_cli("handout", "8", "--layouts", str(layout), "-o", str(tmp_path / "h8.pdf"))
+    m = re.search(r"overflows by about (\d+) mm", res.stderr.decode())
+    return int(m.group(1)) if m else None
+
+
+def test_the_overflow_figure_counts_the_content_not_a_fixed_logo(tmp_path):
+    """A logo fixed on every page and a rule with room under each part title (issue: "287 mm (2 pages)"):
+    the figure is the content that runs over, the same with the logo or without it."""
+    logo = "body::before { content: ''; position: fixed; top: 0; left: 0; width: 9mm; height: 9mm; background: #123; }\n"
+    rule = ".handout .part-title { border-bottom: 0.5mm solid #123; padding-bottom: 12mm; }\n"
+    with_logo, without = _overflow_of_item_8(tmp_path, logo + rule), _overflow_of_item_8(tmp_path, rule)
+    assert with_logo is not None and without is not None
+    assert with_logo == without and 0 < with_logo < 150, (with_logo, without)
+    assert _overflow_of_item_8(tmp_path, logo) is None  # the logo alone fits
