@@ -176,6 +176,8 @@ def phone_note(change: Change) -> str:
     if not (isinstance(change.old, str) and isinstance(change.new, str)):
         return ""
     a, b = phones_in(change.old), phones_in(change.new)
+    if change.old.strip() in a and change.new.strip() in b:
+        return ""  # the value is the phone number itself: "old → new" already says it, once
     if a != b:
         return f"{L.PHONE} {'、'.join(a) or '无'} → {'、'.join(b) or '无'}"
     return ""
@@ -264,7 +266,10 @@ def _show(value: Any) -> str:
         return "；".join(_show(v) for v in value if v not in (None, "", [], {}))
     if isinstance(value, dict):
         if "name" in value:
-            extra = "，".join(_show(v) for k, v in value.items() if k not in ("name", "flags"))
+            counted = " ".join(x for x in (_show(value.get("form")), f"{value['copies']} 份" if value.get("copies")
+                                           else "") if x)  # 原件 1 份, as the booklet writes a material
+            rest = [_show(v) for k, v in value.items() if k not in ("name", "flags", "form", "copies")]
+            extra = "，".join(x for x in [counted, *rest] if x)
             return str(value["name"]) + (f"（{extra}）" if extra else "")
         if "url" in value:
             return _show({"name": value.get("name") or value["url"], **{k: v for k, v in value.items() if k != "name"}})

@@ -186,3 +186,14 @@ def test_the_new_edition_remembers_what_to_compare_with(source_copy):
     res = run_cli("edition", "new", "2028", "--source", str(source_copy))
     assert res.returncode == 1 and "already exists" in res.stderr.decode()
     assert (source_copy / "guide.yaml").read_text("utf-8") == guide
+
+
+def test_changed_values_read_as_the_booklet_writes_them():
+    from guidebook.editions.diffing import Change, _show, phone_note
+
+    assert _show({"name": "失业登记证明", "form": "原件", "copies": 1}) == "失业登记证明（原件 1 份）"
+    assert _show({"name": "身份证", "copies": 2, "source": "申请人自备"}) == "身份证（2 份，申请人自备）"
+    # a phone field changed: old → new says it once; a text whose phone changed gets the note
+    assert phone_note(Change("窗口", "changed", "phone", "电话", "024-52313998", "024-52313999")) == ""
+    assert phone_note(Change("事项 15", "changed", "tips", "温馨提示", "咨询电话 024-52313998。",
+                             "咨询电话 024-52313999。")) == "电话 024-52313998 → 024-52313999"
