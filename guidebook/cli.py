@@ -679,6 +679,22 @@ def _debug_first(argv: list[str]) -> list[str]:
     return argv
 
 
+def _other_folder() -> str | None:
+    """When the command runs in a copy of the guidebook project whose set-up still runs another folder's
+    code and default layouts (a .venv copied along, an editable install of the old folder): what to do."""
+    here = Path.cwd()
+    if not ((here / "guidebook" / "cli.py").is_file() and (here / "pyproject.toml").is_file()):
+        return None
+    ours = Path(__file__).resolve().parents[1]
+    try:
+        if here.resolve() == ours:
+            return None
+    except OSError:
+        return None
+    return (f"this guidebook runs the code and default layouts of {ours}, not of this folder ({here.resolve()}); "
+            f"run `make build` here to give this copy its own set-up")
+
+
 def _plain_flags(command) -> None:
     """Flags without Typer's `<bool>` after them in --help: a flag takes no value, so it shows none."""
     try:  # --help itself is made on first use; make it now (click caches it) to quiet it too
@@ -699,6 +715,9 @@ def main() -> None:
 
     try:
         with interrupts_raised():
+            other = _other_folder()
+            if other:
+                _warn(other)
             command = typer.main.get_command(app)
             _plain_flags(command)
             command(args=_debug_first(sys.argv[1:]), prog_name="guidebook")

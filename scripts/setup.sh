@@ -48,6 +48,22 @@ fi
 # itself. Reinstalled only when pyproject.toml or the lock changes. Refresh the lock with `make lock`.
 venv=.venv
 stamp="$venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
+# A .venv copied or moved with the project still runs the old folder's code (its scripts name the old
+# interpreter, its editable install the old package): made again here, for this folder.
+here=$(pwd -P)
+if [ -f "$venv/pyvenv.cfg" ]; then
+  stale=""
+  if [ -f "$venv/bin/guidebook" ] && ! head -n 1 "$venv/bin/guidebook" | grep -qF "$here/$venv/bin/python"; then
+    stale="its scripts run $(head -n 1 "$venv/bin/guidebook" | cut -c3-)"
+  elif [ -x "$venv/bin/python" ]; then
+    other=$("$venv/bin/python" -c 'import os, guidebook; print(os.path.dirname(os.path.dirname(os.path.realpath(guidebook.__file__))))' 2>/dev/null || true)
+    if [ -n "$other" ] && [ "$other" != "$here" ]; then stale="it runs the package of $other"; fi
+  fi
+  if [ -n "$stale" ]; then
+    echo "setup: $venv was made for another folder ($stale); making a new one for $here" >&2
+    rm -rf "$venv"
+  fi
+fi
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup: creating virtualenv $venv" >&2
   "$python" -m venv "$venv"

@@ -125,3 +125,15 @@ def test_every_help_is_complete_and_without_type_noise_after_flags(monkeypatch, 
         assert "…" not in text, (command, [line for line in text.splitlines() if "…" in line])
     top = run_cli_here("--help").stdout.decode()
     assert "publish" in top and "web edition" in top and "web edition" in run_cli_here("build", "--help").stdout.decode()
+
+
+def test_a_copy_of_the_project_running_another_folder_s_code_says_so(tmp_path):
+    copy = tmp_path / "guidebook-2027"
+    (copy / "guidebook").mkdir(parents=True)
+    (copy / "guidebook" / "cli.py").write_text("", "utf-8")
+    (copy / "pyproject.toml").write_text("", "utf-8")
+    res = run_cli_here("--version", cwd=copy)
+    err = res.stderr.decode()
+    assert res.returncode == 0 and f"not of this folder ({copy.resolve()})" in err and "make build" in err
+    assert "not of this folder" not in run_cli_here("--version", cwd=ROOT).stderr.decode()
+    assert "not of this folder" not in run_cli_here("--version", cwd=tmp_path).stderr.decode()  # not a project
