@@ -59,8 +59,13 @@ def test_browser_time_limit_material_and_preview(page):
     pg, url, repo = page
     _open(pg, url, "item-15")
     pg.wait_for_function("() => document.getElementById('fit').textContent.indexOf('一页能放下') === 0")
+    before = pg.evaluate("() => document.getElementById('preview-frame').srcdoc")
+    assert before.count('src="data:image/png;base64,') == 1  # the printed page itself, as an image
     pg.fill('[name="time_limit"]', "全月经办，次月发放。")
-    pg.wait_for_function("() => document.getElementById('preview-frame').srcdoc.indexOf('次月发放') > 0")
+    pg.wait_for_function("(b) => { const s = document.getElementById('preview-frame').srcdoc; "
+                         "return s.indexOf('data:image/png') > 0 && s !== b; }", arg=before)
+    image = pg.frame_locator("#preview-frame").locator("img").first
+    assert image.get_attribute("alt").startswith("告知单《失业保险金申领》预览") and image.bounding_box()["width"] > 300
     assert _save(pg).startswith("已保存")
     assert numstat(repo) == [(1, 1, "source/items/15.yaml")]
     out = repo / "handout.pdf"
