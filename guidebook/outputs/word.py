@@ -142,6 +142,7 @@ class Writer:
                 if child.tag != qn("w:sectPr"):
                     body.remove(child)
             self._prepare_styles()
+            self._theme_colours(session.renderer.theme())
             self._settings()
             buf = io.BytesIO()
             self.doc.save(buf)
@@ -189,6 +190,26 @@ class Writer:
             rpr = style.element.get_or_add_rPr()
             heading = style.name.startswith(("Heading", "Title", "Subtitle", "TOC", "Caption", "Header", "Footer"))
             _fix_rfonts(rpr, head_font if heading else body_font)
+
+    def _theme_colours(self, theme: dict[str, str]) -> None:
+        """The layout's colours in the styles: where the reference document uses the default theme's colour
+        (the title and headings in #1F3B63 ...), the layout's own takes its place; a colour a designer
+        chose in Word stays."""
+        mapping = {}
+        for variable, default in THEME_DEFAULTS.items():
+            mine = str(_rgb(theme.get(variable, ""), default))
+            if mine.upper() != default.lstrip("#").upper():
+                mapping[default.lstrip("#").upper()] = mine.upper()
+        if not mapping:
+            return
+        attributes = [qn("w:val"), qn("w:fill"), qn("w:color")]
+        for el in self.doc.styles.element.iter():
+            if el.tag not in (qn("w:color"), qn("w:shd"), qn("w:top"), qn("w:bottom"), qn("w:left"), qn("w:right")):
+                continue
+            for attr in attributes:
+                value = el.get(attr)
+                if value and value.upper() in mapping:
+                    el.set(attr, mapping[value.upper()])
 
     def _settings(self) -> None:
         settings = self.doc.settings.element
@@ -373,6 +394,10 @@ def _bm(anchor: str) -> str:
     return anchor.replace("-", "_")
 
 
+# The default theme's colours (layouts/default/theme.css), as the default reference.docx uses them.
+THEME_DEFAULTS = {"--color-primary": "#1f3b63", "--color-accent": "#b3261e", "--color-muted": "#5a6472"}
+
+
 def _rgb(css: str, default: str) -> RGBColor:
     value = (css or default).strip().lstrip("#")
     if len(value) == 3:
@@ -389,9 +414,9 @@ class Translator:
 
     def __init__(self, w: Writer, theme: dict[str, str]):
         self.w = w
-        self.primary = _rgb(theme.get("--color-primary", ""), "#1f3b63")
-        self.accent = _rgb(theme.get("--color-accent", ""), "#b3261e")
-        self.muted = _rgb(theme.get("--color-muted", ""), "#5a6472")
+        self.primary = _rgb(theme.get("--color-primary", ""), THEME_DEFAULTS["--color-primary"])
+        self.accent = _rgb(theme.get("--color-accent", ""), THEME_DEFAULTS["--color-accent"])
+        self.muted = _rgb(theme.get("--color-muted", ""), THEME_DEFAULTS["--color-muted"])
         self.qr_mm = max(25.0, _length_mm(theme.get("--qr-size", ""), 26.0))
         self.bookmarks: list[str] = []  # anchors waiting for the next paragraph
         self.started = False  # a page break before the first content would leave an empty page

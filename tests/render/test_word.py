@@ -195,3 +195,20 @@ def test_docx_bytes_are_dated_and_reproducible(session):
         assert {i.date_time for i in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
         assert z.testzip() is None and "word/document.xml" in z.namelist()
     assert word.handout_docx(session, it) == data
+
+
+def test_word_handouts_take_the_layout_s_colours_everywhere(tmp_path):
+    """`--color-primary: #8b0000` in a layout's custom.css: the handout's .docx has no trace of the default
+    #1F3B63 left, in its styles (title, headings) or its text (links, table heads)."""
+    from helpers import SOURCE, run_cli
+
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "custom.css").write_text(":root { --color-primary: #8b0000; }\n", "utf-8")
+    out = tmp_path / "out"
+    res = run_cli("build", "--source", str(SOURCE), "--layouts", str(layout), "--item", "15", "--no-site",
+                  "--output", str(out), "-q")
+    assert res.returncode == 0, res.stderr.decode()
+    with zipfile.ZipFile(next((out / "handouts").glob("15-*.docx"))) as z:
+        xml = z.read("word/styles.xml").decode() + z.read("word/document.xml").decode()
+    assert "1F3B63" not in xml.upper() and xml.upper().count("8B0000") >= 5
