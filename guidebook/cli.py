@@ -115,11 +115,12 @@ def check(
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
+    lists = ([count(len(cat.prohibited.groups), "prohibited group")] if cat.prohibited else []) + \
+        ([count(len(cat.tolerated.entries), "tolerated entry").replace("entrys", "entries")] if cat.tolerated else [])
     typer.echo(
         f"{source}: {count(n_items, 'item')} in {count(len(cat.guide.categories), 'category').replace('categorys', 'categories')}, "
-        f"{count(len(cat.windows.windows), 'window')}, {count(len(cat.prohibited.groups), 'prohibited group')}, "
-        f"{count(len(cat.tolerated.entries), 'tolerated entry').replace('entrys', 'entries')}; "
-        f"{count(n_w, 'warning')}, {count(len(cat.report.notes), 'note')}",
+        + ", ".join([count(len(cat.windows.windows), "window"), *lists])
+        + f"; {count(n_w, 'warning')}, {count(len(cat.report.notes), 'note')}",
         err=True,
     )
     if strict and n_w:

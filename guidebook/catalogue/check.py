@@ -19,6 +19,8 @@ GUIDE_FILE = "guide.yaml"
 WINDOWS_FILE = "windows.yaml"
 PROHIBITED_FILE = "prohibited.yaml"
 TOLERATED_FILE = "tolerated.yaml"
+# The lists particular to this province's campaign: a guide without them has no such section anywhere.
+OPTIONAL_FILES = {"prohibited": PROHIBITED_FILE, "tolerated": TOLERATED_FILE}
 ITEMS_DIR = "items"
 MAX_ITEM_FILES = 20_000
 
@@ -42,8 +44,8 @@ class Catalogue:
     guide: schema.GuideInfo
     items: list[schema.Item]
     windows: schema.WindowsFile
-    prohibited: schema.ProhibitedFile
-    tolerated: schema.ToleratedFile
+    prohibited: schema.ProhibitedFile | None  # None: the guide has no such list (the file is optional)
+    tolerated: schema.ToleratedFile | None
     origins: dict[Any, Origin] = field(default_factory=dict)  # "guide", "windows", ..., or item number
     report: Report = field(default_factory=Report)
 
@@ -215,6 +217,8 @@ def load_catalogue(source: Path) -> Catalogue:
     singles: dict[str, Any] = {}
     for key, fname in (("guide", GUIDE_FILE), ("windows", WINDOWS_FILE),
                        ("prohibited", PROHIBITED_FILE), ("tolerated", TOLERATED_FILE)):
+        if key in OPTIONAL_FILES and not (source / fname).exists() and not (source / fname).is_symlink():
+            continue  # a guide without this list
         doc = _read(source / fname, source, report)
         if doc is None:
             continue
@@ -261,7 +265,9 @@ def load_catalogue(source: Path) -> Catalogue:
         _cross_check(guide, items, prohibited, tolerated, origins, report, failed)
     _lint(guide, items, windows, origins, report)
 
-    if report.errors or None in (guide, windows, prohibited, tolerated):
+    missing_optional = [k for k in OPTIONAL_FILES if not (source / OPTIONAL_FILES[k]).exists()]
+    wanted = [singles.get(k) for k in ("guide", "windows", "prohibited", "tolerated") if k not in missing_optional]
+    if report.errors or None in wanted:
         n = len(report.errors)
         raise DataError(f"{n} error{'s' if n != 1 else ''} in the catalogue",
                         [d for d in report.sorted() if d.severity != "note"])

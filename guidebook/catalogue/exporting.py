@@ -16,8 +16,8 @@ def catalogue_dict(cat: Catalogue) -> dict:
         "guide": cat.guide.model_dump(mode="json"),
         "items": [it.model_dump(mode="json") for it in cat.items],
         "windows": cat.windows.model_dump(mode="json"),
-        "prohibited": cat.prohibited.model_dump(mode="json"),
-        "tolerated": cat.tolerated.model_dump(mode="json"),
+        "prohibited": cat.prohibited.model_dump(mode="json") if cat.prohibited else None,
+        "tolerated": cat.tolerated.model_dump(mode="json") if cat.tolerated else None,
     }
 
 

@@ -561,19 +561,19 @@ def build_document(cat: Catalogue) -> GuideDoc:
         Section("power_list", g.sections.power_list, "power-list"),
         Section("windows", cat.windows.title, "windows", cat.windows.heading),
         Section("guide", g.sections.guide, "guide"),
-        Section("prohibited", cat.prohibited.title, "prohibited"),
-        Section("tolerated", cat.tolerated.title, "tolerated"),
     ]
+    sections += [Section(kind, lst.title, kind) for kind, lst in (("prohibited", cat.prohibited),
+                                                                  ("tolerated", cat.tolerated)) if lst is not None]
     windows = [WindowRow(i, w.name, w.address, w.phone) for i, w in enumerate(cat.windows.windows, 1)]
     prohibited = [
         ProhibitedRow(f"{chinese_numeral(i)}、{grp.name}", [f"{k}. {c}" for k, c in enumerate(grp.cases, 1)],
                       [(n, item_id(n)) for n in grp.items])
-        for i, grp in enumerate(cat.prohibited.groups, 1)
+        for i, grp in enumerate(cat.prohibited.groups if cat.prohibited else [], 1)
     ]
     tolerated = [
         ToleratedRow(i, e.matter, list(e.materials), e.method, e.source, e.deadline,
                      [(n, item_id(n)) for n in e.items])
-        for i, e in enumerate(cat.tolerated.entries, 1)
+        for i, e in enumerate(cat.tolerated.entries if cat.tolerated else [], 1)
     ]
     date = (g.edition_date.isoformat() if g.edition_date else f"{g.edition}-01-01")
     base = g.site.base_url

@@ -142,11 +142,15 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> list[Change]:
     changes += _windows(old, new)
     for scope, attr in ((L.GUIDE_INFO, "guide"), (L.PROHIBITED, "prohibited"), (L.TOLERATED, "tolerated")):
         raw = []
-        _diff(_strip_empty(getattr(old, attr).model_dump(mode="json")),
-              _strip_empty(getattr(new, attr).model_dump(mode="json")), "", raw)
+        _diff(_strip_empty(_dumped(getattr(old, attr))), _strip_empty(_dumped(getattr(new, attr))), "", raw)
         for kind, path, a, b in raw:
             changes.append(Change(scope, kind, path, _label(path, attr), a, b, doc=attr))
     return changes
+
+
+def _dumped(model) -> dict:
+    """A file's data as JSON, {} for an optional list the catalogue does not have."""
+    return model.model_dump(mode="json") if model is not None else {}
 
 
 def _windows(old: Catalogue, new: Catalogue) -> list[Change]:

@@ -202,7 +202,8 @@ def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[P
     pages = build_pages(tree, theme, downloads)
     env = make_env(chain)
     root = session.opts.output / "site"
-    menu = [(INDEX_PAGE, "首页"), *SECTION_PAGES.values(), ABOUT]
+    present = {s.section for s in tree.main}  # a guide without a list has no page and no menu entry for it
+    menu = [(INDEX_PAGE, "首页"), *(v for k, v in SECTION_PAGES.items() if k in present), ABOUT]
     out = []
     for p in pages:
         up = "../" * p.path.count("/")

@@ -74,6 +74,8 @@ def check_glyphs(cat: Catalogue, roles) -> None:
                                     f"{', '.join(r.family for r in roles)}"))
     for key in ("guide", "windows", "prohibited", "tolerated"):
         model = getattr(cat, key)
+        if model is None:  # an optional list the guide does not have
+            continue
         for ch in fonts.missing_glyphs(model.model_dump_json(), roles):
             diags.append(Diagnostic(cat.origins[key].file, 0, 0, key,
                                     f"character {ch!r} (U+{ord(ch):04X}) has no glyph in "

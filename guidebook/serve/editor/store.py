@@ -24,6 +24,7 @@ from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id, item_of
 from guidebook.catalogue import schema
 from guidebook.catalogue import GUIDE_FILE, ITEMS_DIR, PROHIBITED_FILE, TOLERATED_FILE, WINDOWS_FILE, load_catalogue
+from guidebook.catalogue.check import OPTIONAL_FILES
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.files import write_atomic
 
@@ -116,7 +117,8 @@ class Store:
 
     def entries(self) -> list[dict]:
         """The list the editor shows: the guide's own data, the windows, the two lists, every item."""
-        out = [{"key": k, "title": title, "kind": "file"} for k, (_, title) in SINGLES.items()]
+        out = [{"key": k, "title": title, "kind": "file"} for k, (name, title) in SINGLES.items()
+               if k not in OPTIONAL_FILES or (self.source / name).exists()]  # a guide without a list: not shown
         cat = self.catalogue(strict=False)
         categories = [c.name for c in cat.guide.categories] if cat else []
         for p in sorted((self.source / ITEMS_DIR).glob("*.yaml")):
@@ -316,8 +318,9 @@ class Store:
     def references(self, number: int) -> list[str]:
         """Where the two lists refer to an item (shown before it is deleted)."""
         cat = load_catalogue(self.source)
-        out = [f"{L.PROHIBITED}：{g.name}" for g in cat.prohibited.groups if number in g.items]
-        out += [f"{L.TOLERATED}：{e.matter}" for e in cat.tolerated.entries if number in e.items]
+        out = [f"{L.PROHIBITED}：{g.name}" for g in (cat.prohibited.groups if cat.prohibited else []) if number in g.items]
+        out += [f"{L.TOLERATED}：{e.matter}" for e in (cat.tolerated.entries if cat.tolerated else [])
+                if number in e.items]
         return out
 
     def _follow_references(self, old: int, new: int | None) -> list[tuple[str, Any, str]]:
@@ -325,6 +328,8 @@ class Store:
         each list that changes."""
         updates = []
         for key, list_name in (("prohibited", "groups"), ("tolerated", "entries")):
+            if not self.path_of(key).exists():
+                continue  # the guide has no such list
             data, _, h = self.load(key)
             changed = False
             for entry in data.get(list_name, []):

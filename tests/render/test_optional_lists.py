@@ -1,0 +1,73 @@
+"""The 违规禁办事项清单 and the 容缺办理事项清单 are this province's own: a catalogue without prohibited.yaml
+and tolerated.yaml checks, builds a guide, a Word file and a site, and is edited, with no trace of them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from helpers import SOURCE, docx_body_text, pdf_pages_text, run_cli
+
+WORDS = ("禁办", "容缺")
+
+
+@pytest.fixture(scope="module")
+def without_lists(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nolists")
+    source = root / "source"
+    shutil.copytree(SOURCE, source)
+    (source / "prohibited.yaml").unlink()
+    (source / "tolerated.yaml").unlink()
+    out = root / "out"
+    res = run_cli("build", "--source", str(source), "--output", str(out), "--no-handouts", "-q")
+    assert res.returncode == 0, res.stderr.decode()
+    return source, out
+
+
+def test_check_passes_and_counts_no_lists(without_lists):
+    source, _ = without_lists
+    res = run_cli("check", "--source", str(source))
+    assert res.returncode == 0 and "26 windows; 0 warnings" in res.stderr.decode()
+
+
+def test_no_output_mentions_the_lists(without_lists):
+    _, out = without_lists
+    pdf = "".join(pdf_pages_text(out / "guide.pdf"))
+    word = docx_body_text(out / "guide.docx")
+    assert "人社权力事项清单" in pdf and "失业保险金申领" in word  # the guide itself is all there
+    for word_ in WORDS:
+        assert word_ not in pdf and word_ not in word
+    for page in (out / "site").rglob("*"):
+        if page.suffix in (".html", ".js"):
+            text = page.read_text("utf-8")
+            assert not any(w in text for w in WORDS) and "prohibited.html" not in text, page
+    assert not (out / "site" / "prohibited.html").exists() and not (out / "site" / "tolerated.html").exists()
+
+
+def test_every_link_of_the_site_leads_somewhere(without_lists):
+    _, out = without_lists
+    site = out / "site"
+    for page in site.rglob("*.html"):
+        for target in re.findall(r'href="([^"#:?]+\.html)', page.read_text("utf-8")):
+            assert (page.parent / target).resolve().is_file(), (page, target)
+
+
+def test_the_editor_offers_no_list_and_deletes_an_item_without_one(without_lists, tmp_path):
+    from guidebook.serve.editor.store import Store
+
+    source = tmp_path / "source"
+    shutil.copytree(without_lists[0], source)
+    store = Store(source)
+    keys = [e["key"] for e in store.entries() if e["kind"] == "file"]
+    assert keys == ["guide", "windows"]
+    assert store.references(15) == []
+    assert store.delete_item(54) == [] and not (source / "items" / "54.yaml").exists()
+    assert run_cli("check", "--source", str(source)).returncode == 0
+
+
+def test_diff_reports_the_lists_as_removed(without_lists):
+    res = run_cli("diff", str(SOURCE), str(without_lists[0]), "--format", "json")
+    assert res.returncode == 0, res.stderr.decode()
+    assert "违规禁办事项清单" in res.stdout.decode()
