@@ -151,6 +151,27 @@ def export(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new folder (it must not exist, or be empty)."),
+    bureau: str = typer.Option("（请填写单位名称）", "--bureau", help="The bureau that publishes the guide, "
+                               "e.g. 某市人力资源和社会保障局."),
+    title: Optional[str] = typer.Option(None, "--title", help="The guide's title, e.g. 办事不找关系指南 "
+                                        "(default: a plain title that the editor changes)."),
+) -> None:
+    """Start a catalogue for another bureau: guide.yaml, windows.yaml, one example item, the schemas and
+    instructions in Chinese, ready for check, edit and build."""
+    from guidebook.catalogue.starter import init as run_init
+
+    try:
+        written = run_init(folder, bureau, title) if title is not None else run_init(folder, bureau)
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    typer.echo(f"wrote {len(written)} files into {folder}/; next: cd {folder} && guidebook check "
+               f"(see {written[-1]})", err=True)
+
+
+@app.command()
 def schema(
     out: Path = typer.Option(Path("source/schema"), "--output", "-o", help="Folder for the *.schema.json files."),
 ) -> None:

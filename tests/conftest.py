@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from helpers import EDITOR_TOKEN, ROOT, SEED, SOURCE, STYLES, git
+from helpers import ROOT, SEED, SOURCE, STYLES, git
 
 TIERS = ("unit", "render", "browser")
 
@@ -90,29 +88,15 @@ def source_copy(tmp_path) -> Path:
 @pytest.fixture
 def editor(tmp_path):
     """An editor on a copy of source/ in a git repository, on a free port."""
-    import uvicorn
-
-    from guidebook.serve.editor.app import Settings, create_app
+    from helpers import running_editor
 
     repo = tmp_path / "repo"
     shutil.copytree(SOURCE, repo / "source")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings = Settings(source=repo / "source", port=port, token=EDITOR_TOKEN)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", repo
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_editor(repo / "source") as url:
+        yield url, repo
 
 
 @pytest.fixture

@@ -206,6 +206,23 @@ def _read(path: Path, root: Path, report: Report, required: bool = True):
     return doc
 
 
+SINGLE_FILES = {"guide": GUIDE_FILE, "windows": WINDOWS_FILE, **OPTIONAL_FILES}
+
+
+def _read_singles(source: Path, report: Report, origins: dict) -> dict[str, Any]:
+    """guide.yaml, windows.yaml and the optional lists, validated (a missing optional list is left out)."""
+    singles: dict[str, Any] = {}
+    for key, fname in SINGLE_FILES.items():
+        if key in OPTIONAL_FILES and not (source / fname).exists() and not (source / fname).is_symlink():
+            continue  # a guide without this list
+        doc = _read(source / fname, source, report)
+        if doc is None:
+            continue
+        origins[key] = Origin(rel(doc.path), doc.positions)
+        singles[key] = _validate(schema.FILE_MODELS[key], doc.data, origins[key].file, doc.positions, report)
+    return singles
+
+
 def load_catalogue(source: Path) -> Catalogue:
     """Load and validate the whole catalogue. Raises DataError listing every error found."""
     source = Path(source)
@@ -214,16 +231,7 @@ def load_catalogue(source: Path) -> Catalogue:
         what = "is a file, not a catalogue folder" if source.exists() else "catalogue folder not found"
         raise DataError(f"{rel(source)}: {what}", [Diagnostic(rel(source), 0, 0, "", what)])
     origins: dict[Any, Origin] = {}
-    singles: dict[str, Any] = {}
-    for key, fname in (("guide", GUIDE_FILE), ("windows", WINDOWS_FILE),
-                       ("prohibited", PROHIBITED_FILE), ("tolerated", TOLERATED_FILE)):
-        if key in OPTIONAL_FILES and not (source / fname).exists() and not (source / fname).is_symlink():
-            continue  # a guide without this list
-        doc = _read(source / fname, source, report)
-        if doc is None:
-            continue
-        origins[key] = Origin(rel(doc.path), doc.positions)
-        singles[key] = _validate(schema.FILE_MODELS[key], doc.data, origins[key].file, doc.positions, report)
+    singles = _read_singles(source, report, origins)
 
     items: list[schema.Item] = []
     items_dir = source / ITEMS_DIR
@@ -265,8 +273,7 @@ def load_catalogue(source: Path) -> Catalogue:
         _cross_check(guide, items, prohibited, tolerated, origins, report, failed)
     _lint(guide, items, windows, origins, report)
 
-    missing_optional = [k for k in OPTIONAL_FILES if not (source / OPTIONAL_FILES[k]).exists()]
-    wanted = [singles.get(k) for k in ("guide", "windows", "prohibited", "tolerated") if k not in missing_optional]
+    wanted = [singles.get(k) for k in SINGLE_FILES if k not in OPTIONAL_FILES or (source / SINGLE_FILES[k]).exists()]
     if report.errors or None in wanted:
         n = len(report.errors)
         raise DataError(f"{n} error{'s' if n != 1 else ''} in the catalogue",
@@ -364,11 +371,24 @@ def _lint_phones(model, o: "Origin", report: Report) -> None:
                                   f"will not list it as a phone", "warning"))
 
 
+def _lint_example(entry, o: "Origin", report: Report, at: tuple = ()) -> None:
+    """An example `guidebook init` wrote (an item, or a window at `at`) is a warning until it is replaced."""
+    if not entry.example:
+        return
+    line, col = o.at((*at, "example"))
+    field = "".join(f"[{k}]" if isinstance(k, int) else k for k in at) + (".example" if at else "example")
+    what = (f'window "{entry.name}" is the example `guidebook init` wrote (示例窗口): replace it with a real window'
+            if at else f"item {entry.number} is the example `guidebook init` wrote (示例事项): replace it with a "
+            "real service")
+    report.add(Diagnostic(o.file, line, col, field, what + " and delete `example: true`", "warning"))
+
+
 def _lint(guide, items, windows, origins, report: Report) -> None:
     """Warnings and notes: things that are valid but deserve a look."""
     hosts: dict[str, list[tuple[Origin, tuple]]] = {}
     for it in items:
         o = origins[it.number]
+        _lint_example(it, o, report)
         _lint_phones(it, o, report)
         for loc, link in _links(it):
             m = _HOST_RE.match(link.url)
@@ -411,6 +431,7 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
         w = origins["windows"]
         _lint_phones(windows, w, report)
         for i, win in enumerate(windows.windows):
+            _lint_example(win, w, report, ("windows", i))
             for j, flag in enumerate(win.flags):
                 line, col = w.at(("windows", i, "flags", j))
                 report.add(Diagnostic(w.file, line, col, f"窗口“{win.name}”", flag, "note"))

@@ -145,3 +145,7 @@ def field(key: str, doc: str = "item") -> FieldLabel | None:
 CHOICES = {
     "materials": ("材料的写法", {"items": "逐项列出", "groups": "按申请人分组列出", "none": "无需材料（写明说明）"}),
 }
+
+# `guidebook init`: the new catalogue's default title and its instructions file.
+NEW_GUIDE_TITLE = "办事指南"
+INIT_README = "使用说明.txt"

@@ -257,6 +257,7 @@ class Item(Procedure):
     procedures: list[SubProcedure] = Field(default_factory=list, description="Sub-procedures (8.1, 8.2 ...)")
     service: ServiceInfo | None = None
     flags: list[Text] = Field(default_factory=list, description="Recorded inconsistencies or typos of the source")
+    example: bool = Field(False, description="示例：由 guidebook init 写入，改成本单位的真实事项后删除这一行")
 
 
 class Category(Strict):
@@ -300,6 +301,7 @@ class Window(Strict):
     phone: Phone
     hours: Text | None = None
     flags: list[Text] = Field(default_factory=list)
+    example: bool = Field(False, description="示例：由 guidebook init 写入，改成本单位的真实窗口后删除这一行")
 
 
 class WindowsFile(Strict):

@@ -159,6 +159,13 @@ def procedure(proc: ProcedureView, level: int) -> list:
     return out
 
 
+def _flow_target(it: ItemView) -> str:
+    """Where the power list's 操作流程 column links: the item's flowchart, or the item when it has none yet
+    (a new item with no channels)."""
+    has_flow = it.procedures or (it.flow and any(p.kind == "channels" and p.section.shown_in(GUIDE) for p in it.parts))
+    return f"#{it.anchor}-flow" if has_flow else f"#{it.anchor}"
+
+
 def item_block(it: ItemView, page_break: bool) -> Block:
     children: list = [Heading(2, [Text(it.heading)], role="item-title"), *procedure(it, 3)]
     for k, sub in enumerate(it.procedures):
@@ -254,7 +261,7 @@ def guide_tree(doc: GuideDoc) -> GuideTree:
                     label = [Link(c.label, f"#{c.anchor}")] if i == 0 else []
                     rows.append(Row(_cells(label, it.item_number, [Link(it.list_title, f"#{it.anchor}")],
                                            [PageRef(it.anchor, "pageref")],
-                                           [Link(it.guide_link, f"#{it.anchor}-flow")]),
+                                           [Link(it.guide_link, _flow_target(it))]),
                                     "group-start" if i == 0 else ""))
             children.append(_table("power_list", rows))
         elif s.kind == "windows":

@@ -283,7 +283,8 @@ def _show(value: Any) -> str:
 
 # Fields that are the catalogue's own bookkeeping, not what the booklet tells a reader: the public
 # 本版主要变化 page leaves them out (the `guidebook diff` report shows everything).
-INTERNAL = ("flags", "edition", "edition_date", "compare_with", "site", "sections", "printed", "service", "short")
+INTERNAL = ("flags", "edition", "edition_date", "compare_with", "site", "sections", "printed", "service", "short",
+            "example")
 
 
 def public(changes: list[Change]) -> list[Change]:

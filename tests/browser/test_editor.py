@@ -65,7 +65,7 @@ def test_browser_time_limit_material_and_preview(page):
     pg.wait_for_function("(b) => { const s = document.getElementById('preview-frame').srcdoc; "
                          "return s.indexOf('data:image/png') > 0 && s !== b; }", arg=before)
     image = pg.frame_locator("#preview-frame").locator("img").first
-    assert image.get_attribute("alt").startswith("告知单《失业保险金申领》预览") and image.bounding_box()["width"] > 300
+    assert image.get_attribute("alt").startswith("一次性告知单《失业保险金申领》预览") and image.bounding_box()["width"] > 300
     assert _save(pg).startswith("已保存")
     assert numstat(repo) == [(1, 1, "source/items/15.yaml")]
     out = repo / "handout.pdf"

@@ -261,3 +261,37 @@ def http_request(url: str, data=None, headers=None, method=None, opener=None) ->
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+class running_editor:
+    """`guidebook edit` on `source`, on a free port, in a thread: `with running_editor(src) as url:`."""
+
+    def __init__(self, source: Path):
+        self.source = source
+
+    def __enter__(self) -> str:
+        import socket
+        import threading
+        import time
+
+        import uvicorn
+
+        from guidebook.serve.editor.app import Settings, create_app
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        settings = Settings(source=self.source, port=port, token=EDITOR_TOKEN)
+        self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                                    log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

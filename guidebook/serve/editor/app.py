@@ -118,7 +118,7 @@ def preview_page(images: list[str], title: str) -> str:
     """The preview frame's page: the handout's pages as images, the width of the frame."""
     pages = Markup("").join(
         Markup('<img src="{}" alt="{}" width="794" height="1123">').format(
-            src, f"告知单《{title}》预览，第 {i} 页" + ("（超出一页的部分）" if i > 1 else "")) for i, src in
+            src, f"{L.HANDOUT}《{title}》预览，第 {i} 页" + ("（超出一页的部分）" if i > 1 else "")) for i, src in
         enumerate(images, 1))
     return str(Markup('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>'
                       'html{{background:#e5e5e5}}body{{margin:0;padding:8px}}img{{display:block;width:100%;'
