@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from guidebook.catalogue import labels as L
 
-GUIDE, HANDOUT = "guide", "handout"
+GUIDE, HANDOUT, SITE = "guide", "handout", "site"
 SHAPES = ("materials", "channels", "time_limit", "paragraphs", "numbered", "text", "phones")
 
 
@@ -30,7 +30,7 @@ class Section:
     key: str  # the field of a procedure (or, with scope "item", of the item) that holds the section
     label: str  # its heading, as the booklet prints it
     shape: str  # how its content is shown (SHAPES)
-    documents: tuple[str, ...] = (GUIDE, HANDOUT)  # the site shows what the guide shows, Word what its PDF shows
+    documents: tuple[str, ...] = (GUIDE, HANDOUT, SITE)  # Word shows what its PDF shows
     priority: int = 50  # on a handout when space is short: the lowest is referred to the guide first
     empty: str | None = None  # the text shown when the field is present but empty; None: the section is left out
     scope: str = "procedure"  # procedure: a numbered part of each procedure; item: one block of the whole item
@@ -48,7 +48,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("channels", L.CHANNELS, "channels", priority=90),
     Section("time_limit", L.TIME_LIMIT, "time_limit", priority=80),
     Section("tips", L.TIPS, "paragraphs", priority=40),
-    Section("phones", L.PHONES, "phones", documents=(HANDOUT,), priority=70, scope="item"),
+    Section("phones", L.PHONES, "phones", documents=(HANDOUT, SITE), priority=70, scope="item"),
 )
 
 

@@ -100,7 +100,14 @@ class HtmlWriter:
 
     def visit_block(self, n) -> Markup:
         tag = BLOCK_TAGS.get(n.role.split()[0] if n.role else "", "div")
-        return Markup("<{0}{1}{2}>\n{3}</{0}>\n").format(tag, _cls(n.role), _id(n.anchor), self(n.children))
+        out = Markup("<{0}{1}{2}>\n{3}</{0}>\n").format(tag, _cls(n.role), _id(n.anchor), self(n.children))
+        if tag == "figure" and self.flow_text:  # the steps as text follow the figure (a figure holds no <details>)
+            out += Markup("").join(self._flow_text(c) for c in n.children if getattr(c, "kind", "") == "flowchart")
+        return out
+
+    def _flow_text(self, n) -> Markup:
+        steps = Markup("").join(Markup("<li>{}</li>").format(line) for line in n.flow.as_lines())
+        return Markup('<details class="flow-text"><summary>文字版流程</summary><ul>{}</ul></details>\n').format(steps)
 
     def visit_list(self, n) -> Markup:
         tag = "ul" if n.numbering == "bullet" else "ol"
@@ -133,9 +140,6 @@ class HtmlWriter:
             out = self.draw.flow_svg(n.flow, compact=n.variant == "compact", small=self.small_flow, title=n.title)
         if n.caption:
             out += Markup("<figcaption>{}</figcaption>").format(n.caption)
-        if self.flow_text:
-            steps = Markup("").join(Markup("<li>{}</li>").format(line) for line in n.flow.as_lines())
-            out += Markup('<details class="flow-text"><summary>文字版流程</summary><ul>{}</ul></details>').format(steps)
         return out + Markup("\n")
 
     def visit_qr(self, n) -> Markup:

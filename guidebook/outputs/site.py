@@ -94,8 +94,26 @@ def _relative(target: str, page: str) -> str:
     return "../" * depth + target
 
 
-def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, list[tuple[str, str]]]) -> list[Page]:
-    """Every page of the site, in order: the index, each item, the sections, about this edition."""
+def _index_body(meta, categories: list) -> Markup:
+    """The index: the cover's slogans (as every output prints them), then every category with its items."""
+    parts = []
+    for c in categories:
+        label = text_of(c.children[0].content)
+        links = "".join(
+            f'<li><a href="{item_page(it.item)}">{Markup.escape(text_of(it.children[0].content))}</a></li>'
+            for it in c.children if it.kind == "block" and has_role(it, "item"))
+        parts.append(f'<section class="category" id="{c.anchor}"><h2>{Markup.escape(label)}</h2>'
+                     f'<ul class="item-links">{links}</ul></section>')
+    slogans = "".join(f"<p>{Markup.escape(s)}</p>" for s in meta.slogans)
+    lead = f'<div class="slogans">{slogans}</div>' if slogans else ""
+    return Markup(lead + "".join(parts))
+
+
+def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, list[tuple[str, str]]],
+                extra: dict[int, list] | None = None) -> list[Page]:
+    """Every page of the site, in order: the index, each item, the sections, about this edition. `extra`:
+    blocks of an item that the site shows and the guide does not (its 咨询电话, as the handout has it)."""
+    extra = extra or {}
     meta = tree.meta
     where = _anchor_pages(tree)
     draw = _Draw(theme)
@@ -117,23 +135,14 @@ def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, lis
     items = [(c, it) for c in categories for it in c.children if it.kind == "block" and has_role(it, "item")]
     pages: list[Page] = []
 
-    # the index: every category with its items
-    parts = []
-    for c in categories:
-        label = text_of(c.children[0].content)
-        links = "".join(
-            f'<li><a href="{item_page(it.item)}">{Markup.escape(text_of(it.children[0].content))}</a></li>'
-            for it in c.children if it.kind == "block" and has_role(it, "item"))
-        parts.append(f'<section class="category" id="{c.anchor}"><h2>{Markup.escape(label)}</h2>'
-                     f'<ul class="item-links">{links}</ul></section>')
-    pages.append(Page(INDEX_PAGE, meta.title, "index", Markup("".join(parts)), [home]))
+    pages.append(Page(INDEX_PAGE, meta.title, "index", _index_body(meta, categories), [home]))
 
     for k, (c, it) in enumerate(items):
         number = it.item
         path = item_page(number)
         heading = it.children[0]
         title = text_of(heading.content)
-        body = writer(path, -1)(it.children[1:])
+        body = writer(path, -1)([*it.children[1:], *extra.get(number, [])])
         cat_label = text_of(c.children[0].content)
         crumbs = [home, (cat_label, f"{INDEX_PAGE}#{c.anchor}"), (title, path)]
         prev = items[k - 1] if k else None
@@ -192,6 +201,16 @@ def search_index(pages: list[Page], tree: GuideTree) -> str:
     return f"window.GUIDE_INDEX={data};\n"
 
 
+def site_only_blocks(doc) -> dict[int, list]:
+    """Each item's blocks that the site shows beside what the guide shows (sections declared for the site
+    and the handout, not the guide: 咨询电话)."""
+    from guidebook.catalogue.sections import GUIDE, SITE, item_sections
+    from guidebook.document.tree import item_section_block
+
+    wanted = [sec for sec in item_sections() if sec.shown_in(SITE) and not sec.shown_in(GUIDE)]
+    return {it.item_number: [b for sec in wanted for b in item_section_block(sec, it)] for it in doc.items}
+
+
 def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[Path, bytes, None]]:
     """Every file of the site: pages, assets, the search index (paths under output/site/)."""
     from guidebook.render import find_layout_file, make_env, render_template, stylesheet_files, theme_values
@@ -199,7 +218,7 @@ def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[P
     chain = session.chain
     theme = theme_values(chain)
     tree = session.tree
-    pages = build_pages(tree, theme, downloads)
+    pages = build_pages(tree, theme, downloads, site_only_blocks(session.doc))
     env = make_env(chain)
     root = session.opts.output / "site"
     present = {s.section for s in tree.main}  # a guide without a list has no page and no menu entry for it

@@ -31,8 +31,8 @@ def test_every_page_reflows_passes_axe_and_stays_inside_the_site(chromium, site,
             problems.append(f"{path.relative_to(site)}: scrolls sideways ({scroll} > {client})")
         if width == 360:  # the narrowest phone: reflow only (axe runs at the two widths of the issue)
             continue
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                                  "wcag21aa", "best-practice"]}})
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": [
+            "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})  # 2.2: target-size
         for v in results.response["violations"]:
             problems.append(f"{path.relative_to(site)}: {v['id']}: {v['help']} "
                             f"({[n['target'] for n in v['nodes']][:3]})")
@@ -40,12 +40,22 @@ def test_every_page_reflows_passes_axe_and_stays_inside_the_site(chromium, site,
                              "document.body).fontSize)")
         if width == 375 and size < 18:
             problems.append(f"{path.relative_to(site)}: body text {size}px")
-        small = page.evaluate("""Array.from(document.querySelectorAll(
-            '.menu a, .crumbs a, .item-links a, .downloads a, .pager a, button:not([hidden]), summary, .phones a'))
-            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-            .map(e => e.textContent.trim().slice(0, 20))""")
-        if small:
-            problems.append(f"{path.relative_to(site)}: tap targets under 44 px: {small[:3]}")
+        for mode in ("normal", "大字"):  # every link, button and field a finger can reach, in both modes
+            if mode == "大字":
+                page.click(".large-toggle")
+            small = page.evaluate("""Array.from(document.querySelectorAll(
+                'a[href], button:not([hidden]), summary, input, select'))
+                .filter(e => e.offsetParent !== null)
+                .filter(e => { const r = e.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
+                .map(e => (e.textContent || e.value || e.tagName).trim().slice(0, 20))""")
+            if small:
+                problems.append(f"{path.relative_to(site)} ({mode}): tap targets under 44x44 px: {small[:3]}")
+            wrapped = page.evaluate("""(() => { const b = document.querySelector('.large-toggle');
+                return b && !b.hidden && b.getBoundingClientRect().height > 60; })()""")
+            if wrapped:
+                problems.append(f"{path.relative_to(site)} ({mode}): the 大字 button wraps")
+            if mode == "大字":
+                page.click(".large-toggle")  # back to normal: the choice is remembered for the next page
     page.close()
     outside = [u for u in requests if not u.startswith(root)]
     assert not outside, outside[:5]
@@ -116,3 +126,19 @@ def test_the_house_style_gbt9704_site_reads_well_too(chromium, tmp_path):
         violations = Axe().run(page).response["violations"]
         assert not violations, (name, [v["id"] for v in violations])
     page.close()
+
+
+def test_the_index_has_the_slogans_and_an_item_page_whom_to_call(site, catalogue):
+    index = (site / "index.html").read_text("utf-8")
+    for slogan in catalogue.guide.slogans:  # the cover's, which every other output prints
+        assert f"<p>{slogan}</p>" in index
+    page = (site / "items" / "15.html").read_text("utf-8")
+    assert "咨询电话" in page and 'href="tel:12333"' in page  # as the handout has it
+
+
+def test_the_steps_as_text_follow_the_flowchart_outside_its_figure(site):
+    for path in sorted((site / "items").glob("*.html")):
+        html = path.read_text("utf-8")
+        for figure in re.findall(r"<figure.*?</figure>", html, re.S):
+            assert "<details" not in figure, path.name  # the Nu checker refuses a <details> in a <figure>
+    assert '<details class="flow-text">' in (site / "items" / "15.html").read_text("utf-8")
