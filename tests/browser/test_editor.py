@@ -227,3 +227,16 @@ def test_browser_the_changes_since_the_edition_follow_each_save(page):
     pg.fill('[name="time_limit"]', "全月经办，次月发放。")
     assert _save(pg).startswith("已保存")
     pg.wait_for_function("() => document.querySelector('#since summary').textContent.indexOf('1 处修改') > 0")
+
+
+def test_browser_the_editor_fits_a_phone_screen(chromium, editor):
+    url, _ = editor
+    pg = chromium.new_page(viewport={"width": 375, "height": 812})
+    try:
+        pg.goto(f"{url}/?t={TOKEN}")
+        for path in ("/", "/doc/item-15", "/doc/item-8", "/doc/windows", "/doc/guide"):
+            pg.goto(url + path)
+            scroll, client = pg.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert scroll <= client, (path, scroll, client)  # a fieldset is as wide as its content unless told
+    finally:
+        pg.close()
