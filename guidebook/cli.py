@@ -123,6 +123,11 @@ def check(
         + f"; {count(n_w, 'warning')}, {count(len(cat.report.notes), 'note')}",
         err=True,
     )
+    from guidebook.catalogue.sections import elements_used
+
+    used = elements_used(cat.items)
+    if used:
+        typer.echo("optional elements: " + ", ".join(f"{label} in {count(n, 'item')}" for label, n in used), err=True)
     if strict and n_w:
         typer.echo(_color("error:", "red") + " warnings are errors with --strict", err=True)
         raise typer.Exit(1)

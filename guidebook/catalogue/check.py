@@ -272,6 +272,7 @@ def load_catalogue(source: Path) -> Catalogue:
     if guide is not None:
         _cross_check(guide, items, prohibited, tolerated, origins, report, failed)
     _lint(guide, items, windows, origins, report)
+    _check_forms(source, items, origins, report)
 
     wanted = [singles.get(k) for k in SINGLE_FILES if k not in OPTIONAL_FILES or (source / SINGLE_FILES[k]).exists()]
     if report.errors or None in wanted:
@@ -280,6 +281,35 @@ def load_catalogue(source: Path) -> Catalogue:
                         [d for d in report.sorted() if d.severity != "note"])
     cat = Catalogue(source, guide, items, windows, prohibited, tolerated, origins, report)
     return cat
+
+
+def _materials_of(it: schema.Item):
+    """Every material of an item with its location: (loc, material)."""
+    for base, proc in [((), it), *((("procedures", k), p) for k, p in enumerate(it.procedures))]:
+        m = proc.materials
+        if m is None:
+            continue
+        for i, mat in enumerate(m.items):
+            yield base + ("materials", "items", i), mat
+        for g, group in enumerate(m.groups):
+            for i, mat in enumerate(group.items):
+                yield base + ("materials", "groups", g, "items", i), mat
+
+
+def _check_forms(source: Path, items, origins, report: Report) -> None:
+    """A blank form or a sample a material names must be a file under source/forms/."""
+    folder = source / schema.FORMS_DIR
+    for it in items:
+        o = origins[it.number]
+        for loc, mat in _materials_of(it):
+            for key in ("blank_form", "sample"):
+                name = getattr(mat, key)
+                path = folder / name if name else None
+                if path is not None and not (path.is_file() and _inside(path, folder)):
+                    line, col = o.at(loc + (key,))
+                    report.add(Diagnostic(o.file, line, col, _loc_text(loc + (key,)),
+                                          f'"{name}" is not a file in {rel(folder)}/ (put the file there, or correct '
+                                          "its name)"))
 
 
 def _number_from_name(path: Path) -> int | None:

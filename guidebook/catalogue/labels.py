@@ -15,14 +15,32 @@ MATERIALS = "需提供材料"
 CHANNELS = "办理路径"
 TIME_LIMIT = "办理时限"
 TIPS = "温馨提示"
+SERVICE_INFO = "基本信息"
+BASIS = "设定依据"
+CONDITIONS = "受理条件"
+SITUATIONS = "适用情形"
+FAQ = "常见问题"
 FLOW = "操作流程"
 PHONES = "咨询电话"
 SOURCE = "资料来源"
+ISSUER = "出具单位"
+SHARED = "免提交（部门共享获取）"
+BLANK_FORM = "空白表格"
+SAMPLE = "填写样表"
+ORIGINALS = "原件 {n} 份"
+PHOTOCOPIES = "复印件 {n} 份"
+FACT = "项目"
+HOURS = "办理时间"
+QUESTION = "问"
+ANSWER = "答"
 QR = "扫码办理"
 GUIDE_LINK = "业务指南"
 ONLINE_ITEM = "扫码查看本事项在线版"
 ONLINE_GUIDE = "扫码查看在线版"
 HANDOUT = "一次性告知单"
+# A handout without room for all its sections names those it leaves to the guide and the site.
+REFERRED = "本页未印：{sections}，详见《{title}》第 {item} 项"
+REFERRED_ONLINE = "，或扫码查看本事项在线版"
 
 # -- the files and sections of a catalogue -------------------------------------------------------
 ITEM = "事项"
@@ -77,6 +95,10 @@ TABLES = {
     "power_list": [(CATEGORIES, "c-cat", 30), (NUMBER, "c-no", 12), (ITEM, "", 60), ("页码", "c-page", 13),
                    (FLOW, "c-flow", 48)],
     "windows": [(NUMBER, "c-no", 12), ("机构名称", "", 62), ("地　址", "", 60), (CONTACT_PHONE, "c-phone", 30)],
+    "windows_hours": [(NUMBER, "c-no", 12), ("机构名称", "", 52), ("地　址", "", 52), (CONTACT_PHONE, "c-phone", 30),
+                      (HOURS, "c-hours", 30)],
+    "facts": [(FACT, "c-fact", 30), (CONTENT, "", 120)],
+    "basis": [("依据名称", "", 80), ("层级", "c-rank", 24), ("条款", "", 50)],
     "prohibited": [(MATTER_PROHIBITED, "c-matter", 60), (CASES, "", 110)],
     "tolerated": [(NUMBER, "c-no", 12), (MATTER, "", 40), (TOLERATED_MATERIALS, "", 50), (METHOD, "", 22),
                   (SOURCE, "", 30), (DEADLINE, "", 20)],
@@ -107,7 +129,7 @@ FIELDS: dict[str, FieldLabel] = {
     "path": _f("App 路径", "每级一行"), "route_note": _f(CHANNELS, "无需申请时的说明"),
     "flow": _f(FLOW, "流程图的步骤"), "step": _f("步骤"), "decide": _f("判断"), "yes": _f("是", "“是”出口"),
     "no": _f("否", "“否”出口"), "no_end": _f(OTHERWISE, "“否”出口的去向"), "short": _f("简称", "告知单流程图用"),
-    "procedures": _f("子事项", "如 8.1、8.2"), "service": _f("标准信息", "政务服务标准信息，可不填"),
+    "procedures": _f("子事项", "如 8.1、8.2"), "service": _f(SERVICE_INFO, "政务服务标准信息（事项类型、实施主体、办结时限、收费 ...），可不填"),
     "code": _f("事项编码"), "type": _f("事项类型"), "legal_time_limit": _f("法定办结时限"),
     "promised_time_limit": _f("承诺办结时限"), "fee": _f("是否收费"), "consult_phones": _f(PHONES),
     "complaint_phones": _f("监督投诉电话"), "place": _f("办理地点"), "hours": _f("办公时间"),
@@ -119,6 +141,13 @@ FIELDS: dict[str, FieldLabel] = {
     "heading": _f("表题"), "windows": _f(WINDOWS), "address": _f("地址"), "phone": _f(PHONE, CONTACT_PHONE),
     "cases": _f(CASES), "matter": _f(MATTER), "method": _f(METHOD), "deadline": _f(DEADLINE),
     "materials": _f(MATERIALS), "channels": _f(CHANNELS), "time_limit": _f(TIME_LIMIT), "tips": _f(TIPS),
+    "need": _f("是否必需", "必需 / 非必需 / 容缺后补；必需的不印"), "issuer": _f(ISSUER, "出具材料的单位"),
+    "originals": _f("原件份数"), "photocopies": _f("复印件份数"),
+    "shared": _f("免提交", "通过部门数据共享获取，申请人无需提交"),
+    "blank_form": _f(BLANK_FORM, "source/forms/ 下的文件名，网页版提供下载"),
+    "sample": _f(SAMPLE, "source/forms/ 下的文件名，网页版提供下载"),
+    "rank": _f("层级", "法律、行政法规、部门规章、地方性法规、规范性文件 ..."), "article": _f("条款", "如 第四十五条"),
+    "q": _f(QUESTION), "a": _f(ANSWER),
 }
 # Where a file gives a field another meaning (the two lists' `items` are the items they concern).
 FIELDS_OF = {
@@ -130,7 +159,7 @@ FIELDS_OF = {
 def field(key: str, doc: str = "item") -> FieldLabel | None:
     """The label of a catalogue field in a file of kind `doc` (item, guide, windows, prohibited,
     tolerated); an item's sections are labelled by their declaration."""
-    from guidebook.catalogue.sections import SECTIONS
+    from guidebook.catalogue.sections import SECTIONS, fact
 
     if key in FIELDS_OF.get(doc, {}):
         return FIELDS_OF[doc][key]
@@ -138,6 +167,8 @@ def field(key: str, doc: str = "item") -> FieldLabel | None:
         for s in SECTIONS:
             if s.key == key:
                 return FIELDS.get(key) or FieldLabel(s.label)
+        if key not in FIELDS and fact(key) is not None:
+            return FieldLabel(fact(key).label)
     return FIELDS.get(key)
 
 

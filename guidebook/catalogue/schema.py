@@ -78,10 +78,13 @@ ChannelKind = Literal["窗口办", "网上办", "掌上办", "自助办", "银�
 CHANNEL_KINDS: tuple[str, ...] = ChannelKind.__args__  # type: ignore[attr-defined]
 ONLINE_KINDS = ("网上办", "掌上办")
 
-ItemType = Literal[
-    "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查",
-    "行政确认", "行政奖励", "行政裁决", "其他行政权力", "公共服务",
-]
+from guidebook.catalogue.sections import FACTS, ITEM_TYPES  # noqa: E402
+
+ItemType = Literal[ITEM_TYPES]  # type: ignore[valid-type]
+BasisRank = Literal["法律", "行政法规", "部门规章", "地方性法规", "地方政府规章", "规范性文件", "其他"]
+MaterialNeed = Literal["必需", "非必需", "容缺后补"]
+NEEDED = MaterialNeed.__args__[0]  # type: ignore[attr-defined]  # the default: not printed
+FORMS_DIR = "forms"  # source/forms/: blank forms and filled-in samples, offered as downloads
 
 
 class Strict(BaseModel):
@@ -101,6 +104,32 @@ class Link(Strict):
     note: Text | None = Field(None, description="Why `url` differs from `printed` (a recorded correction)")
 
 
+def _check_form_file(value: str) -> str:
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith("/") or ".." in parts or ":" in value:
+        raise ValueError(f'"{value}": name a file under source/forms/ by its path there, e.g. 申请表.docx')
+    return "/".join(p for p in parts if p)
+
+
+FormFile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                     AfterValidator(_check_form_file)]
+
+
+class BasisEntry(Strict):
+    """One law or rule a service rests on (设定依据)."""
+
+    name: Text = Field(description="The law or rule, e.g. 《中华人民共和国社会保险法》")
+    rank: BasisRank | None = Field(None, description="层级: 法律, 行政法规, 部门规章, 地方性法规 ...")
+    article: Text | None = Field(None, description="The article cited, e.g. 第四十五条")
+
+
+class Question(Strict):
+    """One of the 常见问题: a question and its answer."""
+
+    q: Text = Field(description="问")
+    a: Text = Field(description="答")
+
+
 class Material(Strict):
     """One document or item the applicant brings."""
 
@@ -110,6 +139,13 @@ class Material(Strict):
     source: Text | None = Field(None, description="资料来源, e.g. 申请人自备")
     note: Text | None = Field(None, description="Further conditions printed with the material")
     details: list[Text] = Field(default_factory=list, description="Sub-points listed under the material")
+    need: MaterialNeed | None = Field(None, description="必需 / 非必需 / 容缺后补 (printed when not 必需)")
+    issuer: Text | None = Field(None, description="出具单位: the body that issues the material")
+    originals: int | None = Field(None, ge=0, le=99, description="number of originals")
+    photocopies: int | None = Field(None, ge=0, le=99, description="number of photocopies")
+    shared: bool = Field(False, description="免提交: obtained by data sharing, the applicant brings nothing")
+    blank_form: FormFile | None = Field(None, description="空白表格: a file under source/forms/")
+    sample: FormFile | None = Field(None, description="填写样表: a file under source/forms/")
 
 
 class MaterialGroup(Strict):
@@ -198,6 +234,8 @@ class Procedure(Strict):
     flow: list[FlowStep] | None = Field(
         None, description="Operation flow steps where the booklet states them; otherwise a standard flow is drawn"
     )
+    basis: list[BasisEntry] = Field(default_factory=list, description="设定依据")
+    faq: list[Question] = Field(default_factory=list, description="常见问题")
 
 
 def _section_fields() -> dict[str, Any]:
@@ -231,18 +269,35 @@ class SubProcedure(Procedure):  # type: ignore[valid-type,misc]
     flags: list[Text] = Field(default_factory=list)
 
 
-class ServiceInfo(Strict):
-    """Optional fields of GB/T 39046-2020 (政务服务平台基础数据规范); empty where the booklet says nothing."""
+class _ServiceBase(Strict):
+    """An item's 基本信息: the optional elements of GB/T 39046-2020 (政务服务平台基础数据规范) that real
+    办事指南 print, one field per fact declared in guidebook.catalogue.sections.FACTS; empty where the
+    booklet says nothing."""
 
-    code: Text | None = Field(None, description="事项编码")
-    type: ItemType | None = Field(None, description="事项类型")
-    legal_time_limit: Text | None = Field(None, description="法定办结时限")
-    promised_time_limit: Text | None = Field(None, description="承诺办结时限")
-    fee: Text | None = Field(None, description="是否收费")
-    consult_phones: list[Phone] = Field(default_factory=list, description="咨询电话")
-    complaint_phones: list[Phone] = Field(default_factory=list, description="监督投诉电话")
-    place: Text | None = Field(None, description="办理地点")
-    hours: Text | None = Field(None, description="办理时间")
+    consult_phones: list[Phone] = Field(default_factory=list, description="咨询电话 (printed under 咨询电话)")
+
+
+def _fact_fields() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in FACTS:
+        if f.kind == "choice":
+            kind: Any = Literal[f.choices]  # type: ignore[valid-type]
+            out[f.key] = (kind | None, Field(None, description=f.label))
+        elif f.kind == "choices":
+            kind = Literal[f.choices]  # type: ignore[valid-type]
+            out[f.key] = (Annotated[list[kind], BeforeValidator(_one_or_many)],
+                          Field(default_factory=list, description=f.label))
+        elif f.kind == "count":
+            out[f.key] = (int | None, Field(None, ge=0, le=99, description=f.label))
+        elif f.kind == "phones":
+            out[f.key] = (list[Phone], Field(default_factory=list, description=f.label))
+        else:
+            out[f.key] = (Text | None, Field(None, description=f.label))
+    return out
+
+
+ServiceInfo = create_model("ServiceInfo", __base__=_ServiceBase, __doc__=_ServiceBase.__doc__,
+                           __module__=__name__, **_fact_fields())
 
 
 class Item(Procedure):

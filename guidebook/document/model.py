@@ -13,7 +13,7 @@ from guidebook.catalogue import schema
 from guidebook.catalogue import Catalogue
 from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id
-from guidebook.catalogue.sections import Section as ItemSection, procedure_sections, section
+from guidebook.catalogue.sections import FACTS, Section as ItemSection, procedure_sections, section
 from guidebook.document.flow import Flow, build_flow
 from guidebook.catalogue.numbering import chinese_numeral, circled
 
@@ -67,6 +67,8 @@ class MaterialView:
     note: Rich | None
     source: Rich | None  # 资料来源
     details: list[Rich]
+    issuer: Rich | None = None  # 出具单位
+    files: list[tuple[str, str]] = field(default_factory=list)  # (空白表格 / 填写样表, path under source/forms/)
 
     @property
     def text(self) -> str:
@@ -78,6 +80,10 @@ class MaterialView:
             out += "（" + plain(self.note) + "）"
         if self.source:
             out += f"（{L.SOURCE}：" + plain(self.source) + "）"
+        if self.issuer:
+            out += f"（{L.ISSUER}：" + plain(self.issuer) + "）"
+        for label, path in self.files:
+            out += f"（{label}：{path}）"
         return out
 
 
@@ -132,6 +138,7 @@ class Part:
     channels: list[ChannelView] = field(default_factory=list)
     route_note: str | None = None
     lines: list[Rich] = field(default_factory=list)  # time limit or tips paragraphs
+    rows: list[list[Rich]] = field(default_factory=list)  # 设定依据 (name, rank, article), 常见问题 (q, a)
 
     @property
     def section(self) -> ItemSection:
@@ -168,6 +175,7 @@ class ItemView(ProcedureView):
     phones: list[str] = field(default_factory=list)
     qr: list[QrTarget] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    facts: list[tuple[str, Rich]] = field(default_factory=list)  # 基本信息: (row label, value), in FACTS order
 
     @property
     def guide_link(self) -> str:
@@ -226,6 +234,7 @@ class WindowRow:
     name: str
     address: str
     phone: str
+    hours: str | None = None  # 办理时间
 
 
 @dataclass
@@ -339,6 +348,7 @@ class GuideDoc:
                 out.append(Heading(1, c.label, c.anchor))
                 for it in c.items:
                     out.append(Heading(2, it.heading, it.anchor))
+                    out += [Heading(3, L.SERVICE_INFO, "")] if it.facts else []  # 基本信息, before the parts
                     out += [Heading(3, p.heading, "") for p in it.parts]
                     for proc in it.procedures:
                         out.append(Heading(3, proc.heading, proc.anchor))
@@ -352,10 +362,19 @@ class GuideDoc:
 def _materials(m: schema.Materials) -> MaterialsView:
     def view(i: int, mat: schema.Material) -> MaterialView:
         tags = []
+        if mat.need and mat.need != schema.NEEDED:
+            tags.append(mat.need)
+        if mat.shared:
+            tags.append(L.SHARED)
         if mat.form:
             tags.append(mat.form)
         if mat.copies:
             tags.append(f"{mat.copies} 份")
+        if mat.originals:
+            tags.append(L.ORIGINALS.format(n=mat.originals))
+        if mat.photocopies:
+            tags.append(L.PHOTOCOPIES.format(n=mat.photocopies))
+        files = [(label, path) for label, path in ((L.BLANK_FORM, mat.blank_form), (L.SAMPLE, mat.sample)) if path]
         return MaterialView(
             marker=circled(i),
             name=rich(mat.name),
@@ -363,6 +382,8 @@ def _materials(m: schema.Materials) -> MaterialsView:
             note=rich(mat.note) if mat.note else None,
             source=rich(mat.source) if mat.source else None,
             details=[rich(d) for d in mat.details],
+            issuer=rich(mat.issuer) if mat.issuer else None,
+            files=files,
         )
 
     if m.groups:
@@ -429,13 +450,54 @@ def _text_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelV
     return Part("", sec.label, sec.key, lines=[rich(t) for t in texts]) if texts else _empty(sec)
 
 
+def _basis_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelView]) -> Part | None:
+    rows = [[rich(b.name), rich(b.rank or ""), rich(b.article or "")] for b in proc.basis]
+    return Part("", sec.label, sec.key, rows=rows) if rows else _empty(sec)
+
+
+def _qa_part(sec: ItemSection, proc: schema.Procedure, channels: list[ChannelView]) -> Part | None:
+    rows = [[rich(x.q), rich(x.a)] for x in proc.faq]
+    return Part("", sec.label, sec.key, rows=rows) if rows else _empty(sec)
+
+
+def _fact_text(f, value) -> str:
+    if f.kind == "count":
+        return f"{value} {f.unit}".strip()
+    if isinstance(value, list):
+        return "、".join(value)
+    return str(value)
+
+
+def facts_of(service) -> list[tuple[str, Rich]]:
+    """An item's 基本信息 rows: one per fact given, facts that share a row side by side ("法定：…；承诺：…")."""
+    if service is None:
+        return []
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for f in FACTS:
+        value = getattr(service, f.key, None)
+        if value is None or value == []:
+            continue
+        rows.setdefault(f.row_label, []).append((f.short or f.label, _fact_text(f, value)))
+    out = []
+    for label, pieces in rows.items():
+        text = "；".join(f"{name}：{value}" for name, value in pieces) if fact_row_shared(label) else pieces[0][1]
+        out.append((label, rich(text)))
+    return out
+
+
+def fact_row_shared(label: str) -> bool:
+    """Whether several facts are declared for the row `label` (then each piece is named)."""
+    return sum(1 for f in FACTS if f.row_label == label) > 1
+
+
 def _empty(sec: ItemSection) -> Part | None:
     return Part("", sec.label, sec.key, lines=[[Run(sec.empty)]]) if sec.empty else None
 
 
 # How each shape of section (guidebook.catalogue.sections) becomes a part of a procedure.
 PART_OF_SHAPE = {"materials": _materials_part, "channels": _channels_part, "time_limit": _time_limit_part,
-                 "paragraphs": _text_part, "numbered": _text_part, "text": _text_part}
+                 "paragraphs": _text_part, "numbered": _text_part, "text": _text_part, "basis": _basis_part,
+                 "qa": _qa_part}
 
 
 def _parts(proc: schema.Procedure, prefix: str) -> tuple[list[Part], list[ChannelView]]:
@@ -479,6 +541,13 @@ def _merged_channels(found: list[tuple[ProcedureView, Part]]) -> list[Part]:
             for p, part in found]
 
 
+def _merged_rows(found: list[tuple[ProcedureView, Part]]) -> list[Part]:
+    rows: list[list[Rich]] = []
+    for p, part in found:
+        rows += [[[Run(f"{p.number}：")] + row[0], *row[1:]] for row in part.rows]
+    return [Part("", found[0][1].label, found[0][1].kind, rows=rows)]
+
+
 def _merged_lines(found: list[tuple[ProcedureView, Part]]) -> list[Part]:
     lines: list[Rich] = []
     for p, part in found:
@@ -492,13 +561,15 @@ def merge_procedures(procs: list[ProcedureView]) -> list[Part]:
     for sec in procedure_sections():
         found = [(p, part) for p in procs for part in p.parts if part.kind == sec.key]
         if found:
-            merge = {"materials": _merged_materials, "channels": _merged_channels}.get(sec.shape, _merged_lines)
+            merge = {"materials": _merged_materials, "channels": _merged_channels, "basis": _merged_rows,
+                     "qa": _merged_rows}.get(sec.shape, _merged_lines)
             parts += merge(found)
     return parts
 
 
 def _texts(proc: schema.Procedure) -> list[str]:
     out = list(proc.intro) + list(proc.tips) + [proc.route_note or "", proc.time_limit or ""]
+    out += [x.a for x in proc.faq]
     for ch in proc.channels:
         out += [ch.text or "", *ch.entries]
     return out
@@ -547,6 +618,7 @@ def item_view(it: schema.Item, category_number: int) -> ItemView:
         subtitle=it.subtitle, list_title=it.list_title or it.title,
         procedures=procs, phones=phones, qr=qr,
         flags=list(it.flags) + [f for p in it.procedures for f in p.flags],
+        facts=facts_of(it.service),
     )
 
 
@@ -564,7 +636,7 @@ def build_document(cat: Catalogue) -> GuideDoc:
     ]
     sections += [Section(kind, lst.title, kind) for kind, lst in (("prohibited", cat.prohibited),
                                                                   ("tolerated", cat.tolerated)) if lst is not None]
-    windows = [WindowRow(i, w.name, w.address, w.phone) for i, w in enumerate(cat.windows.windows, 1)]
+    windows = [WindowRow(i, w.name, w.address, w.phone, w.hours) for i, w in enumerate(cat.windows.windows, 1)]
     prohibited = [
         ProhibitedRow(f"{chinese_numeral(i)}、{grp.name}", [f"{k}. {c}" for k, c in enumerate(grp.cases, 1)],
                       [(n, item_id(n)) for n in grp.items])

@@ -18,9 +18,9 @@ from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id
 from guidebook.catalogue.labels import TABLES
 from guidebook.catalogue.numbering import circled
-from guidebook.catalogue.sections import GUIDE, HANDOUT, item_sections
+from guidebook.catalogue.sections import GUIDE, HANDOUT, SECTIONS, item_sections, section
 from guidebook.document.model import (
-    PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
+    PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich, plain,
 )
 
 
@@ -106,6 +106,10 @@ def materials(m: MaterialsView) -> list:
                 content.append(Span([Text("（"), *inline(x.note), Text("）")], "note"))
             if x.source:
                 content.append(Span([Text(f"（{L.SOURCE}："), *inline(x.source), Text("）")], "source"))
+            if x.issuer:
+                content.append(Span([Text(f"（{L.ISSUER}："), *inline(x.issuer), Text("）")], "source"))
+            for label, path in x.files:
+                content.append(Span([Text(f"（{label}："), Span([Text(path)], "form-file"), Text("）")], "form"))
             details = [ItemList([ListItem("", inline(d)) for d in x.details], "bullet", "details")] if x.details else []
             entries.append(ListItem(x.marker, content, details, "material"))
         children.append(ItemList(entries, "circled", "materials"))
@@ -125,13 +129,31 @@ def _channels_body(part: Part) -> list:
     return out
 
 
-def part_body(part: Part) -> list:
-    """A part's content, by the shape its section declares."""
+def _basis_lines(rows: list) -> list:
+    """设定依据 as lines (a handout's narrow column): 《name》（rank）article."""
+    lines = []
+    for name, rank, article in rows:
+        content = inline(name) + ([Span([Text(f"（{plain(rank)}）")], "note")] if rank else []) + inline(article)
+        lines.append(ListItem(circled(len(lines) + 1), content))
+    return [ItemList(lines, "circled", "basis")]
+
+
+def part_body(part: Part, compact: bool = False) -> list:
+    """A part's content, by the shape its section declares; `compact`: for a handout's narrow column
+    (tables become lines)."""
     shape = part.section.shape
+    if shape == "basis" and compact:
+        return [Block(_basis_lines(part.rows), part.kind)]
     if shape == "materials" and part.materials:
         return materials(part.materials)
     if shape == "channels":
         return _channels_body(part)
+    if shape == "basis":
+        return [Block([_table("basis", [Row(_cells(*[inline(c) for c in row])) for row in part.rows])], part.kind)]
+    if shape == "qa":
+        return [Block([Block([Para([Span([Text(f"{L.QUESTION}：")], "q-mark"), *inline(q)], "question"),
+                              Para([Span([Text(f"{L.ANSWER}：")], "a-mark"), *inline(a)], "answer")], "qa")
+                       for q, a in part.rows], part.kind)]
     if shape == "numbered":
         return [Block([ItemList([ListItem(circled(k), inline(line)) for k, line in enumerate(part.lines, 1)],
                                 "circled")], part.kind)]
@@ -144,11 +166,13 @@ def _flow_block(proc: ProcedureView) -> Block:
                   Flowchart(proc.flow, caption or L.FLOW, caption=caption)], "flow", f"{proc.anchor}-flow")
 
 
-def procedure(proc: ProcedureView, level: int) -> list:
-    """A procedure's body in the guide: introduction, numbered parts, the flowchart after the channels."""
+def procedure(proc: ProcedureView, level: int, lead: list = ()) -> list:
+    """A procedure's body in the guide: introduction, `lead` (the item's 基本信息), numbered parts, the
+    flowchart after the channels."""
     out: list = []
     if proc.intro:
         out.append(Block([Para(inline(p)) for p in proc.intro], "intro"))
+    out += lead
     for part in proc.parts:
         if not part.section.shown_in(GUIDE):
             continue
@@ -166,13 +190,22 @@ def _flow_target(it: ItemView) -> str:
     return f"#{it.anchor}-flow" if has_flow else f"#{it.anchor}"
 
 
+def item_blocks(it: ItemView, document: str, before: bool, level: int, leave: tuple[str, ...] = ()) -> list:
+    """The item's own blocks (sections of scope `item`) that `document` shows before or after its parts,
+    but those of `leave`."""
+    return [block for sec in item_sections() if sec.shown_in(document) and sec.before == before
+            and sec.key not in leave for block in item_section_block(sec, it, level, document == HANDOUT)]
+
+
 def item_block(it: ItemView, page_break: bool) -> Block:
-    children: list = [Heading(2, [Text(it.heading)], role="item-title"), *procedure(it, 3)]
+    children: list = [Heading(2, [Text(it.heading)], role="item-title"),
+                      *procedure(it, 3, item_blocks(it, GUIDE, True, 3))]
     for k, sub in enumerate(it.procedures):
         children.append(Block([Heading(3, [Text(sub.heading)], role="sub-title"), *procedure(sub, 4)],
                               "subprocedure", sub.anchor))
         if k == 0:  # the power list's 操作流程 column links here when the item has sub-procedures
             children.append(Block([], "anchor", f"{it.anchor}-flow"))
+    children += item_blocks(it, GUIDE, False, 3)
     return Block(children, "item", it.anchor, page_break=page_break, item=it.item_number)
 
 
@@ -267,8 +300,10 @@ def guide_tree(doc: GuideDoc) -> GuideTree:
         elif s.kind == "windows":
             if s.heading:
                 children.append(Para([Text(s.heading)], "table-title"))
-            children.append(_table("windows", [
-                Row(_cells(w.number, w.name, w.address, w.phone)) for w in doc.windows]))
+            hours = any(w.hours for w in doc.windows)  # the column shows when a window has its hours
+            children.append(_table("windows_hours" if hours else "windows", [
+                Row(_cells(w.number, w.name, w.address, w.phone, *([w.hours or ""] if hours else [])))
+                for w in doc.windows]))
         elif s.kind == "guide":
             for k, c in enumerate(doc.categories):
                 items = [item_block(it, page_break=j > 0) for j, it in enumerate(c.items)]
@@ -316,11 +351,18 @@ class HandoutTree:
         return f"{self.meta.bureau} · 《{self.meta.title}》{self.meta.edition_label} · {L.ITEM} {self.item.item_number}"
 
 
-def item_section_block(sec, it: ItemView) -> list:
-    """A block of the whole item (a section of scope `item`): the phones its texts mention."""
+def item_section_block(sec, it: ItemView, level: int = 2, compact: bool = False) -> list:
+    """A block of the whole item (a section of scope `item`): its 基本信息, the phones its texts mention."""
     if sec.shape == "phones" and it.phones:
-        return [Block([Heading(2, [Text(sec.label)], role="part-title"),
+        return [Block([Heading(level, [Text(sec.label)], role="part-title"),
                        Para([Phone(p, "phone") for p in it.phones], "phones")], f"part part-{sec.key}")]
+    if sec.shape == "facts" and it.facts and compact:
+        lines = [Para([Span([Text(f"{label}：")], "fact-label"), *inline(value)], "fact") for label, value in it.facts]
+        return [Block([Heading(level, [Text(sec.label)], role="part-title"), *lines], f"part part-{sec.key}")]
+    if sec.shape == "facts" and it.facts:
+        rows = [Row(_cells(label, inline(value))) for label, value in it.facts]
+        return [Block([Heading(level, [Text(sec.label)], role="part-title"), _table("facts", rows)],
+                      f"part part-{sec.key}")]
     return []
 
 
@@ -328,7 +370,23 @@ def handout_flows(it: ItemView) -> list[ProcedureView]:
     return [p for p in [it, *it.procedures] if p.flow is not None]
 
 
-def handout_tree(meta: Meta, it: ItemView) -> HandoutTree:
+def handout_sections(it: ItemView) -> list:
+    """The sections a handout of `it` shows (declarations with content), in their order."""
+    kinds = {part.kind for part in it.handout_parts}
+    return [sec for sec in SECTIONS if sec.shown_in(HANDOUT)
+            and (sec.key in kinds if sec.scope == "procedure" else bool(item_section_block(sec, it)))]
+
+
+def _referral(meta: Meta, it: ItemView, referred: tuple[str, ...]) -> Block:
+    """Where the sections left off a crowded handout are: the guide's item, and the site's page."""
+    names = "、".join(section(k).label for k in referred)
+    text = L.REFERRED.format(sections=names, title=meta.title, item=it.item_number)
+    if meta.site_url:
+        text += L.REFERRED_ONLINE
+    return Block([Para([Text(text)], "referred")], "part part-referred")
+
+
+def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> HandoutTree:
     """Title, introduction, the side column (QR codes, a single flowchart), the parts (sub-procedures
     merged part by part), phones, and the flowcharts of several sub-procedures in a row each."""
     title = Block([
@@ -352,9 +410,13 @@ def handout_tree(meta: Meta, it: ItemView) -> HandoutTree:
                           "flow"))
     if side:
         body.append(Block(side, "h-side"))
-    main: list = [Block([Heading(2, [Text(part.label)], role="part-title"), *part_body(part)],
-                        f"part part-{part.kind}") for part in it.handout_parts if part.section.shown_in(HANDOUT)]
-    main += [block for sec in item_sections() if sec.shown_in(HANDOUT) for block in item_section_block(sec, it)]
+    main: list = [b for b in item_blocks(it, HANDOUT, True, 2, referred)]
+    main += [Block([Heading(2, [Text(part.label)], role="part-title"), *part_body(part, compact=True)],
+                   f"part part-{part.kind}") for part in it.handout_parts
+             if part.section.shown_in(HANDOUT) and part.kind not in referred]
+    main += item_blocks(it, HANDOUT, False, 2, referred)
+    if referred:
+        main.append(_referral(meta, it, referred))
     body.append(Block(main, "h-main"))
     if len(flows) > 1:
         body.append(Block([Heading(2, [Text(L.FLOW)], role="side-title"), *[

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
 from guidebook.render import weasy
+from guidebook.catalogue.sections import section
 from guidebook.document.model import ItemView
 
 TEMPLATE = "handout.html"
@@ -15,6 +16,27 @@ COMBINED = "all-handouts.pdf"
 # defined by the layout's CSS (html.fit-NAME); "compact-flow" also draws the flowchart smaller;
 # "qr-grid" sets several QR codes two by two, captions under them, before any text gets smaller.
 FIT_STEPS = ("tight", "qr-grid", "compact-flow", "columns", "small", "smaller")
+# After the last step, each further level leaves one more section off the page, lowest priority first
+# (guidebook.catalogue.sections), and names it in a line that refers to the guide and the site. The
+# sections a citizen cannot do without (materials, channels, time limit) are never left off.
+REFER_BELOW = 80
+
+
+def referable(it: ItemView) -> list[str]:
+    """The sections of `it`'s handout that may be left to the guide, the first to go first."""
+    from guidebook.document.tree import handout_sections
+
+    found = [s for s in handout_sections(it) if s.priority < REFER_BELOW]
+    return [s.key for s in sorted(found, key=lambda s: s.priority)]
+
+
+def referred(it: ItemView, level: int) -> tuple[str, ...]:
+    """The sections a handout laid out at `level` leaves off."""
+    return tuple(referable(it)[:max(0, level - len(FIT_STEPS))])
+
+
+def max_level(it: ItemView) -> int:
+    return len(FIT_STEPS) + len(referable(it))
 
 
 class HandoutOverflow(GuidebookError):
@@ -28,7 +50,7 @@ def html(session, it: ItemView, level: int = 0) -> str:
     from guidebook.outputs.html import HtmlWriter
 
     r = session.renderer
-    return r.html(TEMPLATE, it=it, tree=session.handout_tree(it), meta=doc.meta, created=session.created(), fit=fit,
+    return r.html(TEMPLATE, it=it, tree=session.handout_tree(it, referred(it, level)), meta=doc.meta, created=session.created(), fit=fit,
                   html=HtmlWriter(r, small_flow="compact-flow" in fit))
 
 
@@ -54,16 +76,18 @@ def layout(session, it: ItemView, hint: int = 0):
             tried[level] = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
         return tried[level]
 
-    if 0 < hint <= len(FIT_STEPS) and attempt(hint).pages == 1 and attempt(hint - 1).pages > 1:
+    last = max_level(it)
+    if 0 < hint <= last and attempt(hint).pages == 1 and attempt(hint - 1).pages > 1:
         return tried[hint], hint
-    for level in range(len(FIT_STEPS) + 1):
+    for level in range(last + 1):
         if attempt(level).pages == 1:
             return tried[level], level
-    rendered = tried[len(FIT_STEPS)]
+    rendered = tried[last]
+    left = "、".join(section(k).label for k in referred(it, last))
     raise HandoutOverflow(
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
-        f"type (10.5 pt): it overflows by about {_overflow_mm(rendered):.0f} mm "
-        f"({rendered.pages} pages). Shorten its text, or change the handout layout.")
+        f"type (10.5 pt){f' and without {left}' if left else ''}: it overflows by about "
+        f"{_overflow_mm(rendered):.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.")
 
 
 def build_one(session, it: ItemView, hint: int = 0) -> tuple[bytes, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from guidebook.document.nodes import text_of
 from markupsafe import Markup, escape
 
 # Element of a block, by its first role; anything else is a <div>.
@@ -49,7 +50,7 @@ class HtmlWriter:
     """
 
     def __init__(self, draw, small_flow: bool = False, tel_links: bool = False, href=None,
-                 heading_shift: int = 0, cell_labels: bool = False, flow_text: bool = False):
+                 heading_shift: int = 0, cell_labels: bool = False, flow_text: bool = False, form_href=None):
         self.draw = draw
         self.small_flow = small_flow
         self.tel_links = tel_links
@@ -57,6 +58,7 @@ class HtmlWriter:
         self.heading_shift = heading_shift
         self.cell_labels = cell_labels
         self.flow_text = flow_text
+        self.form_href = form_href  # a form's file name -> where to download it (the site), or None
 
     def __call__(self, nodes) -> Markup:
         if not isinstance(nodes, (list, tuple)):
@@ -87,6 +89,9 @@ class HtmlWriter:
         return Markup('<a{} href="#{}"></a>').format(_cls(n.role or "pageref"), n.anchor)
 
     def visit_span(self, n) -> Markup:
+        if self.form_href and n.role == "form-file":
+            return Markup('<a href="{}" download class="form-file">{}</a>').format(
+                self.form_href(text_of(n.content)), self(n.content))
         return Markup("<span{}>{}</span>").format(_cls(n.role), self(n.content))
 
     # -- blocks

@@ -15,7 +15,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from urllib.parse import quote
+
 from markupsafe import Markup
+
+from guidebook.catalogue.schema import FORMS_DIR as FORMS
 
 from guidebook.document.nodes import has_role, text_of, walk
 from guidebook.document.tree import INDEX_PAGE, GuideTree, item_page
@@ -109,6 +113,19 @@ def _index_body(meta, categories: list) -> Markup:
     return Markup(lead + "".join(parts))
 
 
+def _href(where: dict[str, str], page: str):
+    """Where a link target of the guide ("#item-7") lives, as seen from `page` (other targets as they are)."""
+    def href(target: str) -> str:
+        if not target.startswith("#") or target[1:] not in where:
+            return target
+        dest = where[target[1:]]
+        path, _, fragment = dest.partition("#")
+        if path == page:
+            return "#" + (fragment or target[1:])
+        return _relative(dest, page)
+    return href
+
+
 def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, list[tuple[str, str]]],
                 extra: dict[int, list] | None = None) -> list[Page]:
     """Every page of the site, in order: the index, each item, the sections, about this edition. `extra`:
@@ -119,15 +136,8 @@ def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, lis
     draw = _Draw(theme)
 
     def writer(page: str, shift: int) -> HtmlWriter:
-        def href(target: str) -> str:
-            if not target.startswith("#") or target[1:] not in where:
-                return target
-            dest = where[target[1:]]
-            path, _, fragment = dest.partition("#")
-            if path == page:
-                return "#" + (fragment or target[1:])
-            return _relative(dest, page)
-        return HtmlWriter(draw, tel_links=True, href=href, heading_shift=shift, cell_labels=True, flow_text=True)
+        return HtmlWriter(draw, tel_links=True, href=_href(where, page), heading_shift=shift, cell_labels=True,
+                          flow_text=True, form_href=lambda name: _relative(form_path(name), page))
 
     home = (meta.title, INDEX_PAGE)
     guide = next(s for s in tree.main if s.section == "guide")
@@ -234,7 +244,33 @@ def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[P
     out.append((root / "assets" / "site.css", (css + _screen_only(custom)).encode("utf-8"), None))
     out.append((root / "assets" / "site.js", find_layout_file(chain, "site.js").read_bytes(), None))
     out.append((root / "assets" / "search-index.js", search_index(pages, tree).encode("utf-8"), None))
+    forms = session.opts.source / FORMS
+    out += [(root / FORMS / name, (forms / name).read_bytes(), None) for name in form_files(tree)]
     return out
+
+
+def form_path(name: str) -> str:
+    """Where a form (a file under source/forms/) is offered on the site, as a URL path from its root."""
+    return FORMS + "/" + quote(name)
+
+
+def forms_digest(source: Path, tree: GuideTree) -> str:
+    """What the site's copies of the forms depend on: their names and bytes (part of the site's key)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in form_files(tree):
+        h.update(name.encode("utf-8") + b"\0" + hashlib.sha256((source / FORMS / name).read_bytes()).digest())
+    return h.hexdigest() if form_files(tree) else ""
+
+
+def form_files(tree: GuideTree) -> list[str]:
+    """The forms the guide names (blank forms and samples of materials), in order, each once."""
+    found: list[str] = []
+    for n in walk(tree.main):
+        if n.kind == "span" and n.role == "form-file" and text_of(n.content) not in found:
+            found.append(text_of(n.content))
+    return found
 
 
 def _screen_only(css: str) -> str:
@@ -249,5 +285,6 @@ def page_paths(tree: GuideTree) -> list[str]:
                for it in c.children if it.kind == "block" and has_role(it, "item")]
     sections = [SECTION_PAGES[s.section][0] for s in tree.main if s.section in SECTION_PAGES]
     return [INDEX_PAGE, *(item_page(n) for n in numbers), *sections, ABOUT[0],
-            "assets/site.css", "assets/site.js", "assets/search-index.js"]
+            "assets/site.css", "assets/site.js", "assets/search-index.js",
+            *(f"{FORMS}/{name}" for name in form_files(tree))]
 

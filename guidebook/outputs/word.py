@@ -649,9 +649,10 @@ def guide_docx(session) -> bytes:
     return w.save(meta.edition, meta.date)
 
 
-def handout_docx(session, it) -> bytes:
+def handout_docx(session, it, referred: tuple[str, ...] = ()) -> bytes:
+    """`referred`: the sections the PDF handout leaves to the guide (the .docx leaves the same)."""
     meta = session.doc.meta
-    tree = session.handout_tree(it)
+    tree = session.handout_tree(it, referred)
     w = Writer(session, "handout.css")
     w.properties(f"{it.item_number}. {it.title} — {meta.title}", meta.author, it.heading,
                  f"{meta.bureau}, {meta.title}, {it.title}", meta.edition, meta.date)

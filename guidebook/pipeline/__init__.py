@@ -154,13 +154,15 @@ class Session:
             self._tree, self._tree_of = guide_tree(self.doc), self.doc
         return self._tree
 
-    def handout_tree(self, it):
+    def handout_tree(self, it, referred: tuple[str, ...] = ()):
+        """`referred`: the sections the handout leaves to the guide and the site (no room for them)."""
         from guidebook.document.tree import handout_tree
 
         cache = self.__dict__.setdefault("_handout_trees", {})
-        if it.item_number not in cache or cache[it.item_number].item is not it:
-            cache[it.item_number] = handout_tree(self.doc.meta, it)
-        return cache[it.item_number]
+        key = (it.item_number, referred)
+        if key not in cache or cache[key].item is not it:
+            cache[key] = handout_tree(self.doc.meta, it, referred)
+        return cache[key]
 
 
 def check_output_folder(output: Path) -> None:
@@ -248,13 +250,45 @@ def _guide_docx(session) -> list:
     return [(session.opts.output / "guide.docx", word.guide_docx(session), None)]
 
 
-def _handout_docx(session, numbers: list[int]) -> list:
-    from guidebook.outputs import word
+def _handout_docx(session, numbers: list[int], levels: dict[int, int]) -> list:
+    """The Word handouts of `numbers`; `levels`: their PDFs' fitting levels (the .docx leaves off the
+    sections its PDF leaves off)."""
+    from guidebook.outputs import handouts, word
 
     by_number = {it.item_number: it for it in session.doc.items}
     folder = session.opts.output / "handouts"
-    return [(folder / f"{by_number[n].file_stem}.docx", word.handout_docx(session, by_number[n]), None)
+    return [(folder / f"{by_number[n].file_stem}.docx",
+             word.handout_docx(session, by_number[n], handouts.referred(by_number[n], levels.get(n) or 0)), None)
             for n in numbers]
+
+
+def _known_levels(previous: dict, items: list) -> dict[int, int]:
+    """The fitting levels the manifest records for the handouts of `items` (hints: they are checked)."""
+    known = {it.item_number: previous.get(f"handouts/{it.file_stem}.pdf", {}).get("fit") for it in items}
+    return {n: h for n, h in known.items() if isinstance(h, int) and not isinstance(h, bool)}
+
+
+def _docx_tasks(stale_items: list, items: list, stale: set[str], previous: dict) -> tuple[list, set[int]]:
+    """The tasks of the stale Word handouts among `items`, and the items whose Word handout waits for its
+    PDF: a .docx leaves off what its PDF leaves off, so one whose PDF is laid out in this build follows
+    its chunk (`_docx_after`); the others take their PDF's level from the manifest."""
+    from guidebook.outputs import handouts
+
+    stale_docx = [it for it in items if f"handouts/{it.file_stem}.docx" in stale]
+    laid_out = {it.item_number for it in stale_items}
+    later = {it.item_number for it in stale_docx if it.item_number in laid_out}
+    levels = _known_levels(previous, stale_docx)
+    return [(_handout_docx, (c, levels)) for c in handouts.chunks([it for it in stale_docx
+                                                                   if it.item_number not in laid_out])], later
+
+
+def _docx_after(numbers: list[int], chunk: list, later: set[int]) -> list:
+    """The Word handouts that were waiting for this chunk of PDF handouts, with their levels."""
+    from guidebook.outputs import handouts
+
+    levels = handouts.fit_levels([chunk])
+    follow = [n for n in numbers if n in later and n in levels]
+    return [(_handout_docx, (follow, levels))] if follow else []
 
 
 def _warm(session, tasks: list) -> None:
@@ -413,7 +447,6 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     out = opts.output
     stale_items = [it for it in items if f"handouts/{it.file_stem}.pdf" in stale
                    or (opts.archive and f"archive/handouts/{it.file_stem}.pdf" in stale)]
-    stale_docx = [it for it in items if opts.word and f"handouts/{it.file_stem}.docx" in stale]
     guide_needed = opts.guide and ({"guide.pdf", "archive/guide-pdfa.pdf"} & stale
                                    or (opts.press and any(r.startswith("print/guide-booklet") for r in stale)))
     tasks: list = []
@@ -442,12 +475,12 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
     if opts.press and "print/guide-press.pdf" in stale:
         tasks.append((_guide_press, ()))
     # even with --force: the fitting levels are only hints, checked
-    hints = {it.item_number: previous.get(f"handouts/{it.file_stem}.pdf", {}).get("fit") for it in stale_items}
-    hints = {n: h for n, h in hints.items() if isinstance(h, int) and not isinstance(h, bool)}
+    hints = _known_levels(previous, stale_items)
     tasks += [(handouts.render_chunk, (c, hints)) for c in handouts.chunks(stale_items)]
     if opts.word and opts.guide and "guide.docx" in stale:
         tasks.append((_guide_docx, ()))
-    tasks += [(_handout_docx, (c,)) for c in handouts.chunks(stale_docx)]
+    docx_tasks, docx_later = _docx_tasks(stale_items, items if opts.word else [], stale, previous)
+    tasks += docx_tasks
     if any(rel.startswith("site/") and not rel.startswith("site/downloads/") for rel in stale):
         tasks.append((_site, ()))
     if any(fn is not _site for fn, _ in tasks):
@@ -455,7 +488,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
 
         session.renderer  # create it before forking, so every worker inherits it
         qr.warm({q.url for it in session.doc.items for q in it.qr})  # the same codes recur on many pages
-        _warm(session, tasks)
+        _warm(session, tasks + ([(_handout_docx, ())] if docx_later else []))
     progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
              + (f" (the guide in {plan.parts} parts)" if plan is not None else ""))
     handout_results: list = []
@@ -471,6 +504,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
         new = []
         if fn is handouts.render_chunk:
             handout_results.append(res)
+            new += _docx_after(args[0], res, docx_later)
             if combined and len(handout_results) == chunks and not any(err for chunk in handout_results for *_, err, _ in chunk):
                 fresh = {n: pdf for chunk in handout_results for n, pdf, *_ in chunk}
                 files = [fresh.get(it.item_number) or out / "handouts" / f"{it.file_stem}.pdf" for it in items]
@@ -642,7 +676,7 @@ def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
         if d.source == "catalogue" and "{page}" in d.path:
             from guidebook.outputs import site
 
-            k = cache.guide_key(guide, d.variant, d.extra(opts))
+            k = cache.guide_key(guide, d.variant, d.extra(opts) + site.forms_digest(opts.source, session.tree))
             for page in site.page_paths(session.tree):
                 keys[d.path.format(page=page)] = k
         elif d.source == "catalogue":

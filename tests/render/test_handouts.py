@@ -119,16 +119,34 @@ def test_combined_file_has_all_handouts_in_item_order(handout_dir, doc):
 def test_an_overlong_item_fails_and_names_the_item(source_copy, tmp_path):
     path = source_copy / "items" / "22.yaml"
     text = path.read_text("utf-8")
-    long_tips = "\n".join(f"  - 第{i}条提示：社保卡银行功能需要激活，请携带身份证原件到合作银行网点办理激活手续。" for i in range(60))
-    path.write_text(text.replace("tips: 社保卡银行功能需要激活。", "tips:\n" + long_tips), "utf-8")
+    # the time limit is never left to the guide (a handout without room refers only lower sections)
+    long_limit = "；".join(f"第{i}种情形：每月 19 日—28 日，30 日内审核完毕" for i in range(120))
+    path.write_text(text.replace("time_limit: 每月 19 日—28 日，30 日内审核完毕。", f"time_limit: {long_limit}。"), "utf-8")
     (tmp_path / "output").mkdir()
     res = run_cli("handout", "22", "--source", str(source_copy), "--output", str(tmp_path / "output"))
     assert res.returncode == 1
     err = res.stderr.decode()
-    assert "item 22 《一次性伤残补助金》 does not fit on one page even at the smallest allowed type (10.5 pt)" in err
+    assert ("item 22 《一次性伤残补助金》 does not fit on one page even at the smallest allowed type (10.5 pt) and "
+            "without 温馨提示") in err
     assert re.search(r"overflows by about \d+ mm", err)
     assert "Traceback" not in err
     assert not list((tmp_path / "output").rglob("*.pdf"))
+
+
+def test_an_item_whose_tips_overflow_leaves_them_to_the_guide(source_copy, tmp_path):
+    path = source_copy / "items" / "22.yaml"
+    text = path.read_text("utf-8")
+    long_tips = "\n".join(f"  - 第{i}条提示：社保卡银行功能需要激活，请携带身份证原件到合作银行网点办理激活手续。" for i in range(60))
+    path.write_text(text.replace("tips: 社保卡银行功能需要激活。", "tips:\n" + long_tips), "utf-8")
+    res = run_cli("handout", "22", "--source", str(source_copy), "--output", str(tmp_path))
+    assert res.returncode == 0, res.stderr.decode()
+    pdf = next((tmp_path / "handouts").glob("22-*.pdf"))
+    pages = pdf_pages_text(pdf)
+    assert len(pages) == 1
+    text = normalize(pages[0])
+    assert normalize("本页未印：温馨提示，详见《办事不找关系指南》第 22 项") in text
+    assert "第0条提示" not in text
+    assert "办理时限" in text and "办理路径" in text
 
 
 def test_handout_command_writes_one_file_or_stdout(tmp_path):

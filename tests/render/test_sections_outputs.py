@@ -1,6 +1,7 @@
 """A section of an item is declared once (guidebook.catalogue.sections) and reaches every output.
 
-The test adds a section that the project does not have, 受理条件 as a numbered list, by one line in a
+The test adds a section that the project does not have, 特别程序 (special procedures, an element of
+real 办事指南) as a numbered list, by one line in a
 copy of the package's sections.py (no other code changed: its schema field follows from it), and finds its heading and its text in guide.pdf, a
 handout PDF, both .docx files, the site's item page, the document tree's text, the diff report and
 the editor's form.
@@ -18,9 +19,9 @@ import pytest
 
 from helpers import MINIMAL, ROOT, docx_body_text, normalize, pdf_pages_text
 
-LABEL, FIRST, SECOND = "受理条件", "测试条件甲：已办理失业登记", "测试条件乙：有求职要求"
+LABEL, FIRST, SECOND = "特别程序", "测试程序甲：专家评审", "测试程序乙：现场核查"
 
-DECLARATION = f'    Section("conditions", "{LABEL}", "numbered", priority=60),\n'
+DECLARATION = f'    Section("special_procedures", "{LABEL}", "numbered", priority=60),\n'
 # What the copy of the package runs besides its command line: the editor's form of an item file, and
 # the text blocks of an item's handout.
 FORM = """import sys, yaml
@@ -64,7 +65,7 @@ def with_section(tmp_path_factory):
     shutil.copytree(MINIMAL, old)
     shutil.copytree(MINIMAL, new)
     item = new / "items" / "01.yaml"
-    item.write_text(item.read_text("utf-8") + f"conditions:\n  - {FIRST}\n  - {SECOND}\n", "utf-8")
+    item.write_text(item.read_text("utf-8") + f"special_procedures:\n  - {FIRST}\n  - {SECOND}\n", "utf-8")
     _run(project, "-m", "guidebook", "build", "--source", str(new), "--output", str(work / "output"))
     return work
 
@@ -106,8 +107,8 @@ def test_without_the_declaration_the_field_is_unknown(tmp_path):
     source = tmp_path / "source"
     shutil.copytree(MINIMAL, source)
     item = source / "items" / "01.yaml"
-    item.write_text(item.read_text("utf-8") + f"conditions:\n  - {FIRST}\n", "utf-8")
+    item.write_text(item.read_text("utf-8") + f"special_procedures:\n  - {FIRST}\n", "utf-8")
     res = subprocess.run([sys.executable, "-m", "guidebook", "check", "--source", str(source)], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
-    assert "01.yaml" in res.stderr and "conditions" in res.stderr
+    assert "01.yaml" in res.stderr and "special_procedures" in res.stderr

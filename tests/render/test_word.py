@@ -67,7 +67,7 @@ def test_footer_page_field_and_header(guide_docx):
 def test_tables_repeat_their_header_row_and_lists_are_real_lists(guide_docx):
     d = docx.Document(str(guide_docx))
     data_tables = [t for t in d.tables if len(t.columns) > 1]  # the others are flowchart boxes
-    assert [t.rows[0].cells[0].text for t in data_tables] == ["事项类别", "序号", "禁办事项", "序号"]
+    assert [t.rows[0].cells[0].text for t in data_tables] == ["事项类别", "序号", "项目", "禁办事项", "序号"]
     for t in data_tables:
         assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     numbered = [p for p in d.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
