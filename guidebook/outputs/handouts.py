@@ -16,10 +16,13 @@ COMBINED = "all-handouts.pdf"
 # defined by the layout's CSS (html.fit-NAME); "compact-flow" also draws the flowchart smaller;
 # "qr-grid" sets several QR codes two by two, captions under them, before any text gets smaller.
 FIT_STEPS = ("tight", "qr-grid", "compact-flow", "columns", "small", "smaller")
-# After the last step, each further level leaves one more section off the page, lowest priority first
-# (guidebook.catalogue.sections), and names it in a line that refers to the guide and the site. The
-# sections a citizen cannot do without (materials, channels, time limit) are never left off.
+# When every step is not enough, the handout leaves off its sections of lowest priority
+# (guidebook.catalogue.sections), one more at a time, and names them in a line that refers to the guide
+# and the site; with each section left off, the steps are tried again from none, so the type is as
+# large as the page allows. The sections a citizen cannot do without (materials, channels, time limit)
+# are never left off.
 REFER_BELOW = 80
+STEPS = len(FIT_STEPS) + 1  # the fitting levels of one set of sections: no step .. every step
 
 
 def referable(it: ItemView) -> list[str]:
@@ -30,13 +33,24 @@ def referable(it: ItemView) -> list[str]:
     return [s.key for s in sorted(found, key=lambda s: s.priority)]
 
 
+def level_of(steps: int, left: int) -> int:
+    """The fitting level (one number, as the manifest keeps it) of `steps` fitting steps with the
+    `left` sections of lowest priority left off."""
+    return left * STEPS + steps
+
+
+def parts_of(level: int) -> tuple[int, int]:
+    """(fitting steps, sections left off) of a fitting level."""
+    return level % STEPS, level // STEPS
+
+
 def referred(it: ItemView, level: int) -> tuple[str, ...]:
     """The sections a handout laid out at `level` leaves off."""
-    return tuple(referable(it)[:max(0, level - len(FIT_STEPS))])
+    return tuple(referable(it)[:parts_of(level)[1]])
 
 
 def max_level(it: ItemView) -> int:
-    return len(FIT_STEPS) + len(referable(it))
+    return level_of(len(FIT_STEPS), len(referable(it)))
 
 
 class HandoutOverflow(GuidebookError):
@@ -46,7 +60,7 @@ class HandoutOverflow(GuidebookError):
 
 def html(session, it: ItemView, level: int = 0) -> str:
     doc = session.doc
-    fit = FIT_STEPS[:level]
+    fit = FIT_STEPS[:parts_of(level)[0]]
     from guidebook.outputs.html import HtmlWriter
 
     r = session.renderer
@@ -64,29 +78,36 @@ def _overflow_mm(rendered) -> float:
 def layout(session, it: ItemView, hint: int = 0):
     """Lay out one handout at the first fitting level that puts it on one page; fail if none does.
 
-    `hint` is the level the last build needed: it is checked (it fits, the level before does not) and
-    then used, so a handout that needs every step is laid out twice instead of seven times. Each
-    step only ever makes a handout shorter, so this is the level the search from 0 would find.
+    `hint` is the level the last build needed: it is checked (it fits, the level before does not, and
+    with one section less left off not even every step fits) and then used, so a handout that needs
+    every step is laid out twice instead of seven times. Each step only ever makes a handout shorter,
+    and so does each section left off, so this is the level the search below would find: for each
+    number of sections left off (none first), every step; if that fits, the fewest steps that fit.
     """
     r = session.renderer
     tried: dict[int, object] = {}
 
-    def attempt(level: int):
+    def fits(level: int) -> bool:
         if level not in tried:
             tried[level] = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
-        return tried[level]
+        return tried[level].pages == 1
 
     last = max_level(it)
-    if 0 < hint <= last and attempt(hint).pages == 1 and attempt(hint - 1).pages > 1:
+    steps, left = parts_of(hint)
+    if 0 < hint <= last and fits(hint) and not fits(hint - 1) and (
+            left == 0 or steps == 0 or not fits(level_of(len(FIT_STEPS), left - 1))):
         return tried[hint], hint
-    for level in range(last + 1):
-        if attempt(level).pages == 1:
-            return tried[level], level
+    for left in range(len(referable(it)) + 1):
+        # with sections left off, every step first: if even that does not fit, the next section goes
+        if left == 0 or fits(level_of(len(FIT_STEPS), left)):
+            for level in range(level_of(0, left), level_of(len(FIT_STEPS), left) + 1):
+                if fits(level):
+                    return tried[level], level
     rendered = tried[last]
-    left = "、".join(section(k).label for k in referred(it, last))
+    names = "、".join(section(k).label for k in referred(it, last))
     raise HandoutOverflow(
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
-        f"type (10.5 pt){f' and without {left}' if left else ''}: it overflows by about "
+        f"type (10.5 pt){f' and without {names}' if names else ''}: it overflows by about "
         f"{_overflow_mm(rendered):.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.")
 
 
