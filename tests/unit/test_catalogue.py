@@ -79,8 +79,8 @@ def _edit(path, old, new):
 def test_check_passes_on_the_seed(tmp_path, source_copy):
     code, lines = _check(tmp_path)
     assert code == 0
-    assert lines[-1] == ("source: 54 items in 12 categories, 26 windows, 13 prohibited groups, "
-                         "2 tolerated entries; 0 warnings, 15 notes")
+    assert lines[-2:] == ["source: 54 items in 12 categories, 26 windows, 13 prohibited groups, "
+                          "2 tolerated entries; 0 warnings, 15 notes", "optional elements: 基本信息 in 1 item"]
 
 
 def test_yaml_syntax_error(tmp_path, source_copy):
