@@ -176,6 +176,45 @@ def init(
                f"(see {written[-1]})", err=True)
 
 
+@app.command("import")
+def import_guide(
+    guide: Path = typer.Argument(..., help="The Word guide (.docx) to read."),
+    to: Optional[Path] = typer.Option(None, "--to", help="The new folder (it must not exist, or be empty); the "
+                                      "catalogue goes to its source/, the report to 导入报告.txt."),
+    merge: Optional[Path] = typer.Option(None, "--merge", help="An existing catalogue folder: write nothing, "
+                                         "print what differs from it, as `guidebook diff` does."),
+) -> None:
+    """Read a Word 办事指南 into a new catalogue: items, their sections, materials, channels, windows and
+    lists; what cannot be placed is kept as `unplaced` text that `check` lists."""
+    import tempfile
+
+    from guidebook.catalogue import importing
+
+    if (to is None) == (merge is None):
+        raise typer.BadParameter("give --to NEW_FOLDER, or --merge EXISTING_CATALOGUE", param_hint="--to")
+    try:
+        typer.echo(f"import: reading {guide}", err=True)
+        result = importing.import_docx(guide)
+        typer.echo(f"import: {len(result.items)} items, {len(result.placed)} paragraphs and cells placed, "
+                   f"{len(result.unplaced)} unplaced, {len(result.derived)} made by guidebook itself", err=True)
+        if merge is not None:
+            from guidebook.outputs.diff_report import report
+
+            with tempfile.TemporaryDirectory(prefix="guidebook-import-") as work:
+                importing.write_import(result, Path(work) / "new", guide.name)
+                text, _, _ = report(str(merge), str(Path(work) / "new" / "source"), merge, [], "text", False, _warn)
+            sys.stdout.write(text)
+            return
+        written = importing.write_import(result, to, guide.name)
+        cat = load(to / "source")
+        print_diagnostics([d for d in cat.report.sorted() if d.severity == "warning"][:20])
+    except GuidebookError as exc:
+        fail(exc)
+        return
+    typer.echo(f"wrote {len(written)} files into {to}/; the report: {written[-1]}; next: cd {to} && "
+               "guidebook check", err=True)
+
+
 @app.command()
 def schema(
     out: Path = typer.Option(Path("source/schema"), "--output", "-o", help="Folder for the *.schema.json files."),

@@ -435,6 +435,10 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                 line, col = o.at(loc + ("note",))
                 report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》",
                                       f"已将“{link.printed}”更正为“{link.url}”：{link.note}", "note"))
+        for i, text in enumerate(it.unplaced):
+            line, col = o.at(("unplaced", i))
+            report.add(Diagnostic(o.file, line, col, f"unplaced[{i}]",
+                                  f"{L.UNPLACED}：{text}（移到相应字段后删除这一行）", "warning"))
         for i, flag in enumerate(it.flags):
             line, col = o.at(("flags", i))
             report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》", flag, "note"))
@@ -452,6 +456,10 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                                           f'host "{host}" looks like a typo of "{other}" (used elsewhere)', "warning"))
     if guide is not None:
         g = origins["guide"]
+        for i, text in enumerate(guide.unplaced):
+            line, col = g.at(("unplaced", i))
+            report.add(Diagnostic(g.file, line, col, f"unplaced[{i}]",
+                                  f"{L.UNPLACED}：{text}（移到相应字段后删除这一行）", "warning"))
         for i, flag in enumerate(guide.flags):
             line, col = g.at(("flags", i))
             report.add(Diagnostic(g.file, line, col, "指南", flag, "note"))

@@ -31,6 +31,7 @@ ORIGINALS = "原件 {n} 份"
 PHOTOCOPIES = "复印件 {n} 份"
 FACT = "项目"
 HOURS = "办理时间"
+UNPLACED = "未归入的原文"
 QUESTION = "问"
 ANSWER = "答"
 QR = "扫码办理"
@@ -148,6 +149,7 @@ FIELDS: dict[str, FieldLabel] = {
     "sample": _f(SAMPLE, "source/forms/ 下的文件名，网页版提供下载"),
     "rank": _f("层级", "法律、行政法规、部门规章、地方性法规、规范性文件 ..."), "article": _f("条款", "如 第四十五条"),
     "q": _f(QUESTION), "a": _f(ANSWER),
+    "unplaced": _f(UNPLACED, "导入时未能归入字段的原文（注明在原文中的位置）：移到相应字段后删除"),
 }
 # Where a file gives a field another meaning (the two lists' `items` are the items they concern).
 FIELDS_OF = {

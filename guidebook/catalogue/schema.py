@@ -313,6 +313,7 @@ class Item(Procedure):
     service: ServiceInfo | None = None
     flags: list[Text] = Field(default_factory=list, description="Recorded inconsistencies or typos of the source")
     example: bool = Field(False, description="示例：由 guidebook init 写入，改成本单位的真实事项后删除这一行")
+    unplaced: list[Text] = Field(default_factory=list, description="Text an import could not place in a field, with its place in the source document; move it and delete the line")
 
 
 class Category(Strict):
@@ -348,6 +349,7 @@ class GuideInfo(Strict):
     categories: list[Category] = Field(min_length=1)
     site: SiteInfo = Field(default_factory=SiteInfo)
     flags: list[Text] = Field(default_factory=list)
+    unplaced: list[Text] = Field(default_factory=list, description="Text an import could not place in a field, with its place in the source document; move it and delete the line")
 
 
 class Window(Strict):
