@@ -413,6 +413,33 @@ def _lint_example(entry, o: "Origin", report: Report, at: tuple = ()) -> None:
     report.add(Diagnostic(o.file, line, col, field, what + " and delete `example: true`", "warning"))
 
 
+def _lint_links(it: schema.Item, o: "Origin", hosts: dict, report: Report) -> None:
+    """An item's links: their hosts (for the typo check), a printed spelling without a note, a correction."""
+    for loc, link in _links(it):
+        m = _HOST_RE.match(link.url)
+        if m:
+            hosts.setdefault(m.group(1).lower(), []).append((o, loc))
+        if link.printed and link.printed != link.url and not link.note:
+            bare = link.url.split("://", 1)[1]
+            if link.printed.rstrip("/") != bare.rstrip("/"):
+                line, col = o.at(loc + ("printed",))
+                report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("printed",)),
+                                      f'"{link.printed}" differs from url "{link.url}" but no note says why',
+                                      "warning"))
+        if link.note:
+            line, col = o.at(loc + ("note",))
+            report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》",
+                                  f"已将“{link.printed}”更正为“{link.url}”：{link.note}", "note"))
+
+
+def _lint_unplaced(model, o: "Origin", report: Report) -> None:
+    """Text an import could not place: a warning each, until staff move it into its field."""
+    for i, text in enumerate(model.unplaced):
+        line, col = o.at(("unplaced", i))
+        report.add(Diagnostic(o.file, line, col, f"unplaced[{i}]", f"{L.UNPLACED}：{text}（移到相应字段后删除这一行）",
+                              "warning"))
+
+
 def _lint(guide, items, windows, origins, report: Report) -> None:
     """Warnings and notes: things that are valid but deserve a look."""
     hosts: dict[str, list[tuple[Origin, tuple]]] = {}
@@ -420,25 +447,8 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
         o = origins[it.number]
         _lint_example(it, o, report)
         _lint_phones(it, o, report)
-        for loc, link in _links(it):
-            m = _HOST_RE.match(link.url)
-            if m:
-                hosts.setdefault(m.group(1).lower(), []).append((o, loc))
-            if link.printed and link.printed != link.url and not link.note:
-                bare = link.url.split("://", 1)[1]
-                if link.printed.rstrip("/") != bare.rstrip("/"):
-                    line, col = o.at(loc + ("printed",))
-                    report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("printed",)),
-                                          f'"{link.printed}" differs from url "{link.url}" but no note says why',
-                                          "warning"))
-            if link.note:
-                line, col = o.at(loc + ("note",))
-                report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》",
-                                      f"已将“{link.printed}”更正为“{link.url}”：{link.note}", "note"))
-        for i, text in enumerate(it.unplaced):
-            line, col = o.at(("unplaced", i))
-            report.add(Diagnostic(o.file, line, col, f"unplaced[{i}]",
-                                  f"{L.UNPLACED}：{text}（移到相应字段后删除这一行）", "warning"))
+        _lint_links(it, o, hosts, report)
+        _lint_unplaced(it, o, report)
         for i, flag in enumerate(it.flags):
             line, col = o.at(("flags", i))
             report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》", flag, "note"))
@@ -456,10 +466,7 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                                           f'host "{host}" looks like a typo of "{other}" (used elsewhere)', "warning"))
     if guide is not None:
         g = origins["guide"]
-        for i, text in enumerate(guide.unplaced):
-            line, col = g.at(("unplaced", i))
-            report.add(Diagnostic(g.file, line, col, f"unplaced[{i}]",
-                                  f"{L.UNPLACED}：{text}（移到相应字段后删除这一行）", "warning"))
+        _lint_unplaced(guide, g, report)
         for i, flag in enumerate(guide.flags):
             line, col = g.at(("flags", i))
             report.add(Diagnostic(g.file, line, col, "指南", flag, "note"))

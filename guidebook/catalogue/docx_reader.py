@@ -92,6 +92,8 @@ def _paragraph(p, where: str, formats) -> Block:
             depth = int(ppr.numPr.ilvl.val) if ppr.numPr.ilvl is not None else 0
             if num_id != "0":
                 numbering = _list_kind(formats.get((num_id, str(depth)), ""))
+    if numbering is None and style.startswith(("List Number", "List Bullet")):  # numbered by its style
+        numbering = "bullet" if "Bullet" in style else "decimal"
     runs = [r for r in p.runs if r.text.strip()]
     bold = bool(runs) and all(r.bold or (r.style is not None and r.style.font.bold) for r in runs)
     looks = [(r.text, _look(r)) for r in p.runs if r.text]
@@ -125,10 +127,16 @@ def read_docx(path: Path) -> list[Block]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from docx.opc.exceptions import PackageNotFoundError
+
+    path = Path(path)
+    if not path.is_file():
+        raise GuidebookError(f"{path}: no such file" if not path.exists() else f"{path}: is a folder, not a .docx")
     try:
         doc = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise GuidebookError(f"{path}: not a Word document (.docx): {exc}") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
+        raise GuidebookError(f"{path}: not a Word document (.docx; a .doc must first be saved as .docx): "
+                             f"{exc}") from exc
     except OSError as exc:
         raise GuidebookError(f"{path}: cannot read it: {exc.strerror or exc}") from exc
     formats = _numbering_formats(doc)

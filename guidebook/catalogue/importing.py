@@ -28,7 +28,7 @@ from typing import Any
 from guidebook.catalogue import labels as L
 from guidebook.catalogue.docx_reader import Block
 from guidebook.catalogue.numbering import chinese_numeral
-from guidebook.catalogue.schema import CHANNEL_KINDS
+from guidebook.catalogue.schema import CHANNEL_KINDS, BasisRank, MaterialNeed
 from guidebook.catalogue.sections import FACTS
 
 CN_DIGITS = "〇零一二三四五六七八九十百"
@@ -52,11 +52,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "legal_time_limit": ("法定时限",),
     "promised_time_limit": ("承诺时限",),
     "hours": ("办理时间", "受理时间", "办公时间"),
+    "item_title": ("事项名称",),  # a 要素表's row that names its item
 }
 for _f in FACTS:  # every fact of 基本信息 by its own label
     SYNONYMS.setdefault(_f.key, ())
     SYNONYMS[_f.key] = (*SYNONYMS[_f.key], _f.label)
-LABEL_OF = {word: key for key, words in SYNONYMS.items() for word in words}
+LABEL_OF: dict[str, str] = {}
+for _key, _words in SYNONYMS.items():  # the first section that claims a word keeps it (办理地点: channels)
+    for _word in _words:
+        LABEL_OF.setdefault(_word, _key)
 LABEL_WORDS = sorted(LABEL_OF, key=len, reverse=True)  # the longest first: 承诺办结时限 before 办结时限
 
 LEAD_NUMBER = re.compile(rf"^\s*(?:\d+(?:\.\d+)+\s*|\d+\s*[.、]\s*|[{CN_DIGITS}]+\s*、\s*|\(\s*[{CN_DIGITS}\d]+\s*\)\s*|"
@@ -66,10 +70,10 @@ CATEGORY_LINE = re.compile(rf"^\s*([{CN_DIGITS}]+)\s*、\s*(\S.{{0,60}})$")
 ITEM_PREFIX = re.compile(rf"^\s*(?:[0-9０-９]+\s*[.、．]|第\s*[{CN_DIGITS}0-9０-９]+\s*项|[（(]\s*[{CN_DIGITS}]+\s*[）)])\s*")
 SUB_LINE = re.compile(r"^\s*(\d+)\.(\d+)\s+(\S.{0,80})$")
 TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|\t)\s*\d+\s*$")
-MARKER = re.compile(r"^\s*(?:[①-⑳]|\(\s*\d+\s*\)|\d+\s*[.、)](?!\d))\s*")
+MARKER = re.compile(r"^\s*(?:[①-⑳]|[（(]\s*\d+\s*[）)]|\d+\s*[.、)．](?!\d))\s*")
 URL = re.compile(r"https?://[\x21-\x7e]+|(?<![\w@.])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/[\x21-\x7e]*)?")
 NO_MATERIALS = re.compile(r"^(?:无|无需(?:提供|提交)?(?:任何)?材料|不需要材料)[。.]?$")
-TAG = re.compile(r"^(?:原件及复印件|原件和复印件|原件|复印件|验原件|扫描件|(\d+)\s*份)$")
+NOTE_LINE = re.compile(rf"^(?:注\s*\d*\s*[:：]|备注\s*[:：]|\(?{L.SOURCE}\s*[:：])")
 YEAR = re.compile(r"(19|20|21)\d{2}(?=\s*年)")
 
 
@@ -88,11 +92,14 @@ def label_of(text: str) -> tuple[str | None, str, str]:
     """(section key, the label as written, the rest of the line) of a label line such as
     "1.3 办理时限：5 个工作日" or "（一）受理条件"; (None, "", text) for a line that is no label."""
     plain = unicodedata.normalize("NFKC", text).strip()
-    body = LEAD_NUMBER.sub("", plain, count=1).lstrip("【[").strip()
+    body = LEAD_NUMBER.sub("", plain, count=1).strip()
+    bracketed = body.startswith(("【", "["))
+    body = body.lstrip("【[").strip()
     for word in LABEL_WORDS:
         if body.startswith(word):
+            closed = body[len(word):].startswith(("】", "]"))
             rest = body[len(word):].lstrip("】]").strip()
-            if not rest or rest[0] in ":：":
+            if not rest or rest[0] in ":：" or (bracketed and closed):
                 # the rest as written (NFKC would turn its full-width punctuation into ASCII)
                 original = text[text.index(word) + len(word):].lstrip("】] \t").lstrip(":：").strip()
                 return LABEL_OF[word], word, original
@@ -159,9 +166,10 @@ def _close_paren(text: str) -> int | None:
     return None
 
 
-NEEDS = {"非必需": "非必需", "非必须": "非必需", "容缺后补": "容缺后补", "可容缺": "容缺后补", "必需": "必需", "必须": "必需"}
-FORMS = r"(?:原件|复印件|扫描件|验原件|电子版)(?:\s*[、及和/]\s*(?:原件|复印件|扫描件|电子版))*"
-TAIL_TAG = re.compile(rf"\s+({FORMS}|\d+\s*份|非必需|非必须|容缺后补|必需|必须)\s*$")
+NEEDED, OPTIONAL, LATER = MaterialNeed.__args__  # type: ignore[attr-defined]  # 必需, 非必需, 容缺后补
+NEEDS = {OPTIONAL: OPTIONAL, "非必须": OPTIONAL, LATER: LATER, "可容缺": LATER, NEEDED: NEEDED, "必须": NEEDED}
+FORMS = "(?:" + "|".join(map(re.escape, L.MATERIAL_FORMS)) + ")"
+TAIL_TAG = re.compile(rf"\s+({FORMS}|\d+\s*份|{'|'.join(map(re.escape, NEEDS))})\s*$")
 
 
 def material(text: str, notes_in_parens: bool = True) -> dict[str, Any]:
@@ -179,9 +187,12 @@ def material(text: str, notes_in_parens: bool = True) -> dict[str, Any]:
                 out[key] = inner[len(word) + 1:].strip()
                 break
         else:
-            if not notes_in_parens:
+            if re.fullmatch(FORMS, inner) and "form" not in out:
+                out["form"] = inner
+            elif not notes_in_parens:
                 break
-            notes.insert(0, inner)
+            else:
+                notes.insert(0, inner)
         text = text[:i].rstrip()
     while m := TAIL_TAG.search(text):
         tag, text = m.group(1), text[:m.start()].rstrip()
@@ -247,7 +258,7 @@ class Open:
 
 
 GUIDE_PARTS = {  # a level-1 heading of the guide without a number: which part it titles
-    "power_list": ("权力事项", "事项清单", "事项目录"), "windows": ("路径", "窗口"), "prohibited": ("禁办",),
+    "power_list": ("权力事项", "事项清单", "事项目录"), "windows": ("路径", L.WINDOW), "prohibited": ("禁办",),
     "tolerated": ("容缺",),
 }
 
@@ -429,7 +440,7 @@ class Reader:
     def table(self, b: Block) -> None:
         head = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", c)) for c in (b.rows[0] if b.rows else [])]
         joined = "|".join(head)
-        if len(b.rows) == 1 and len(head) == 1 and ("↓" in b.rows[0][0] or "【开始】" in b.rows[0][0]):
+        if len(b.rows) == 1 and len(head) == 1 and ("↓" in b.rows[0][0] or f"【{L.FLOW_START}】" in b.rows[0][0]):
             self.caption_for = self.open.proc if self.open is not None and self.open.key == "flow" else self.proc
             for r, c, t in cells(b):
                 self.derive(Block("para", f"{b.where}第 {r} 行第 {c} 列", t), "流程图（guidebook 重画）")
@@ -437,18 +448,19 @@ class Reader:
         if self.open is not None and self.open.key in ("basis", "service", "materials", "conditions"):
             self.open.tables.append(b)
             return
-        if "事项类别" in joined or ("序号" in head and "操作流程" in joined):
+        if L.CATEGORIES in joined or (L.NUMBER in head and L.FLOW in joined):
             self.power_list(b)
-        elif "禁办事项" in joined:
+        elif L.MATTER_PROHIBITED in joined:
             self.lists_table(b, "prohibited")
-        elif "可容缺资料" in joined or ("业务事项" in joined and "补齐时间" in joined):
+        elif L.TOLERATED_MATERIALS in joined or (L.MATTER in joined and L.DEADLINE in joined):
             self.lists_table(b, "tolerated")
-        elif self.item is None and "地址" in joined and "电话" in joined:
+        elif self.item is None and "地址" in joined and L.PHONE in joined:
             self.windows_table(b, head)
         elif self.item is not None and any("材料" in h for h in head):
             self.close()
             self.open = Open("materials", self.proc, L.MATERIALS, tables=[b])
-        elif self.item is not None and len(head) == 2 and self.key_value(b):
+        elif len(head) == 2 and self.key_value(b) and (self.item is not None or any(
+                row and label_of(row[0])[0] == "item_title" for row in b.rows)):
             self.elements_table(b)
         else:
             for r, c, t in cells(b):
@@ -490,6 +502,15 @@ class Reader:
                     elif t.strip():
                         self.unplace(f"{b.where}第 {r} 行第 {c} 列", t.strip())
                 continue
+            if key == "item_title" and value:  # 事项名称 | 社会保障卡申领: the table is an item of its own
+                self.new_item(Block("para", f"{b.where}第 {r} 行第 2 列", value), None, value)
+                self.place(Block("para", f"{b.where}第 {r} 行第 1 列", row[0]), f"{self.file(self.item)}: title")
+                continue
+            if self.item is None:
+                for c, t in enumerate(row, 1):
+                    if t.strip():
+                        self.unplace(f"{b.where}第 {r} 行第 {c} 列", t.strip())
+                continue
             self.close()
             self.open = Open(key, self.proc, word)
             self.place(Block("para", f"{b.where}第 {r} 行第 1 列", row[0]), f"{self.file(self.item)}: {key}")
@@ -500,7 +521,7 @@ class Reader:
 
     def windows_table(self, b: Block, head: list[str]) -> None:
         col = {k: next((i for i, h in enumerate(head) if any(w in h for w in words)), None) for k, words in
-               {"name": ("名称", "窗口", "机构"), "address": ("地址",), "phone": ("电话",), "hours": ("时间",)}.items()}
+               {"name": (L.NAME, L.WINDOW, "机构"), "address": ("地址",), "phone": (L.PHONE,), "hours": ("时间",)}.items()}
         windows = []
         for r, row in enumerate(b.rows[1:], 2):
             entry = {k: row[i].strip() for k, i in col.items() if i is not None and i < len(row) and row[i].strip()}
@@ -644,7 +665,7 @@ def read_time_limit(r: Reader, o: Open) -> None:
 
 
 def read_basis(r: Reader, o: Open) -> None:
-    ranks = ("法律", "行政法规", "部门规章", "地方性法规", "地方政府规章", "规范性文件", "其他")
+    ranks = BasisRank.__args__  # type: ignore[attr-defined]
     for t in o.tables:
         for row_no, row in enumerate(t.rows, 1):
             texts = [x.strip() for x in row]
@@ -699,8 +720,8 @@ def read_faq(r: Reader, o: Open) -> None:
 def _material_table(r: Reader, o: Open, t: Block, m: dict[str, Any]) -> None:
     head = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", c)) for c in t.rows[0]]
     cols = {k: next((i for i, h in enumerate(head) if any(w in h for w in words)), None) for k, words in {
-        "name": ("名称", "材料"), "form": ("原件", "复印件", "形式", "类型"), "copies": ("份数",),
-        "issuer": ("出具", "提供单位", "来源"), "note": ("备注", "说明", "要求"), "need": ("必需", "必须", "必要")}.items()}
+        "name": (L.NAME, L.MATERIAL), "form": (*L.MATERIAL_FORMS, "形式", "类型"), "copies": (L.COPIES,),
+        "issuer": ("出具", "提供单位", "来源"), "note": ("备注", "说明", "要求"), "need": (NEEDED, "必须", "必要")}.items()}
     group = m.setdefault("items", [])
     for row_no, row in enumerate(t.rows, 1):
         texts = [x.strip() for x in row]
@@ -730,7 +751,7 @@ def _material_table(r: Reader, o: Open, t: Block, m: dict[str, Any]) -> None:
                 else:
                     entry["note"] = "；".join(filter(None, [entry.get("note"), value]))
             elif key == "need":
-                entry["need"] = "非必需" if re.search(r"否|非|不", value) else "容缺后补" if "容缺" in value else "必需"
+                entry["need"] = OPTIONAL if re.search(r"否|非|不", value) else LATER if "容缺" in value else NEEDED
             elif key == "issuer" and "来源" in head[i]:
                 entry["source"] = value
             else:
@@ -749,14 +770,20 @@ def read_materials(r: Reader, o: Open) -> None:
     groups: list[dict[str, Any]] = []
     current: list[dict[str, Any]] | None = None
     numbered = any(b.numbering for b in o.blocks)  # Word numbering: then only its lines are materials
+    # nothing numbered at all (a 要素表's cell, a plain list): each line that is no label is a material
+    listed = numbered or any(MARKER.match(t) or len(split_inline(t)) > 1 for _, t in _lines(r, o))
+    kinds = [b.numbering for b in o.blocks if b.numbering]
     for b, text in _lines(r, o):
         plain = unicodedata.normalize("NFKC", text)
         last = current[-1] if current else None
         if NO_MATERIALS.match(plain) and not current:
             m["none"] = text
-        elif (b.numbering == "bullet" or b.depth > 0) and last is not None:
+        elif NOTE_LINE.match(plain):
+            m.setdefault("notes", []).append(text)
+        elif last is not None and (b.depth > 0 or (b.numbering == "bullet" and set(kinds) != {"bullet"})):
             last.setdefault("details", []).append(text)
-        elif b.numbering or (not numbered and (MARKER.match(text) or len(split_inline(text)) > 1)):
+        elif b.numbering or (not numbered and (MARKER.match(text) or len(split_inline(text)) > 1)) or (
+                not listed and not text.endswith(("：", ":"))):
             if current is None:
                 current = []
                 groups.append({"items": current})
@@ -770,8 +797,6 @@ def read_materials(r: Reader, o: Open) -> None:
         elif text.endswith(("：", ":")) and (b.bold or (len(text) <= 16 and not re.search(r"[，,。]", text))):
             current = []
             groups.append({"name": text.rstrip("：:").strip(), "items": current})
-        elif plain.startswith(("注", "(资料来源", "资料来源")) and (current or groups):
-            m.setdefault("notes", []).append(text)
         elif current:
             m.setdefault("notes", []).append(text)
         elif groups:
@@ -819,7 +844,7 @@ def read_channels(r: Reader, o: Open) -> None:
 def _channel_line(r: Reader, ch: dict[str, Any], text: str, b: Block) -> None:
     link, printed = link_of(text)
     if printed:
-        r.out.defects.append(f"{b.where}：网址“{printed}”没有 http:// 或 https://，导入为 {link['url']}")
+        r.out.defects.append(f"{b.where}：{L.URL}“{printed}”没有 http:// 或 https://，导入为 {link['url']}")
     marker = re.match(r"^\s*[①-⑳]\s*", text)
     if marker:
         ch.setdefault("entries", []).append(text[marker.end():].strip())
@@ -861,7 +886,8 @@ def read_fact(r: Reader, o: Open) -> None:
     ok: Any = value or None
     if o.key in ("phones", "complaint_phones") or (f and f.kind == "phones"):
         key = "consult_phones" if o.key == "phones" else "complaint_phones"
-        found = [p for text in (value,) for p in phones.in_text(text)]
+        pieces = [x.strip() for x in re.split(r"[、,，;；\s]+", value) if x.strip()]
+        found = phones.in_text(value) or [x for x in pieces if phones.FIELD.match(x)]
         ok = found or None
         if ok:
             service[key] = [*service.get(key, []), *found]
@@ -962,7 +988,7 @@ def finish(r: Reader, name: str) -> Imported:
                     proc[key] = _one_or_list(proc[key])
         _valid_item(out, item)
     if out.windows is None or not out.windows["windows"]:
-        out.defects.append("没有找到服务窗口表（名称、地址、电话）：windows.yaml 中写了一个示例窗口，请改为本单位的窗口")
+        out.defects.append(f"没有找到服务窗口表（名称、地址、{L.PHONE}）：windows.yaml 中写了一个示例窗口，请改为本单位的窗口")
         out.windows = {"title": L.WINDOWS, "windows": [{"name": "示例窗口（请改为窗口名称）", "address": "请填写窗口地址",
                                                        "phone": "12333", "example": True}]}
     if "windows_heading" in r.titles:
@@ -972,7 +998,7 @@ def finish(r: Reader, name: str) -> Imported:
 
     for t in texts:
         for bad in phones.suspicious(t):
-            out.defects.append(f"电话“{bad}”位数不对：{t[:40]}…")
+            out.defects.append(f"{L.PHONE}“{bad}”位数不对：{t[:40]}…")
     return out
 
 

@@ -28,6 +28,11 @@ SHARED = "免提交（部门共享获取）"
 BLANK_FORM = "空白表格"
 SAMPLE = "填写样表"
 ORIGINALS = "原件 {n} 份"
+COPIES = "份数"
+WINDOW = "窗口"
+FLOW_START = "开始"
+# How a material's form is written (the importer reads these at the end of a material's line).
+MATERIAL_FORMS = ("原件及复印件", "原件和复印件", "原件、复印件", "原件", "复印件", "验原件", "扫描件", "电子版")
 PHOTOCOPIES = "复印件 {n} 份"
 FACT = "项目"
 HOURS = "办理时间"
@@ -124,7 +129,7 @@ FIELDS: dict[str, FieldLabel] = {
     "flowchart_caption": _f("流程图标题"), "intro": _f("事项说明", "依据和适用范围"),
     "label": _f(TITLE, f"如 {MATERIALS}、需提供要件"), "lead": _f("说明", "列表前的说明"), "items": _f("条目"),
     "groups": _f("分组", "按申请人分组"), "none": _f(NO_MATERIALS, "无需材料时印的说明，如“无”"),
-    "notes": _f("备注", "列表后的注"), "name": _f(NAME), "form": _f("原件/复印件"), "copies": _f("份数"),
+    "notes": _f("备注", "列表后的注"), "name": _f(NAME), "form": _f("原件/复印件"), "copies": _f(COPIES),
     "source": _f(SOURCE), "note": _f("说明"), "details": _f("细则"), "kind": _f("渠道"), "text": _f("说明"),
     "entries": _f("条目", "①②③"), "links": _f(URL), "url": _f(URL), "printed": _f("手册印的写法"),
     "path": _f("App 路径", "每级一行"), "route_note": _f(CHANNELS, "无需申请时的说明"),

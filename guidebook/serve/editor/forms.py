@@ -19,6 +19,10 @@ from guidebook.catalogue import labels as L
 ADD = "添加"
 
 
+# Lists shown only when they hold something: an import's unplaced text, to be moved and deleted.
+ONLY_WHEN_GIVEN = {"unplaced"}
+
+
 class FormBuilder:
     """Builds the form of one model's JSON Schema for a document's data."""
 
@@ -93,6 +97,8 @@ class FormBuilder:
             g=group, p=path, t=title, o=options)
 
     def array(self, s: dict, value: Any, path: str, label: str) -> Markup:
+        if not value and path.rsplit(".", 1)[-1] in ONLY_WHEN_GIVEN:
+            return Markup("")
         items = s.get("items", {})
         if isinstance(value, str):  # `tips: one text` is a list of one
             value = [value]
