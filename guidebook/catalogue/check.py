@@ -432,6 +432,25 @@ def _lint_links(it: schema.Item, o: "Origin", hosts: dict, report: Report) -> No
                                   f"已将“{link.printed}”更正为“{link.url}”：{link.note}", "note"))
 
 
+GUIDE_PARTS = schema.GUIDE_PARTS
+
+
+def _lint_order(guide, g: "Origin", origins: dict, report: Report) -> None:
+    """A part that `sections.order` leaves out is in no output: a note, and a warning for a list whose
+    file is there (its data would be kept but never shown)."""
+    order = guide.sections.order
+    line, col = g.at(("sections", "order")) if "order" in guide.sections.model_fields_set else (0, 0)
+    for part in GUIDE_PARTS:
+        if part in order:
+            continue
+        if part in ("prohibited", "tolerated") and part in origins:
+            report.add(Diagnostic(g.file, line, col, "sections.order", f"{SINGLE_FILES[part]} is there but "
+                                  "`order` leaves it out: no output shows it", "warning"))
+        elif part in ("power_list", "windows"):
+            report.add(Diagnostic(g.file, line, col, "sections.order",
+                                  f"{part} is left out: the guide, the site and the Word file have no such part", "note"))
+
+
 def _lint_unplaced(model, o: "Origin", report: Report) -> None:
     """Text an import could not place: a warning each, until staff move it into its field."""
     for i, text in enumerate(model.unplaced):
@@ -467,6 +486,7 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
     if guide is not None:
         g = origins["guide"]
         _lint_unplaced(guide, g, report)
+        _lint_order(guide, g, origins, report)
         for i, flag in enumerate(guide.flags):
             line, col = g.at(("flags", i))
             report.add(Diagnostic(g.file, line, col, "指南", flag, "note"))

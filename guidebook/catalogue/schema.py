@@ -320,10 +320,27 @@ class Category(Strict):
     name: Text
 
 
+GuidePart = Literal["power_list", "windows", "guide", "prohibited", "tolerated"]
+GUIDE_PARTS: tuple[str, ...] = GuidePart.__args__  # type: ignore[attr-defined]
+
+
 class SectionTitles(Strict):
     contents: Text = "目 录"
     power_list: Text = "人社权力事项清单"
     guide: Text = "合规办事业务指南"
+    order: list[GuidePart] = Field(
+        default_factory=lambda: list(GUIDE_PARTS),
+        description="The guide's parts, in their order: power_list (the power list), windows, guide (the items), "
+        "prohibited, tolerated; a part left out is in no output (the items' part must stay)")
+
+    @model_validator(mode="after")
+    def _parts(self) -> "SectionTitles":
+        if "guide" not in self.order:
+            raise ValueError("`order` must keep `guide`: the items' part")
+        twice = sorted({p for p in self.order if self.order.count(p) > 1})
+        if twice:
+            raise ValueError(f"`order` names {', '.join(twice)} twice")
+        return self
 
 
 class SiteInfo(Strict):

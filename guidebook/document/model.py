@@ -629,13 +629,12 @@ def build_document(cat: Catalogue) -> GuideDoc:
     for i, c in enumerate(g.categories, 1):
         items = [item_view(it, i) for it in cat.category_items(c.name)]
         categories.append(CategoryView(i, c.name, f"{chinese_numeral(i)}、{c.name}", f"category-{i}", items))
-    sections = [
-        Section("power_list", g.sections.power_list, "power-list"),
-        Section("windows", cat.windows.title, "windows", cat.windows.heading),
-        Section("guide", g.sections.guide, "guide"),
-    ]
-    sections += [Section(kind, lst.title, kind) for kind, lst in (("prohibited", cat.prohibited),
-                                                                  ("tolerated", cat.tolerated)) if lst is not None]
+    parts = {"power_list": Section("power_list", g.sections.power_list, "power-list"),
+             "windows": Section("windows", cat.windows.title, "windows", cat.windows.heading),
+             "guide": Section("guide", g.sections.guide, "guide")}
+    parts.update({kind: Section(kind, lst.title, kind) for kind, lst in (("prohibited", cat.prohibited),
+                                                                          ("tolerated", cat.tolerated)) if lst})
+    sections = [parts[k] for k in g.sections.order if k in parts]  # the bureau's parts, in its order
     windows = [WindowRow(i, w.name, w.address, w.phone, w.hours) for i, w in enumerate(cat.windows.windows, 1)]
     prohibited = [
         ProhibitedRow(f"{chinese_numeral(i)}、{grp.name}", [f"{k}. {c}" for k, c in enumerate(grp.cases, 1)],

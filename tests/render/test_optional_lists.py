@@ -71,3 +71,48 @@ def test_diff_reports_the_lists_as_removed(without_lists):
     res = run_cli("diff", str(SOURCE), str(without_lists[0]), "--format", "json")
     assert res.returncode == 0, res.stderr.decode()
     assert "违规禁办事项清单" in res.stdout.decode()
+
+
+@pytest.fixture(scope="module")
+def reordered(tmp_path_factory):
+    """The bureau's choice of parts: the items first, then the windows and the 容缺 list; no power list,
+    no 禁办 list (its file is there: check warns that no output shows it)."""
+    root = tmp_path_factory.mktemp("order")
+    source = root / "source"
+    shutil.copytree(SOURCE, source)
+    guide = source / "guide.yaml"
+    text = guide.read_text("utf-8")
+    anchor = "\nsections:\n"
+    assert anchor in text
+    guide.write_text(text.replace(anchor, anchor + "  order: [guide, windows, tolerated]\n"), "utf-8")
+    out = root / "out"
+    res = run_cli("build", "--source", str(source), "--output", str(out), "--no-handouts", "-q")
+    assert res.returncode == 0, res.stderr.decode()
+    return source, out
+
+
+def test_the_guide_has_the_parts_guide_yaml_names_in_its_order(reordered):
+    source, out = reordered
+    res = run_cli("check", "--source", str(source))
+    err = res.stderr.decode()
+    assert res.returncode == 0 and "prohibited.yaml is there but `order` leaves it out" in err
+    pdf = "".join(pdf_pages_text(out / "guide.pdf"))
+    word = docx_body_text(out / "guide.docx")
+    for text in (pdf, word):
+        assert "人社权力事项清单" not in text and "违规禁办事项清单" not in text
+        body = text[text.rindex("合规办事业务指南"):]  # after the contents
+        assert body.index("失业保险金申领") < body.index("办事不找关系路径") < body.index("容缺办理事项清单")
+    assert not (out / "site" / "prohibited.html").exists() and (out / "site" / "tolerated.html").exists()
+    for page in (out / "site").rglob("*.html"):
+        for target in re.findall(r'href="([^"#:?]+\.html)', page.read_text("utf-8")):
+            assert (page.parent / target).resolve().is_file(), (page, target)
+
+
+def test_an_order_without_the_items_is_refused(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    guide = source / "guide.yaml"
+    guide.write_text(guide.read_text("utf-8").replace("\nsections:\n", "\nsections:\n  order: [windows, windows]\n"),
+                     "utf-8")
+    res = run_cli("check", "--source", str(source))
+    assert res.returncode == 1 and "guide.yaml" in res.stderr.decode() and "`guide`" in res.stderr.decode()
