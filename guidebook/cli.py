@@ -183,20 +183,26 @@ def import_guide(
                                       "catalogue goes to its source/, the report to 导入报告.txt."),
     merge: Optional[Path] = typer.Option(None, "--merge", help="An existing catalogue folder: write nothing, "
                                          "print what differs from it, as `guidebook diff` does."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="docx (a Word guide), json (guidebook's own export, "
+                            "or a platform's with GB/T 39046 element names), or auto: by the file's suffix."),
 ) -> None:
-    """Read a Word 办事指南 into a new catalogue: items, their sections, materials, channels, windows and
-    lists; what cannot be placed is kept as `unplaced` text that `check` lists."""
+    """Read a Word 办事指南 (or a JSON export) into a new catalogue: items, their sections, materials,
+    channels, windows and lists; what cannot be placed is kept as `unplaced` text that `check` lists."""
     import tempfile
 
-    from guidebook.catalogue import importing
+    from guidebook.catalogue import importing, importing_json
 
     if (to is None) == (merge is None):
         raise typer.BadParameter("give --to NEW_FOLDER, or --merge EXISTING_CATALOGUE", param_hint="--to")
+    kind = guide.suffix.lower().lstrip(".") if fmt == "auto" else fmt
+    if kind not in ("docx", "json"):
+        raise typer.BadParameter(f"unknown format {kind!r}; use docx or json", param_hint="--format")
     try:
         typer.echo(f"import: reading {guide}", err=True)
-        result = importing.import_docx(guide)
-        typer.echo(f"import: {len(result.items)} items, {len(result.placed)} paragraphs and cells placed, "
-                   f"{len(result.unplaced)} unplaced, {len(result.derived)} made by guidebook itself", err=True)
+        result = importing_json.import_json(guide) if kind == "json" else importing.import_docx(guide)
+        typer.echo(f"import: {len(result.items)} items" + (
+            f", {len(result.placed)} paragraphs and cells placed, {len(result.unplaced)} unplaced, "
+            f"{len(result.derived)} made by guidebook itself" if result.sources else ""), err=True)
         if merge is not None:
             from guidebook.outputs.diff_report import report
 

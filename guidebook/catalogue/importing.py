@@ -51,7 +51,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "intro": ("事项说明", "事项简述", "事项简介", "适用范围"),
     "legal_time_limit": ("法定时限",),
     "promised_time_limit": ("承诺时限",),
-    "hours": ("办理时间", "受理时间", "办公时间"),
+    "hours": (L.HOURS, "受理时间", L.OFFICE_HOURS),
     "item_title": ("事项名称",),  # a 要素表's row that names its item
 }
 for _f in FACTS:  # every fact of 基本信息 by its own label
@@ -73,7 +73,7 @@ TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|\t)\s*\d+\s*$")
 MARKER = re.compile(r"^\s*(?:[①-⑳]|[（(]\s*\d+\s*[）)]|\d+\s*[.、)．](?!\d))\s*")
 URL = re.compile(r"https?://[\x21-\x7e]+|(?<![\w@.])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/[\x21-\x7e]*)?")
 NO_MATERIALS = re.compile(r"^(?:无|无需(?:提供|提交)?(?:任何)?材料|不需要材料)[。.]?$")
-NOTE_LINE = re.compile(rf"^(?:注\s*\d*\s*[:：]|备注\s*[:：]|\(?{L.SOURCE}\s*[:：])")
+NOTE_LINE = re.compile(rf"^(?:注\s*\d*\s*[:：]|{L.REMARK}\s*[:：]|\(?{L.SOURCE}\s*[:：])")
 YEAR = re.compile(r"(19|20|21)\d{2}(?=\s*年)")
 
 
@@ -454,7 +454,7 @@ class Reader:
             self.lists_table(b, "prohibited")
         elif L.TOLERATED_MATERIALS in joined or (L.MATTER in joined and L.DEADLINE in joined):
             self.lists_table(b, "tolerated")
-        elif self.item is None and "地址" in joined and L.PHONE in joined:
+        elif self.item is None and L.ADDRESS in joined and L.PHONE in joined:
             self.windows_table(b, head)
         elif self.item is not None and any("材料" in h for h in head):
             self.close()
@@ -521,7 +521,7 @@ class Reader:
 
     def windows_table(self, b: Block, head: list[str]) -> None:
         col = {k: next((i for i, h in enumerate(head) if any(w in h for w in words)), None) for k, words in
-               {"name": (L.NAME, L.WINDOW, "机构"), "address": ("地址",), "phone": (L.PHONE,), "hours": ("时间",)}.items()}
+               {"name": (L.NAME, L.WINDOW, "机构"), "address": (L.ADDRESS,), "phone": (L.PHONE,), "hours": ("时间",)}.items()}
         windows = []
         for r, row in enumerate(b.rows[1:], 2):
             entry = {k: row[i].strip() for k, i in col.items() if i is not None and i < len(row) and row[i].strip()}
@@ -721,7 +721,7 @@ def _material_table(r: Reader, o: Open, t: Block, m: dict[str, Any]) -> None:
     head = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", c)) for c in t.rows[0]]
     cols = {k: next((i for i, h in enumerate(head) if any(w in h for w in words)), None) for k, words in {
         "name": (L.NAME, L.MATERIAL), "form": (*L.MATERIAL_FORMS, "形式", "类型"), "copies": (L.COPIES,),
-        "issuer": ("出具", "提供单位", "来源"), "note": ("备注", "说明", "要求"), "need": (NEEDED, "必须", "必要")}.items()}
+        "issuer": ("出具", "提供单位", "来源"), "note": (L.REMARK, "说明", "要求"), "need": (NEEDED, "必须", "必要")}.items()}
     group = m.setdefault("items", [])
     for row_no, row in enumerate(t.rows, 1):
         texts = [x.strip() for x in row]
@@ -959,20 +959,12 @@ def _valid_item(out: Imported, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def finish(r: Reader, name: str) -> Imported:
+    """What the walk leaves to the end: the guide's part titles, the power list's names (list_title,
+    subtitle), one-paragraph texts as texts; then the defaults and checks of `complete`."""
     out = r.out
-    g = out.guide
-    import datetime as dt
-
-    for key, fallback, what in (("title", L.NEW_GUIDE_TITLE, "指南标题"), ("bureau", "（请填写发布单位）", "发布单位"),
-                                ("edition", dt.date.today().year, "版次（年份）")):
-        if key not in g:
-            g[key] = fallback
-            out.defects.append(f"封面上没有找到{what}，暂用“{fallback}”，请在 guide.yaml 中改正")
-    if not g.get("categories"):
-        g["categories"] = [{"name": L.NEW_GUIDE_TITLE}]
     sections = {k: r.titles[k] for k in ("power_list", "guide") if k in r.titles}
     if sections:
-        g["sections"] = sections
+        out.guide["sections"] = sections
     titles = getattr(r, "list_titles", {})
     for item in out.items:
         listed, linked = titles.get(item["number"]), getattr(r, "link_titles", {}).get(item["number"])
@@ -986,20 +978,40 @@ def finish(r: Reader, name: str) -> Imported:
             for key in ("intro", "tips"):
                 if key in proc:
                     proc[key] = _one_or_list(proc[key])
+    complete(out)
+    if "windows_heading" in r.titles:
+        out.windows["heading"] = r.titles["windows_heading"]
+    return out
+
+
+def complete(out: Imported) -> Imported:
+    """Defaults for what the source did not have (each a defect of the report), every item as the schema
+    accepts it, and the phones of the wrong length."""
+    import datetime as dt
+
+    from guidebook.catalogue import phones
+
+    g = out.guide
+    for key, fallback, what in (("title", L.NEW_GUIDE_TITLE, "指南标题"), ("bureau", f"（请填写{L.BUREAU}）", L.BUREAU),
+                                ("edition", dt.date.today().year, "版次（年份）")):
+        if key not in g:
+            g[key] = fallback
+            out.defects.append(f"封面上没有找到{what}，暂用“{fallback}”，请在 guide.yaml 中改正")
+    if not g.get("categories"):
+        g["categories"] = [{"name": L.NEW_GUIDE_TITLE}]
+    for item in out.items:
         _valid_item(out, item)
     if out.windows is None or not out.windows["windows"]:
         out.defects.append(f"没有找到服务窗口表（名称、地址、{L.PHONE}）：windows.yaml 中写了一个示例窗口，请改为本单位的窗口")
-        out.windows = {"title": L.WINDOWS, "windows": [{"name": "示例窗口（请改为窗口名称）", "address": "请填写窗口地址",
+        out.windows = {"title": L.WINDOWS, "windows": [{"name": L.EXAMPLE_WINDOW, "address": L.EXAMPLE_ADDRESS,
                                                        "phone": "12333", "example": True}]}
-    if "windows_heading" in r.titles:
-        out.windows["heading"] = r.titles["windows_heading"]
-    texts = [t for it in out.items for t in _all_texts(it)]
-    from guidebook.catalogue import phones
-
-    for t in texts:
+    for t in [t for it in out.items for t in _all_texts(it)]:
         for bad in phones.suspicious(t):
             out.defects.append(f"{L.PHONE}“{bad}”位数不对：{t[:40]}…")
     return out
+
+
+finish_json = complete
 
 
 def _all_texts(value: Any) -> list[str]:

@@ -29,6 +29,11 @@ BLANK_FORM = "空白表格"
 SAMPLE = "填写样表"
 ORIGINALS = "原件 {n} 份"
 COPIES = "份数"
+RANK = "层级"
+ADDRESS = "地址"
+OFFICE_HOURS = "办公时间"
+REMARK = "备注"
+BUREAU = "发布单位"
 WINDOW = "窗口"
 FLOW_START = "开始"
 # How a material's form is written (the importer reads these at the end of a material's line).
@@ -138,13 +143,13 @@ FIELDS: dict[str, FieldLabel] = {
     "procedures": _f("子事项", "如 8.1、8.2"), "service": _f(SERVICE_INFO, "政务服务标准信息（事项类型、实施主体、办结时限、收费 ...），可不填"),
     "code": _f("事项编码"), "type": _f("事项类型"), "legal_time_limit": _f("法定办结时限"),
     "promised_time_limit": _f("承诺办结时限"), "fee": _f("是否收费"), "consult_phones": _f(PHONES),
-    "complaint_phones": _f("监督投诉电话"), "place": _f("办理地点"), "hours": _f("办公时间"),
-    "flags": _f("备注", "给工作人员看的，不印出"), "bureau": _f("发布单位"), "edition": _f("版次", "年份"),
+    "complaint_phones": _f("监督投诉电话"), "place": _f("办理地点"), "hours": _f(OFFICE_HOURS),
+    "flags": _f("备注", "给工作人员看的，不印出"), "bureau": _f(BUREAU), "edition": _f("版次", "年份"),
     "edition_date": _f("版本日期", "年-月-日"),
     "compare_with": _f("对比版次", f"与哪一年存档的版本（editions/年份）比较，列出{CHANGES}"),
     "slogans": _f("封面标语"), "sections": _f("各部分标题"), "contents": _f("目录"), "power_list": _f(POWER_LIST),
     "guide": _f(GUIDE_LINK), "categories": _f(CATEGORIES), "site": _f("网页版"), "base_url": _f("网页版发布地址"),
-    "heading": _f("表题"), "windows": _f(WINDOWS), "address": _f("地址"), "phone": _f(PHONE, CONTACT_PHONE),
+    "heading": _f("表题"), "windows": _f(WINDOWS), "address": _f(ADDRESS), "phone": _f(PHONE, CONTACT_PHONE),
     "cases": _f(CASES), "matter": _f(MATTER), "method": _f(METHOD), "deadline": _f(DEADLINE),
     "materials": _f(MATERIALS), "channels": _f(CHANNELS), "time_limit": _f(TIME_LIMIT), "tips": _f(TIPS),
     "need": _f("是否必需", "必需 / 非必需 / 容缺后补；必需的不印"), "issuer": _f(ISSUER, "出具材料的单位"),
@@ -152,7 +157,7 @@ FIELDS: dict[str, FieldLabel] = {
     "shared": _f("免提交", "通过部门数据共享获取，申请人无需提交"),
     "blank_form": _f(BLANK_FORM, "source/forms/ 下的文件名，网页版提供下载"),
     "sample": _f(SAMPLE, "source/forms/ 下的文件名，网页版提供下载"),
-    "rank": _f("层级", "法律、行政法规、部门规章、地方性法规、规范性文件 ..."), "article": _f("条款", "如 第四十五条"),
+    "rank": _f(RANK, "法律、行政法规、部门规章、地方性法规、规范性文件 ..."), "article": _f("条款", "如 第四十五条"),
     "q": _f(QUESTION), "a": _f(ANSWER),
     "unplaced": _f(UNPLACED, "导入时未能归入字段的原文（注明在原文中的位置）：移到相应字段后删除"),
 }
@@ -184,6 +189,9 @@ CHOICES = {
     "materials": ("材料的写法", {"items": "逐项列出", "groups": "按申请人分组列出", "none": "无需材料（写明说明）"}),
 }
 
+# `guidebook init` (and an import that finds no windows table): the example window.
+EXAMPLE_WINDOW = "示例窗口（请改为窗口名称）"
+EXAMPLE_ADDRESS = "请填写窗口地址"
 # `guidebook init`: the new catalogue's default title and its instructions file.
 NEW_GUIDE_TITLE = "办事指南"
 INIT_README = "使用说明.txt"

@@ -36,8 +36,8 @@ def files(bureau: str, title: str, year: int) -> dict[str, str]:
     windows = ("# yaml-language-server: $schema=schema/windows.schema.json\n"
                "# 服务窗口：名称、地址、电话（固定电话带区号，如 024-12345678）、办理时间。\n"
                "title: 服务窗口\nwindows:\n"
-               "  - name: 示例窗口（请改为窗口名称）\n"
-               "    address: 请填写窗口地址\n"
+               f"  - name: {L.EXAMPLE_WINDOW}\n"
+               f"    address: {L.EXAMPLE_ADDRESS}\n"
                '    phone: "12333"\n'
                "    example: true\n")
     item = ("# yaml-language-server: $schema=../schema/item.schema.json\n"
