@@ -451,6 +451,25 @@ def _lint_order(guide, g: "Origin", origins: dict, report: Report) -> None:
                                   f"{part} is left out: the guide, the site and the Word file have no such part", "note"))
 
 
+def _lint_complete(it: schema.Item, o: "Origin", report: Report) -> None:
+    """What a citizen needs from every item: where and how to apply, what to bring, how long it takes.
+    An item that needs no application says so (`route_note`) and then needs no time limit."""
+    procs = [it, *it.procedures]
+    line, col = o.at(("title",))
+    where = f"{L.ITEM} {it.number}《{it.title}》"
+    no_application = any(p.route_note for p in procs)
+    if not any(p.channels for p in procs) and not no_application:
+        report.add(Diagnostic(o.file, line, col, where, f"{L.CHANNELS}未填写：请写明在哪里、怎样办理（channels），"
+                              "无需申请的写 route_note", "warning"))
+    if not any(p.materials is not None for p in procs):
+        report.add(Diagnostic(o.file, line, col, where, f"{L.MATERIALS}未填写：无需材料的也请写明（materials: none: 无）",
+                              "warning"))
+    facts = it.service and (it.service.legal_time_limit or it.service.promised_time_limit)
+    if not no_application and not facts and not any(p.time_limit or any(c.time_limit for c in p.channels)
+                                                     for p in procs):
+        report.add(Diagnostic(o.file, line, col, where, f"{L.TIME_LIMIT}未填写（time_limit）", "warning"))
+
+
 def _lint_unplaced(model, o: "Origin", report: Report) -> None:
     """Text an import could not place: a warning each, until staff move it into its field."""
     for i, text in enumerate(model.unplaced):
@@ -467,6 +486,7 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
         _lint_example(it, o, report)
         _lint_phones(it, o, report)
         _lint_links(it, o, hosts, report)
+        _lint_complete(it, o, report)
         _lint_unplaced(it, o, report)
         for i, flag in enumerate(it.flags):
             line, col = o.at(("flags", i))

@@ -223,3 +223,22 @@ def test_handout_and_list_resolve_a_query_the_same_way(catalogue):
         assert search(catalogue, query)[0].item.number == 15, query
     assert len(resolve(catalogue, "失业")) > 1  # ambiguous: the clerk is shown the candidates
     assert resolve(catalogue, "99") == [] and resolve(catalogue, "不存在的事项") == []
+
+
+def test_an_item_without_a_way_to_apply_materials_or_time_limit_is_a_warning(tmp_path, source_copy):
+    path = source_copy / "items/36.yaml"
+    text = path.read_text("utf-8")
+    keep = text[:text.index("materials:")] + text[text.index("tips:"):]  # no materials, no channels, no limits
+    path.write_text(keep, "utf-8")
+    code, lines = _check(tmp_path)
+    assert code == 0
+    found = [ln for ln in lines if ln.startswith("source/items/36.yaml:") and "warning" in ln]
+    assert len(found) == 3, found
+    assert any("办理路径未填写" in ln for ln in found) and any("需提供材料未填写" in ln for ln in found) \
+        and any("办理时限未填写" in ln for ln in found)
+    assert lines[-2].endswith("3 warnings, 15 notes") or "3 warnings" in lines[-2]
+    # an item that needs no application (route_note) needs no channel and no time limit
+    path.write_text(keep.replace("tips:", "route_note: 符合条件自动发放，无需办理。\ntips:", 1), "utf-8")
+    code, lines = _check(tmp_path)
+    assert [ln for ln in lines if ln.startswith("source/items/36.yaml:")] == [
+        next(ln for ln in lines if "需提供材料未填写" in ln)]
