@@ -250,7 +250,7 @@ def _guide_docx(session) -> list:
     return [(session.opts.output / "guide.docx", word.guide_docx(session), None)]
 
 
-def _handout_docx(session, numbers: list[int], levels: dict[int, int]) -> list:
+def _handout_docx(session, numbers: list[int], levels: dict[int, int] | None = None) -> list:
     """The Word handouts of `numbers`; `levels`: their PDFs' fitting levels (the .docx leaves off the
     sections its PDF leaves off)."""
     from guidebook.outputs import handouts, word
@@ -258,7 +258,8 @@ def _handout_docx(session, numbers: list[int], levels: dict[int, int]) -> list:
     by_number = {it.item_number: it for it in session.doc.items}
     folder = session.opts.output / "handouts"
     return [(folder / f"{by_number[n].file_stem}.docx",
-             word.handout_docx(session, by_number[n], handouts.referred(by_number[n], levels.get(n) or 0)), None)
+             word.handout_docx(session, by_number[n], handouts.referred(by_number[n], (levels or {}).get(n) or 0)),
+             None)
             for n in numbers]
 
 
