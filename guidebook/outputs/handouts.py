@@ -131,7 +131,7 @@ def write(session, rendered, what: str) -> bytes:
     for whole in (True, False):
         # written uncompressed: its fonts and text are replaced, and everything is compressed once, on saving
         with weasy.cut_faces_left_whole() if whole else contextlib.nullcontext():
-            pdf = pikepdf.open(io.BytesIO(r.pdf(rendered, what, uncompressed_pdf=True)))
+            pdf = pikepdf.open(io.BytesIO(r.pdf(rendered, what, uncompressed_pdf=True, pdf_tags=True)))
         try:
             share_fonts(pdf, list(r.font_files.values()), ids_kept=True, whole=whole)
         except WholeFaceLeft:

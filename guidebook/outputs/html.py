@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from guidebook.catalogue import labels as L
 from guidebook.document.nodes import text_of
 from markupsafe import Markup, escape
 
@@ -148,8 +149,11 @@ class HtmlWriter:
         return out + Markup("\n")
 
     def visit_qr(self, n) -> Markup:
+        # the drawing's name for screen readers and tagged PDFs (an SVG's <title> is its alternative text)
+        svg = str(self.draw.qr_svg(n.url)).replace(">", str(Markup("><title>{}</title>").format(
+            f"{L.QR_CODE}：{n.caption}")), 1)
         return Markup('<figure{}>{}<figcaption><span class="qr-name">{}</span><span class="qr-url">{}</span>'
-                      '</figcaption></figure>\n').format(_cls(n.role), self.draw.qr_svg(n.url), n.caption, url_text(n.url))
+                      '</figcaption></figure>\n').format(_cls(n.role), Markup(svg), n.caption, url_text(n.url))
 
     def visit_toc(self, n) -> Markup:
         entries = Markup("").join(

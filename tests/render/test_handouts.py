@@ -276,3 +276,50 @@ def test_the_overflow_figure_counts_the_content_not_a_fixed_logo(tmp_path):
     assert with_logo is not None and without is not None
     assert with_logo == without and 0 < with_logo < 150, (with_logo, without)
     assert _overflow_of_item_8(tmp_path, logo) is None  # the logo alone fits
+
+
+def _structure(pdf) -> list:
+    """The structure elements of a tagged PDF, in order: (type, alternative text)."""
+    import pikepdf
+
+    found = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for x in node:
+                walk(x)
+        elif isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                found.append((str(node.S), str(node.Alt) if "/Alt" in node else None))
+            if "/K" in node:
+                walk(node.K)
+
+    walk(pdf.Root.StructTreeRoot.K)
+    return found
+
+
+def test_every_handout_is_a_tagged_pdf_with_headings_and_described_drawings(built, doc):
+    """A screen reader gets the title as H1, the sections as H2, the lists as lists, and a text for
+    each QR code and flowchart (their SVG's title / the image's alt)."""
+    import pikepdf
+
+    for it in doc.items:
+        pdf = pikepdf.open(built[0] / "handouts" / f"{it.file_stem}.pdf")
+        assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "zh-CN", it.item_number
+        tags = _structure(pdf)
+        kinds = [t for t, _ in tags]
+        assert kinds.count("/H1") == 1 and "/H2" in kinds, it.item_number
+        if any(p.materials and p.materials.count for p in it.handout_parts):
+            assert "/L" in kinds and "/LI" in kinds, it.item_number
+        figures = [alt for t, alt in tags if t == "/Figure"]
+        assert len(figures) == len(it.qr) + len(handout_flows_of(it)) + (0 if not doc.meta.site_url else 1), \
+            it.item_number
+        assert all(figures), (it.item_number, figures)
+        for q in it.qr:
+            assert any(alt == f"二维码：{q.caption}" for alt in figures), (it.item_number, q.caption)
+
+
+def handout_flows_of(it):
+    from guidebook.document.tree import handout_flows
+
+    return handout_flows(it)

@@ -57,7 +57,7 @@ def fresh(session):
     out = {}
     for n in ITEMS:
         rendered, _ = handouts.layout(session, by_number[n], 0)
-        out[n] = (session.renderer.pdf(rendered, "raw"), handouts.write(session, rendered, f"handout {n}"))
+        out[n] = (session.renderer.pdf(rendered, "raw", pdf_tags=True), handouts.write(session, rendered, f"handout {n}"))
     return out
 
 
