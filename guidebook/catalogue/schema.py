@@ -349,6 +349,9 @@ class SiteInfo(Strict):
     base_url: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_base_url)] | None = Field(
         None, description="Where output/site/ is published, e.g. https://rsj.fushun.gov.cn/guide/. When set, "
         "every handout carries a QR code to its item's page and the guide's back cover one to the index.")
+    synonyms: dict[Text, Annotated[list[Text], BeforeValidator(_one_or_many)]] = Field(
+        default_factory=dict, description="Search words of citizens and the guide's words they mean, e.g. "
+        "失业金: 失业保险金; the site's search looks for both")
 
 
 class GuideInfo(Strict):

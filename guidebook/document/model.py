@@ -272,6 +272,7 @@ class Meta:
     lang: str = "zh-CN"
     date: str = ""  # the edition date (ISO), or the first day of the edition year
     site_url: str | None = None  # where the web edition is published (ends with /), if it is
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # the site's search: a citizen's word -> the guide's
 
     @property
     def created(self) -> str:
@@ -649,5 +650,6 @@ def build_document(cat: Catalogue) -> GuideDoc:
     date = (g.edition_date.isoformat() if g.edition_date else f"{g.edition}-01-01")
     base = g.site.base_url
     site_url = (base if base.endswith("/") else base + "/") if base else None
-    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date, site_url=site_url)
+    meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date, site_url=site_url,
+                synonyms={k: list(v) for k, v in g.site.synonyms.items()})
     return GuideDoc(meta, g.sections.contents, sections, categories, windows, prohibited, tolerated)

@@ -208,7 +208,8 @@ def search_index(pages: list[Page], tree: GuideTree) -> str:
             continue
         entries.append({"u": p.path, "t": p.title, "s": section, "x": re.sub(r"\s+", "", text)})
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-    return f"window.GUIDE_INDEX={data};\n"
+    synonyms = json.dumps(tree.meta.synonyms, ensure_ascii=False, separators=(",", ":"))
+    return f"window.GUIDE_INDEX={data};\nwindow.GUIDE_SYNONYMS={synonyms};\n"
 
 
 def site_only_blocks(doc) -> dict[int, list]:

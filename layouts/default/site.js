@@ -25,6 +25,40 @@
     var list = document.getElementById("results"), status = document.getElementById("search-status");
     var index = window.GUIDE_INDEX.map(function (e) { return { e: e, t: norm(e.t), s: norm(e.s), x: norm(e.x) }; });
 
+    /* A citizen's words: the catalogue's synonyms (失业金 -> 失业保险金) give the guide's words, and a word
+       that is not found whole is looked for in the titles by its pairs of characters, without the little
+       words of a sentence (我失业了 -> 失业; 社保卡丢了 -> 社会保障卡挂失). */
+    var synonyms = window.GUIDE_SYNONYMS || {};
+    var LITTLE = /[我你他她的了吗呢啊吧呀么怎样如何哪里要想请问在办理一个这那]/g;
+    function variants(w) {
+      var out = [w];
+      Object.keys(synonyms).forEach(function (k) {
+        if (w.indexOf(norm(k)) < 0) return;
+        [].concat(synonyms[k]).forEach(function (t) {
+          out.slice().forEach(function (v) { out.push(v.split(norm(k)).join(norm(t))); });
+        });
+      });
+      return out;
+    }
+    function pairs(w) {
+      var s = w.replace(LITTLE, ""), out = [];
+      for (var i = 0; i + 1 < s.length; i++) out.push(s.substr(i, 2));
+      return out.length ? out : (s ? [s] : []);
+    }
+    function wordScore(d, w) {
+      var best = 0;
+      variants(w).forEach(function (v) {
+        if (d.t.indexOf(v) >= 0) best = Math.max(best, 100);
+        else if (d.s.indexOf(v) >= 0) best = Math.max(best, 10);
+        else if (d.x.indexOf(v) >= 0) best = Math.max(best, 5);
+        // by pairs of characters, in titles only (in the texts, any two common pairs would match)
+        var ps = pairs(v), inTitle = 0;
+        ps.forEach(function (p) { if (d.t.indexOf(p) >= 0) inTitle++; });
+        if (ps.length && inTitle * 3 >= ps.length * 2) best = Math.max(best, 60 * inTitle / ps.length);
+      });
+      return best;
+    }
+
     function run() {
       var words = q.value.split(/\s+/).map(norm).filter(Boolean);
       list.textContent = "";
@@ -33,11 +67,9 @@
       index.forEach(function (d, i) {
         var score = 0;
         for (var k = 0; k < words.length; k++) {
-          var w = words[k];
-          if (d.t.indexOf(w) >= 0) score += 100;
-          else if (d.s.indexOf(w) >= 0) score += 10;
-          else if (d.x.indexOf(w) >= 0) score += 1;
-          else return;
+          var s = wordScore(d, words[k]);
+          if (!s) return;
+          score += s;
         }
         hits.push({ score: score, order: i, e: d.e });
       });

@@ -82,6 +82,12 @@ def test_search_finds_items_by_word_material_window_and_phone(chromium, site):
     assert {52, 53, 54} <= set(search("市就业和人才服务中心"))  # a window's name finds the items that name it
     assert search("没有这样的事项") == []
     assert page.inner_text("#search-status") == "没有找到，请换个词试试"
+    # a citizen's words: a sentence, and the words of source/guide.yaml's site.synonyms
+    assert 15 in search("我失业了")[:8]
+    assert search("失业金")[0] == 15  # 失业保险金申领
+    assert search("社保卡丢了")[0] == 38  # 社会保障卡挂失与解挂
+    assert {7, 8} <= set(search("退休金"))  # 养老金, 退休
+    assert search("养老钱") == search("养老金")
     page.close()
 
 
