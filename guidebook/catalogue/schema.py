@@ -343,15 +343,23 @@ class SectionTitles(Strict):
         return self
 
 
+class SearchWord(Strict):
+    """A word citizens search with, and the guide's words it means."""
+
+    say: Text = Field(description="The citizen's word, e.g. 失业金")
+    means: Annotated[list[Text], BeforeValidator(_one_or_many)] = Field(
+        min_length=1, description="The guide's words, e.g. 失业保险金")
+
+
 class SiteInfo(Strict):
     """The web edition's settings (guidebook build writes output/site/)."""
 
     base_url: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_base_url)] | None = Field(
         None, description="Where output/site/ is published, e.g. https://rsj.fushun.gov.cn/guide/. When set, "
         "every handout carries a QR code to its item's page and the guide's back cover one to the index.")
-    synonyms: dict[Text, Annotated[list[Text], BeforeValidator(_one_or_many)]] = Field(
-        default_factory=dict, description="Search words of citizens and the guide's words they mean, e.g. "
-        "失业金: 失业保险金; the site's search looks for both")
+    synonyms: list[SearchWord] = Field(
+        default_factory=list, description="Search words of citizens and the guide's words they mean "
+        "(say: 失业金, means: [失业保险金]); the site's search looks for both")
 
 
 class GuideInfo(Strict):

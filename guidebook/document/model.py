@@ -651,5 +651,5 @@ def build_document(cat: Catalogue) -> GuideDoc:
     base = g.site.base_url
     site_url = (base if base.endswith("/") else base + "/") if base else None
     meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date, site_url=site_url,
-                synonyms={k: list(v) for k, v in g.site.synonyms.items()})
+                synonyms={w.say: list(w.means) for w in g.site.synonyms})
     return GuideDoc(meta, g.sections.contents, sections, categories, windows, prohibited, tolerated)
