@@ -70,7 +70,10 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the pinned libraries (requirements.lock) and guidebook into $venv" >&2
-  "$venv/bin/python" -m pip install -q --require-hashes -r requirements.lock
+  # --no-deps: the lock is the whole closure (pip-compile), so nothing is resolved again; pip 23 resolved
+  # an extra (weasyprint's fonttools[woff]) to the newest release and then refused it as unpinned.
+  "$venv/bin/python" -m pip install -q --no-deps --require-hashes -r requirements.lock
+  "$venv/bin/python" -m pip check >&2
   "$venv/bin/python" -m pip install -q --no-deps -e .
   rm -f "$venv"/.installed-*
   touch "$stamp"
