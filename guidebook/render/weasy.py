@@ -261,11 +261,30 @@ def render_parsed(root, base_url: str, fetcher, stylesheets, font_config):
         document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         document.etree_element = document.wrapper_element.etree_element
     else:
-        import xml.etree.ElementTree as ET
-
-        document = wp.HTML(string=ET.tostring(root, encoding="unicode", method="html"), base_url=base_url,
-                           url_fetcher=fetcher)
+        document = wp.HTML(string=html_string(root), base_url=base_url, url_fetcher=fetcher)
     return document.render(stylesheets=stylesheets, font_config=font_config, optimize_images=False)
+
+
+_XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+def html_string(root) -> str:
+    """An HTML tree parsed without namespaced HTML elements, serialised back as HTML that parses to it.
+
+    ElementTree writes inline SVG's namespaced tags as `<ns0:svg>`, which an HTML parser takes for an
+    unknown element (its <title> then shows as text): names are written bare, as HTML writes them, and
+    the parser puts them back in the SVG namespace."""
+    import copy
+    import xml.etree.ElementTree as ET
+
+    tree = copy.deepcopy(root)
+    for el in tree.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = el.tag.split("}", 1)[1]
+        for name in [a for a in el.attrib if a.startswith("{")]:
+            prefix = "xlink:" if name.startswith(_XLINK) else ""
+            el.attrib[prefix + name.split("}", 1)[1]] = el.attrib.pop(name)
+    return ET.tostring(tree, encoding="unicode", method="html")
 
 
 def bookmark_tree(pages: list) -> list:
