@@ -19,8 +19,10 @@ GUIDE_FILE = "guide.yaml"
 WINDOWS_FILE = "windows.yaml"
 PROHIBITED_FILE = "prohibited.yaml"
 TOLERATED_FILE = "tolerated.yaml"
-# The lists particular to this province's campaign: a guide without them has no such section anywhere.
-OPTIONAL_FILES = {"prohibited": PROHIBITED_FILE, "tolerated": TOLERATED_FILE}
+SYNONYMS_FILE = "synonyms.yaml"
+# The lists particular to this province's campaign: a guide without them has no such section anywhere;
+# and the web edition's search words (without them the search looks for the words typed only).
+OPTIONAL_FILES = {"prohibited": PROHIBITED_FILE, "tolerated": TOLERATED_FILE, "synonyms": SYNONYMS_FILE}
 ITEMS_DIR = "items"
 MAX_ITEM_FILES = 20_000
 
@@ -46,6 +48,7 @@ class Catalogue:
     windows: schema.WindowsFile
     prohibited: schema.ProhibitedFile | None  # None: the guide has no such list (the file is optional)
     tolerated: schema.ToleratedFile | None
+    synonyms: schema.SynonymsFile | None = None  # the site's search words (source/synonyms.yaml), if any
     origins: dict[Any, Origin] = field(default_factory=dict)  # "guide", "windows", ..., or item number
     report: Report = field(default_factory=Report)
 
@@ -273,13 +276,15 @@ def load_catalogue(source: Path) -> Catalogue:
         _cross_check(guide, items, prohibited, tolerated, origins, report, failed)
     _lint(guide, items, windows, origins, report)
     _check_forms(source, items, origins, report)
+    if windows is not None:
+        _check_windows(items, windows, origins, report)
 
     wanted = [singles.get(k) for k in SINGLE_FILES if k not in OPTIONAL_FILES or (source / SINGLE_FILES[k]).exists()]
     if report.errors or None in wanted:
         n = len(report.errors)
         raise DataError(f"{n} error{'s' if n != 1 else ''} in the catalogue",
                         [d for d in report.sorted() if d.severity != "note"])
-    cat = Catalogue(source, guide, items, windows, prohibited, tolerated, origins, report)
+    cat = Catalogue(source, guide, items, windows, prohibited, tolerated, singles.get("synonyms"), origins, report)
     return cat
 
 
@@ -294,6 +299,40 @@ def _materials_of(it: schema.Item):
         for g, group in enumerate(m.groups):
             for i, mat in enumerate(group.items):
                 yield base + ("materials", "groups", g, "items", i), mat
+
+
+def _check_windows(items, windows, origins, report: Report) -> None:
+    """A channel's windows must be windows of windows.yaml; a channel whose text names windows without
+    linking them gets a note with the names to link (a family: 各县区社保分中心 -> every 分中心)."""
+    names = [w.name for w in windows.windows]
+    for it in items:
+        o = origins[it.number]
+        for base, proc in [((), it), *((("procedures", k), p) for k, p in enumerate(it.procedures))]:
+            for c, ch in enumerate(proc.channels):
+                loc = base + ("channels", c)
+                for i, name in enumerate(ch.windows):
+                    if name not in names:
+                        hint = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+                        line, col = o.at(loc + ("windows", i))
+                        report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("windows", i)),
+                                              f'no window named "{name}" in windows.yaml'
+                                              + (f' (did you mean "{hint[0]}"?)' if hint else "")))
+                if ch.windows or not ch.text:
+                    continue
+                named = [n for n in names if n in ch.text] or [n for n in names if _family(ch.text, n)]
+                if named:
+                    line, col = o.at(loc + ("text",))
+                    report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("text",)),
+                                          f"“{ch.text}”说到的窗口可以链接（windows:），告知单和网页版就会印出地址和电话："
+                                          + "、".join(named), "note"))
+
+
+def _family(text: str, name: str) -> bool:
+    """Whether a channel's text names a family of windows that `name` belongs to (各县区社保分中心: 分中心)."""
+    for word in ("分中心",):
+        if word in text and word in name and "各" in text:
+            return True
+    return False
 
 
 def _check_forms(source: Path, items, origins, report: Report) -> None:

@@ -18,6 +18,7 @@ def catalogue_dict(cat: Catalogue) -> dict:
         "windows": cat.windows.model_dump(mode="json"),
         "prohibited": cat.prohibited.model_dump(mode="json") if cat.prohibited else None,
         "tolerated": cat.tolerated.model_dump(mode="json") if cat.tolerated else None,
+        "synonyms": cat.synonyms.model_dump(mode="json") if cat.synonyms else None,
     }
 
 

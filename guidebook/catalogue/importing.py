@@ -122,6 +122,7 @@ class Imported:
     windows: dict[str, Any] | None = None
     prohibited: dict[str, Any] | None = None
     tolerated: dict[str, Any] | None = None
+    synonyms: dict[str, Any] | None = None  # the site's search words (only a JSON import carries them)
     placed: list[Placed] = field(default_factory=list)
     derived: list[Placed] = field(default_factory=list)  # what guidebook makes itself (not imported)
     unplaced: list[Placed] = field(default_factory=list)
@@ -1048,9 +1049,9 @@ def catalogue_files(out: Imported) -> dict[str, str]:
 
     files = {"guide.yaml": SCHEMA_LINE.format(up="", kind="guide") + _yaml(out.guide),
              "windows.yaml": SCHEMA_LINE.format(up="", kind="windows") + _yaml(out.windows or {})}
-    for kind in ("prohibited", "tolerated"):
+    for kind in ("prohibited", "tolerated", "synonyms"):
         data = getattr(out, kind)
-        if data and (data.get("groups") or data.get("entries")):
+        if data and (data.get("groups") or data.get("entries") or data.get("words")):
             files[f"{kind}.yaml"] = SCHEMA_LINE.format(up="", kind=kind) + _yaml(data)
     for item in out.items:
         files[f"items/{item['number']:02d}.yaml"] = SCHEMA_LINE.format(up="../", kind="item") + _yaml(item)

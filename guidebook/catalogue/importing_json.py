@@ -100,7 +100,8 @@ def _own_export(data: dict) -> Imported:
     out.guide = schema.GuideInfo.model_validate(data["guide"]).model_dump(mode="json", exclude_defaults=True)
     out.items = [schema.Item.model_validate(x).model_dump(mode="json", exclude_defaults=True) for x in data["items"]]
     out.windows = schema.WindowsFile.model_validate(data["windows"]).model_dump(mode="json", exclude_defaults=True)
-    for kind, model in (("prohibited", schema.ProhibitedFile), ("tolerated", schema.ToleratedFile)):
+    for kind, model in (("prohibited", schema.ProhibitedFile), ("tolerated", schema.ToleratedFile),
+                        ("synonyms", schema.SynonymsFile)):
         if data.get(kind):
             setattr(out, kind, model.model_validate(data[kind]).model_dump(mode="json", exclude_defaults=True))
     return out

@@ -22,6 +22,8 @@ SITUATIONS = "适用情形"
 FAQ = "常见问题"
 FLOW = "操作流程"
 PHONES = "咨询电话"
+WHERE = "办理窗口"
+SEARCH_WORDS = "搜索用词"
 SOURCE = "资料来源"
 ISSUER = "出具单位"
 SHARED = "免提交（部门共享获取）"
@@ -160,7 +162,7 @@ FIELDS: dict[str, FieldLabel] = {
     "sample": _f(SAMPLE, "source/forms/ 下的文件名，网页版提供下载"),
     "rank": _f(RANK, "法律、行政法规、部门规章、地方性法规、规范性文件 ..."), "article": _f("条款", "如 第四十五条"),
     "q": _f(QUESTION), "a": _f(ANSWER),
-    "synonyms": _f("搜索用词", "网页版搜索时，群众的说法和指南里的词一起找"), "say": _f("群众的说法", "如 失业金"),
+    "words": _f(SEARCH_WORDS, "网页版搜索时，群众的说法和指南里的词一起找"), "say": _f("群众的说法", "如 失业金"),
     "means": _f("指南里的词", "如 失业保险金"),
     "unplaced": _f(UNPLACED, "导入时未能归入字段的原文（注明在原文中的位置）：移到相应字段后删除"),
 }

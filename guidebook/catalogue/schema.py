@@ -188,6 +188,9 @@ class Channel(Strict):
         default_factory=list, description="Navigation path in an app or site, printed joined by →"
     )
     time_limit: Text | None = Field(None, description="Time limit of this channel when it differs by channel")
+    windows: list[Text] = Field(default_factory=list, description="The windows of windows.yaml (by name) where "
+                                "this channel's text sends citizens; the handout and the site print their addresses "
+                                "and phones")
 
     @model_validator(mode="after")
     def _not_empty(self) -> "Channel":
@@ -357,9 +360,6 @@ class SiteInfo(Strict):
     base_url: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_base_url)] | None = Field(
         None, description="Where output/site/ is published, e.g. https://rsj.fushun.gov.cn/guide/. When set, "
         "every handout carries a QR code to its item's page and the guide's back cover one to the index.")
-    synonyms: list[SearchWord] = Field(
-        default_factory=list, description="Search words of citizens and the guide's words they mean "
-        "(say: 失业金, means: [失业保险金]); the site's search looks for both")
 
 
 class GuideInfo(Strict):
@@ -419,6 +419,14 @@ class ToleratedEntry(Strict):
     deadline: Text = Field(description="补齐时间")
 
 
+class SynonymsFile(Strict):
+    """source/synonyms.yaml (optional): the words citizens search the web edition with, and the guide's words
+    they mean. The site's search looks for both; nothing of it is printed."""
+
+    words: list[SearchWord] = Field(
+        default_factory=list, description="群众的说法和指南里的词（say: 失业金, means: [失业保险金]）：网页版搜索时两个都找")
+
+
 class ToleratedFile(Strict):
     """source/tolerated.yaml: 容缺办理事项清单."""
 
@@ -432,4 +440,5 @@ FILE_MODELS: dict[str, type[Strict]] = {
     "windows": WindowsFile,
     "prohibited": ProhibitedFile,
     "tolerated": ToleratedFile,
+    "synonyms": SynonymsFile,
 }

@@ -3,8 +3,9 @@
 A query is one or more words; an item is listed when every word matches it. A word matches an item's
 number (`15`), its category by numeral or number (`三`, `3`) or name, or a text of the item: its title,
 category, materials or channels (URLs are not searched for numbers). A word that matches nowhere
-exactly may still match a title by near spelling: its characters in order (失业金 -> 失业保险金申领).
-Items are listed best first: number, title, category, then the rest.
+exactly may still match a title by near spelling: its characters in order (失业金 -> 失业保险金申领), and
+a citizen's word matches where the guide's words it means do (source/synonyms.yaml: 社保卡 -> 社会保障卡,
+as the web edition's search reads it). Items are listed best first: number, title, category, then the rest.
 """
 
 from __future__ import annotations
@@ -56,8 +57,18 @@ def _in_order(word: str, text: str) -> bool:
     return True
 
 
+def variants(word: str, synonyms: dict[str, list[str]]) -> list[str]:
+    """A word and the words it means by the catalogue's search words (社保卡丢了 -> 社会保障卡挂失 ...)."""
+    out = [word]
+    for say, means in synonyms.items():
+        if say.casefold() in word:
+            out += [v.replace(say.casefold(), m.casefold()) for m in means for v in list(out)]
+    return list(dict.fromkeys(out))
+
+
 def search(cat: Catalogue, query: str | None) -> list[Hit]:
     """Items matching every word of `query`, best first (all items, in order, for no query)."""
+    synonyms = {w.say: list(w.means) for w in (cat.synonyms.words if cat.synonyms else [])}
     words = [w.casefold() for w in (query or "").split()]
     names = [c.name for c in cat.guide.categories]
     hits = []
@@ -80,8 +91,8 @@ def search(cat: Catalogue, query: str | None) -> list[Hit]:
             if not w.isdigit() and parse_category(w, names) == it.category:  # 三, 三、 or a name
                 found.append(L.CATEGORY)
             texts = no_urls if w.isdigit() else blob
-            found += [k for k, b in texts.items() if w in b and k not in found]
-            if not found and len(w) >= 2 and _in_order(w, blob[L.TITLE]):
+            found += [k for k, b in texts.items() if any(v in b for v in variants(w, synonyms)) and k not in found]
+            if not found and len(w) >= 2 and any(_in_order(v, blob[L.TITLE]) for v in variants(w, synonyms)):
                 found.append(L.NEAR)
             if not found:
                 break

@@ -16,7 +16,8 @@ Shapes:
 - `facts`: the item's 基本信息 (its `service` block), a table of the facts declared in FACTS, one row
   each (facts that share a row, such as the 法定 and 承诺 time limits, side by side in one row);
 - `basis`: 设定依据, a table of the laws and rules (name, rank, article);
-- `qa`: 常见问题, question and answer pairs.
+- `qa`: 常见问题, question and answer pairs;
+- `windows`: the windows the item's channels name (办理窗口: name, address, phone), an item-level block.
 
 A section of shape `paragraphs`, `numbered` or `text` needs nothing but its line here: its schema
 field follows from it. The other shapes have their fields written in guidebook.catalogue.schema.
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 from guidebook.catalogue import labels as L
 
 GUIDE, HANDOUT, SITE = "guide", "handout", "site"
-SHAPES = ("materials", "channels", "time_limit", "paragraphs", "numbered", "text", "phones", "facts", "basis", "qa")
+SHAPES = ("materials", "channels", "time_limit", "paragraphs", "numbered", "text", "phones", "facts", "basis", "qa",
+          "windows")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("time_limit", L.TIME_LIMIT, "time_limit", priority=80),
     Section("tips", L.TIPS, "paragraphs", priority=40),
     Section("faq", L.FAQ, "qa", priority=25),
+    Section("where", L.WHERE, "windows", documents=(HANDOUT, SITE), priority=65, scope="item"),
     Section("phones", L.PHONES, "phones", documents=(HANDOUT, SITE), priority=70, scope="item"),
 )
 
@@ -135,7 +138,7 @@ def section(key: str) -> Section:
     return next(s for s in SECTIONS if s.key == key)
 
 
-BOOKLET_SECTIONS = ("materials", "channels", "time_limit", "tips", "phones")  # what every item of the seed has
+BOOKLET_SECTIONS = ("materials", "channels", "time_limit", "tips", "phones", "where")  # what every item of the seed has
 
 
 def elements_used(items) -> list[tuple[str, int]]:

@@ -176,6 +176,7 @@ class ItemView(ProcedureView):
     qr: list[QrTarget] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     facts: list[tuple[str, Rich]] = field(default_factory=list)  # 基本信息: (row label, value), in FACTS order
+    windows: list["WindowRow"] = field(default_factory=list)  # 办理窗口: the windows its channels name
 
     @property
     def guide_link(self) -> str:
@@ -594,7 +595,7 @@ def _procedure(proc: schema.Procedure, number: str, title: str, anchor: str, cap
     return ProcedureView(number, title, anchor, [rich(p) for p in proc.intro], parts, flow, caption)
 
 
-def item_view(it: schema.Item, category_number: int) -> ItemView:
+def item_view(it: schema.Item, category_number: int, windows: dict[str, "WindowRow"] | None = None) -> ItemView:
     anchor = item_id(it.number)
     base = _procedure(it, str(it.number), it.title, anchor,
                       f"{it.number}.{it.flowchart_caption or it.title}")
@@ -620,15 +621,23 @@ def item_view(it: schema.Item, category_number: int) -> ItemView:
         procedures=procs, phones=phones, qr=qr,
         flags=list(it.flags) + [f for p in it.procedures for f in p.flags],
         facts=facts_of(it.service),
+        windows=_windows_of(it, windows or {}),
     )
+
+
+def _windows_of(it: schema.Item, windows: dict[str, "WindowRow"]) -> list["WindowRow"]:
+    """The windows an item's channels name, in order, each once (a name check does not know is skipped)."""
+    names = [n for p in [it, *it.procedures] for ch in p.channels for n in ch.windows]
+    return [windows[n] for i, n in enumerate(names) if n in windows and n not in names[:i]]
 
 
 def build_document(cat: Catalogue) -> GuideDoc:
     """The whole guide as a document model, in the booklet's order."""
     g = cat.guide
     categories = []
+    by_name = {w.name: WindowRow(i, w.name, w.address, w.phone, w.hours) for i, w in enumerate(cat.windows.windows, 1)}
     for i, c in enumerate(g.categories, 1):
-        items = [item_view(it, i) for it in cat.category_items(c.name)]
+        items = [item_view(it, i, by_name) for it in cat.category_items(c.name)]
         categories.append(CategoryView(i, c.name, f"{chinese_numeral(i)}、{c.name}", f"category-{i}", items))
     parts = {"power_list": Section("power_list", g.sections.power_list, "power-list"),
              "windows": Section("windows", cat.windows.title, "windows", cat.windows.heading),
@@ -651,5 +660,5 @@ def build_document(cat: Catalogue) -> GuideDoc:
     base = g.site.base_url
     site_url = (base if base.endswith("/") else base + "/") if base else None
     meta = Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date, site_url=site_url,
-                synonyms={w.say: list(w.means) for w in g.site.synonyms})
+                synonyms={w.say: list(w.means) for w in (cat.synonyms.words if cat.synonyms else [])})
     return GuideDoc(meta, g.sections.contents, sections, categories, windows, prohibited, tolerated)

@@ -356,6 +356,11 @@ def item_section_block(sec, it: ItemView, level: int = 2, compact: bool = False)
     if sec.shape == "phones" and it.phones:
         return [Block([Heading(level, [Text(sec.label)], role="part-title"),
                        Para([Phone(p, "phone") for p in it.phones], "phones")], f"part part-{sec.key}")]
+    if sec.shape == "windows" and it.windows:
+        rows = [ListItem("", [Span([Text(w.name)], "kind"), Text("：" + w.address + " "), Phone(w.phone, "phone"),
+                              *([Text(f"（{w.hours}）")] if w.hours else [])]) for w in it.windows]
+        return [Block([Heading(level, [Text(sec.label)], role="part-title"), ItemList(rows, "bullet", "windows")],
+                      f"part part-{sec.key}")]
     if sec.shape == "facts" and it.facts and compact:
         lines = [Para([Span([Text(f"{label}：")], "fact-label"), *inline(value)], "fact") for label, value in it.facts]
         return [Block([Heading(level, [Text(sec.label)], role="part-title"), *lines], f"part part-{sec.key}")]

@@ -25,11 +25,13 @@
     var list = document.getElementById("results"), status = document.getElementById("search-status");
     var index = window.GUIDE_INDEX.map(function (e) { return { e: e, t: norm(e.t), s: norm(e.s), x: norm(e.x) }; });
 
-    /* A citizen's words: the catalogue's synonyms (失业金 -> 失业保险金) give the guide's words, and a word
-       that is not found whole is looked for in the titles by its pairs of characters, without the little
-       words of a sentence (我失业了 -> 失业; 社保卡丢了 -> 社会保障卡挂失). */
+    /* A citizen's words: the catalogue's search words (source/synonyms.yaml: 失业金 -> 失业保险金) give the
+       guide's words, and a word that is not found whole is looked for in the titles by its pairs of
+       characters, without the little words of a sentence (我失业了 -> 失业; 社保卡丢了怎么办 -> 社会保障卡挂失).
+       A title holding half of the word's pairs or more scores by that share, then by the share of its own pairs the word
+       covers (a short title that says just that comes before a long one that says more). */
     var synonyms = window.GUIDE_SYNONYMS || {};
-    var LITTLE = /[我你他她的了吗呢啊吧呀么怎样如何哪里要想请问在办理一个这那]/g;
+    var LITTLE = /怎么办|怎么样|怎么|什么|如何|哪里|哪儿|需要|手续|请问|我们|我|你|他|她|的|了|吗|呢|啊|吧|呀|要|想|办理|办/g;
     function variants(w) {
       var out = [w];
       Object.keys(synonyms).forEach(function (k) {
@@ -41,20 +43,22 @@
       return out;
     }
     function pairs(w) {
-      var s = w.replace(LITTLE, ""), out = [];
-      for (var i = 0; i + 1 < s.length; i++) out.push(s.substr(i, 2));
-      return out.length ? out : (s ? [s] : []);
+      var s = w.replace(LITTLE, " "), out = [];
+      s.split(" ").forEach(function (part) {
+        for (var i = 0; i + 1 < part.length; i++) if (out.indexOf(part.substr(i, 2)) < 0) out.push(part.substr(i, 2));
+      });
+      return out;
     }
     function wordScore(d, w) {
-      var best = 0;
+      var best = 0, own = pairs(d.t);
       variants(w).forEach(function (v) {
-        if (d.t.indexOf(v) >= 0) best = Math.max(best, 100);
+        if (d.t.indexOf(v) >= 0) best = Math.max(best, 200);
         else if (d.s.indexOf(v) >= 0) best = Math.max(best, 10);
         else if (d.x.indexOf(v) >= 0) best = Math.max(best, 5);
         // by pairs of characters, in titles only (in the texts, any two common pairs would match)
         var ps = pairs(v), inTitle = 0;
         ps.forEach(function (p) { if (d.t.indexOf(p) >= 0) inTitle++; });
-        if (ps.length && inTitle * 3 >= ps.length * 2) best = Math.max(best, 60 * inTitle / ps.length);
+        if (inTitle * 2 >= ps.length) best = Math.max(best, 100 * inTitle / ps.length + 50 * inTitle / Math.max(own.length, 1));
       });
       return best;
     }

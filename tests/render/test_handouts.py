@@ -323,3 +323,20 @@ def handout_flows_of(it):
     from guidebook.document.tree import handout_flows
 
     return handout_flows(it)
+
+
+def test_a_handout_says_where_to_go_the_windows_its_channels_name(built, doc, site):
+    """Item 15's 窗口办 says 各县区社保分中心 and links the eight 分中心: its handout (PDF and Word) and its
+    web page print each one's address and phone under 办理窗口."""
+    from helpers import docx_body_text
+
+    it = next(i for i in doc.items if i.item_number == 15)
+    assert len(it.windows) == 8
+    pdf = normalize("".join(pdf_pages_text(built[0] / "handouts" / f"{it.file_stem}.pdf")))
+    word = normalize(docx_body_text(built[0] / "handouts" / f"{it.file_stem}.docx"))
+    page = normalize((site / "items" / "15.html").read_text("utf-8"))
+    for text in (pdf, word, page):
+        assert "办理窗口" in text
+        for w in it.windows:
+            assert normalize(w.phone) in text and normalize(w.address) in text, w.name
+    assert 'href="tel:02453888163"' in (site / "items" / "15.html").read_text("utf-8")

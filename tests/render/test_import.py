@@ -26,9 +26,11 @@ pytestmark = pytest.mark.slow
 # What a .docx cannot carry back (docs/import.md says why): notes for the editors (flags), the
 # booklet's own spelling of a corrected address (printed, note), the names of links whose address is
 # written into a channel's text (the text shows only the address), a flow written step by step (it is
-# drawn as a chart), a material's need when it is the default 必需 (not printed), and forms' files.
+# drawn as a chart), a material's need when it is the default 必需 (not printed), forms' files, the
+# windows a channel links (the guide prints the booklet's text; the addresses are on its windows page)
+# and the search words of synonyms.yaml (never printed).
 CANNOT_CARRY = ("flags", "flow", "printed", "note of a link", "names of links written into the text",
-                "need: 必需", "blank_form", "sample")
+                "need: 必需", "blank_form", "sample", "windows of a channel", "synonyms.yaml")
 
 
 def _shown_channels(channels: list[dict]) -> list[dict]:
@@ -37,7 +39,7 @@ def _shown_channels(channels: list[dict]) -> list[dict]:
         mentioned = " ".join([ch.get("text", ""), *ch.get("entries", [])])
         links = [{k: v for k, v in link.items() if k not in ("printed", "note")}
                  for link in ch.get("links", []) if link["url"] not in mentioned]
-        out.append({**{k: v for k, v in ch.items() if k != "links"}, **({"links": links} if links else {})})
+        out.append({**{k: v for k, v in ch.items() if k not in ("links", "windows")}, **({"links": links} if links else {})})
     return out
 
 

@@ -80,7 +80,7 @@ def test_check_passes_on_the_seed(tmp_path, source_copy):
     code, lines = _check(tmp_path)
     assert code == 0
     assert lines[-2:] == ["source: 54 items in 12 categories, 26 windows, 13 prohibited groups, "
-                          "2 tolerated entries; 0 warnings, 15 notes", "optional elements: 基本信息 in 1 item"]
+                          "2 tolerated entries; 0 warnings, 29 notes", "optional elements: 基本信息 in 1 item"]
 
 
 def test_yaml_syntax_error(tmp_path, source_copy):
@@ -236,9 +236,28 @@ def test_an_item_without_a_way_to_apply_materials_or_time_limit_is_a_warning(tmp
     assert len(found) == 3, found
     assert any("办理路径未填写" in ln for ln in found) and any("需提供材料未填写" in ln for ln in found) \
         and any("办理时限未填写" in ln for ln in found)
-    assert lines[-2].endswith("3 warnings, 15 notes") or "3 warnings" in lines[-2]
+    assert "; 3 warnings," in lines[-2]
     # an item that needs no application (route_note) needs no channel and no time limit
     path.write_text(keep.replace("tips:", "route_note: 符合条件自动发放，无需办理。\ntips:", 1), "utf-8")
     code, lines = _check(tmp_path)
     assert [ln for ln in lines if ln.startswith("source/items/36.yaml:")] == [
         next(ln for ln in lines if "需提供材料未填写" in ln)]
+
+
+def test_a_channel_names_windows_of_windows_yaml(tmp_path, source_copy):
+    """A link to a window that does not exist is an error naming the line (and the near name); a
+    channel whose text names a family of windows without linking them gets a note listing them."""
+    path = source_copy / "items/15.yaml"
+    good = path.read_text("utf-8")
+    _edit(path, "      - 市社会保险事业服务中心 东洲分中心", "      - 市社会保险事业服务中心 东州分中心")
+    code, lines = _check(tmp_path)
+    assert code == 1
+    line = next(i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1) if "东州分中心" in t)
+    assert any(ln.startswith(f"source/items/15.yaml:{line}:") and 'no window named "市社会保险事业服务中心 东州分中心"' in ln
+               and '"市社会保险事业服务中心 东洲分中心"' in ln for ln in lines), lines
+    path.write_text(good, "utf-8")
+    res = run_cli("check", "--source", "source", cwd=tmp_path)
+    assert res.returncode == 0
+    notes = [ln for ln in res.stderr.decode().splitlines() if "可以链接" in ln]
+    assert any(ln.startswith("source/items/04.yaml:") and "开发区分中心" in ln for ln in notes)
+    assert not any(ln.startswith("source/items/15.yaml:") for ln in notes)  # 15 links its windows

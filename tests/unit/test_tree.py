@@ -78,8 +78,11 @@ def test_handout_reading_order_and_phones(doc):
     assert [n.label for n in walk(eight.body) if n.kind == "flowchart"] == ["8.1", "8.2"]
     for it in doc.items:
         t = handout_tree(doc.meta, it)
-        phones = [n.text for n in walk(t.body) if n.kind == "phone" and n.role == "phone"]
+        block = [b for b in walk(t.body) if b.kind == "block" and "part-phones" in b.role.split()]
+        phones = [n.text for n in walk(block) if n.kind == "phone" and n.role == "phone"]
         assert phones == it.phones
+        where = [b for b in walk(t.body) if b.kind == "block" and "part-where" in b.role.split()]
+        assert [n.text for n in walk(where) if n.kind == "phone"] == [w.phone for w in it.windows]
         assert [n.url for n in walk(t.body) if n.kind == "qr"] == [q.url for q in it.qr]
 
 

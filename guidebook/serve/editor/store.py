@@ -24,14 +24,15 @@ from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id, item_of
 from guidebook.catalogue import schema
 from guidebook.catalogue import GUIDE_FILE, ITEMS_DIR, PROHIBITED_FILE, TOLERATED_FILE, WINDOWS_FILE, load_catalogue
-from guidebook.catalogue.check import OPTIONAL_FILES
+from guidebook.catalogue.check import OPTIONAL_FILES, SYNONYMS_FILE
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.files import write_atomic
 
 SINGLES = {"guide": (GUIDE_FILE, "指南信息（标题、单位、版次、封面标语、类别）"),
            "windows": (WINDOWS_FILE, L.WINDOWS),
            "prohibited": (PROHIBITED_FILE, L.PROHIBITED),
-           "tolerated": (TOLERATED_FILE, L.TOLERATED)}
+           "tolerated": (TOLERATED_FILE, L.TOLERATED),
+           "synonyms": (SYNONYMS_FILE, L.SEARCH_WORDS)}
 
 
 class Conflict(GuidebookError):
