@@ -319,7 +319,7 @@ def _check_windows(items, windows, origins, report: Report) -> None:
                                               + (f' (did you mean "{hint[0]}"?)' if hint else "")))
                 if ch.windows or not ch.text:
                     continue
-                named = [n for n in names if n in ch.text] or [n for n in names if _family(ch.text, n)]
+                named = windows_named(ch.text, names, {w.name: w.address for w in windows.windows})
                 if named:
                     line, col = o.at(loc + ("text",))
                     report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("text",)),
@@ -327,12 +327,40 @@ def _check_windows(items, windows, origins, report: Report) -> None:
                                           + "、".join(named), "note"))
 
 
-def _family(text: str, name: str) -> bool:
-    """Whether a channel's text names a family of windows that `name` belongs to (各县区社保分中心: 分中心)."""
-    for word in ("分中心",):
-        if word in text and word in name and "各" in text:
-            return True
-    return False
+def _in_order(word: str, text: str) -> bool:
+    pos = 0
+    for ch in word:
+        pos = text.find(ch, pos) + 1
+        if not pos:
+            return False
+    return True
+
+
+def windows_named(text: str, names: list[str], addresses: dict[str, str] | None = None) -> list[str]:
+    """The windows of `names` that a channel's text names: a family (各县区社保分中心: every 分中心), or a
+    window by its name, its qualifier read loosely (抚顺市社会保险事业服务中心机关事业单位中心 names
+    市社会保险事业服务中心 (机关事业中心)); a qualified window found hides its bare organisation. A text that
+    gives an address (…（顺城区裕城路 39 号）…) names only the windows of that organisation at that address."""
+    flat = re.sub(r"[\s()（）]", "", text)
+    place = re.search(r"[\u4e00-\u9fff]{2}[路街]\d+(?:-\d+)?号", flat)  # 裕城路39号, 临江东路19-10号
+    if place and addresses:
+        at = place.group()
+        bases = {n: re.split(r"\s*[ (（]", n)[0] for n in names}
+        here = [n for n in names if at in re.sub(r"\s", "", addresses.get(n, "")) and bases[n] in flat]
+        return here
+    if "各" in flat and "分中心" in flat:
+        family = [n for n in names if "分中心" in n]
+        if family:
+            return family
+    found = []
+    for n in names:
+        m = re.match(r"(.+?)\s*[ (（](.+?)[)）]?$", n)
+        base, qualifier = (m.group(1), re.sub(r"窗口$", "", m.group(2))) if m else (n, "")
+        at = flat.find(base)
+        if at >= 0 and (not qualifier or _in_order(qualifier, flat[at + len(base):])):
+            found.append((n, bool(qualifier)))
+    qualified = [n for n, q in found if q]
+    return [n for n, q in found if q or not any(x.startswith(n) for x in qualified)]
 
 
 def _check_forms(source: Path, items, origins, report: Report) -> None:

@@ -63,7 +63,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("time_limit", L.TIME_LIMIT, "time_limit", priority=80),
     Section("tips", L.TIPS, "paragraphs", priority=40),
     Section("faq", L.FAQ, "qa", priority=25),
-    Section("where", L.WHERE, "windows", documents=(HANDOUT, SITE), priority=65, scope="item"),
+    Section("where", L.WHERE, "windows", documents=(HANDOUT, SITE), priority=38, scope="item"),
     Section("phones", L.PHONES, "phones", documents=(HANDOUT, SITE), priority=70, scope="item"),
 )
 

@@ -177,6 +177,12 @@ class ItemView(ProcedureView):
     flags: list[str] = field(default_factory=list)
     facts: list[tuple[str, Rich]] = field(default_factory=list)  # 基本信息: (row label, value), in FACTS order
     windows: list["WindowRow"] = field(default_factory=list)  # 办理窗口: the windows its channels name
+    windows_part: str = ""  # the title of the guide's part that lists every window ("" when it has none)
+
+    @property
+    def phones_see(self) -> str:
+        """With no phone and no window of its own: the part of the guide that lists the windows' phones."""
+        return self.windows_part if not self.phones and not self.windows else ""
 
     @property
     def guide_link(self) -> str:
@@ -595,7 +601,11 @@ def _procedure(proc: schema.Procedure, number: str, title: str, anchor: str, cap
     return ProcedureView(number, title, anchor, [rich(p) for p in proc.intro], parts, flow, caption)
 
 
-def item_view(it: schema.Item, category_number: int, windows: dict[str, "WindowRow"] | None = None) -> ItemView:
+def item_view(it: schema.Item, category_number: int, windows: dict[str, "WindowRow"] | None = None,
+              windows_part: str = "") -> ItemView:
+    """An item as every document shows it. `windows` are the catalogue's windows by name (for the channels
+    that link them); `windows_part` the title of the guide's windows part, where an item with no phone and
+    no window of its own refers its reader for one (empty: the guide has no such part)."""
     anchor = item_id(it.number)
     base = _procedure(it, str(it.number), it.title, anchor,
                       f"{it.number}.{it.flowchart_caption or it.title}")
@@ -621,7 +631,7 @@ def item_view(it: schema.Item, category_number: int, windows: dict[str, "WindowR
         procedures=procs, phones=phones, qr=qr,
         flags=list(it.flags) + [f for p in it.procedures for f in p.flags],
         facts=facts_of(it.service),
-        windows=_windows_of(it, windows or {}),
+        windows=_windows_of(it, windows or {}), windows_part=windows_part,
     )
 
 
@@ -637,7 +647,8 @@ def build_document(cat: Catalogue) -> GuideDoc:
     categories = []
     by_name = {w.name: WindowRow(i, w.name, w.address, w.phone, w.hours) for i, w in enumerate(cat.windows.windows, 1)}
     for i, c in enumerate(g.categories, 1):
-        items = [item_view(it, i, by_name) for it in cat.category_items(c.name)]
+        see = cat.windows.title if "windows" in g.sections.order else ""
+        items = [item_view(it, i, by_name, see) for it in cat.category_items(c.name)]
         categories.append(CategoryView(i, c.name, f"{chinese_numeral(i)}、{c.name}", f"category-{i}", items))
     parts = {"power_list": Section("power_list", g.sections.power_list, "power-list"),
              "windows": Section("windows", cat.windows.title, "windows", cat.windows.heading),

@@ -356,6 +356,9 @@ def item_section_block(sec, it: ItemView, level: int = 2, compact: bool = False)
     if sec.shape == "phones" and it.phones:
         return [Block([Heading(level, [Text(sec.label)], role="part-title"),
                        Para([Phone(p, "phone") for p in it.phones], "phones")], f"part part-{sec.key}")]
+    if sec.shape == "phones" and it.phones_see:  # never a guessed number: where the windows' phones are
+        return [Block([Heading(level, [Text(sec.label)], role="part-title"),
+                       Para([Text(L.PHONES_SEE.format(title=it.phones_see))], "see")], f"part part-{sec.key}")]
     if sec.shape == "windows" and it.windows:
         rows = [ListItem("", [Span([Text(w.name)], "kind"), Text("：" + w.address + " "), Phone(w.phone, "phone"),
                               *([Text(f"（{w.hours}）")] if w.hours else [])]) for w in it.windows]
@@ -384,11 +387,14 @@ def handout_sections(it: ItemView) -> list:
 
 def _referral(meta: Meta, it: ItemView, referred: tuple[str, ...]) -> Block:
     """Where the sections left off a crowded handout are: the guide's item, and the site's page."""
-    names = "、".join(section(k).label for k in referred)
-    text = L.REFERRED.format(sections=names, title=meta.title, item=it.item_number)
-    if meta.site_url:
-        text += L.REFERRED_ONLINE
-    return Block([Para([Text(text)], "referred")], "part part-referred")
+    names = "、".join(section(k).label for k in referred if k != "where")
+    lines = []
+    if names:
+        text = L.REFERRED.format(sections=names, title=meta.title, item=it.item_number)
+        lines.append(Para([Text(text + (L.REFERRED_ONLINE if meta.site_url else ""))], "referred"))
+    if "where" in referred:  # the windows' addresses are in the guide's windows part, not under the item
+        lines.append(Para([Text(L.WHERE_SEE.format(title=it.windows_part or meta.title))], "referred"))
+    return Block(lines, "part part-referred")
 
 
 def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> HandoutTree:

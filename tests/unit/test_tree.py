@@ -90,3 +90,29 @@ def test_phones_in_running_text_are_marked(tree):
     phones = {n.text for n in walk(tree.main) if n.kind == "phone"}
     assert "024-52443219" in phones and "12333" in phones
     assert all(n.dial.isdigit() for n in walk(tree.main) if n.kind == "phone")
+
+
+def test_an_item_with_no_phone_says_where_to_find_one(doc):
+    """咨询电话 comes from the item's texts, else from the windows its channels link; an item with neither
+    (16 and 45 of the seed) refers to the guide's windows part by its title and prints no guessed number."""
+    by_number = {it.item_number: it for it in doc.items}
+    for n in (16, 45):
+        it = by_number[n]
+        assert not it.phones and not it.windows and it.phones_see == "办事不找关系路径"
+        block = [b for b in walk(handout_tree(doc.meta, it).body) if b.kind == "block" and "part-phones" in b.role.split()]
+        assert [n.kind for n in walk(block) if n.kind == "phone"] == []
+        assert "各服务窗口的地址和电话见《办事不找关系路径》" in text_of(
+            [x for b in block for x in walk(b) if x.kind == "text"])
+    assert not by_number[15].phones_see  # it links its windows
+    assert sum(1 for it in doc.items if it.phones_see) == sum(1 for it in doc.items if not it.phones and not it.windows)
+
+
+def test_windows_left_off_a_crowded_handout_are_referred_to_the_guides_windows_part(doc):
+    it = next(i for i in doc.items if i.item_number == 15)
+    full = handout_tree(doc.meta, it)
+    assert any("part-where" in b.role.split() for b in walk(full.body) if b.kind == "block")
+    short = handout_tree(doc.meta, it, referred=("where", "tips"))
+    assert not any("part-where" in b.role.split() for b in walk(short.body) if b.kind == "block")
+    lines = [text_of(n.content) for n in walk(short.body) if n.kind == "para" and n.role == "referred"]
+    assert lines == ["本页未印：温馨提示，详见《办事不找关系指南》第 15 项",
+                     "本页未印办理窗口的地址和电话，见《办事不找关系路径》"], lines
