@@ -199,7 +199,13 @@ def import_guide(
         raise typer.BadParameter(f"unknown format {kind!r}; use docx or json", param_hint="--format")
     try:
         typer.echo(f"import: reading {guide}", err=True)
-        result = importing_json.import_json(guide) if kind == "json" else importing.import_docx(guide)
+        if kind == "json":
+            result = importing_json.import_json(guide)
+        else:
+            def told(items: int, per_cent: int) -> None:
+                typer.echo(f"import: {items} items read ({per_cent} % of the document) …", err=True)
+
+            result = importing.import_docx(guide, told)
         typer.echo(f"import: {len(result.items)} items" + (
             f", {len(result.placed)} paragraphs and cells placed, {len(result.unplaced)} unplaced, "
             f"{len(result.derived)} made by guidebook itself" if result.sources else ""), err=True)

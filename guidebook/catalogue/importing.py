@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from guidebook.catalogue import labels as L
 from guidebook.catalogue.docx_reader import Block
@@ -37,7 +37,8 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "materials": (L.MATERIALS, "需提供要件", "申请材料", "所需材料", "申报材料", "办理材料", "提交材料", "申办材料",
                   "材料清单"),
-    "channels": (L.CHANNELS, "办理渠道", "办理方式", "办理地点", "受理地点", "办理途径", "办理入口"),
+    "channels": (L.CHANNELS, "办理渠道", "办理方式", "办理地点", "受理地点", "办理途径", "办理入口", "办理地点及时间",
+                 "办理地点和时间", "办理时间及地点", "办理时间和地点", "受理地点及时间"),
     "flow": (L.FLOW, "办理流程", "办事流程"),
     "time_limit": (L.TIME_LIMIT, "办结时限", "办理期限"),
     "tips": (L.TIPS, "注意事项", "特别提示", "温馨提醒", "其他说明"),
@@ -74,6 +75,9 @@ MARKER = re.compile(r"^\s*(?:[①-⑳]|[（(]\s*\d+\s*[）)]|\d+\s*[.、)．](?!
 URL = re.compile(r"https?://[\x21-\x7e]+|(?<![\w@.])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/[\x21-\x7e]*)?")
 NO_MATERIALS = re.compile(r"^(?:无|无需(?:提供|提交)?(?:任何)?材料|不需要材料)[。.]?$")
 NOTE_LINE = re.compile(rf"^(?:注\s*\d*\s*[:：]|{L.REMARK}\s*[:：]|\(?{L.SOURCE}\s*[:：])")
+FLOW_ARROWS = re.compile(r"\s*(?:→|->|-->|—>|－>|——|—|⇒|＞)\s*")
+OFFICE_HOURS = re.compile(r"^(?:(?:办理|受理|工作|办公)时间\s*[:：])?\s*(?:法定)?(?:工作日|周[一二三四五六日]|星期[一二三四五六日]|每[天日])"
+                          r".{0,40}\d{1,2}\s*[:：]\s*\d{2}")
 YEAR = re.compile(r"(19|20|21)\d{2}(?=\s*年)")
 
 
@@ -267,8 +271,9 @@ GUIDE_PARTS = {  # a level-1 heading of the guide without a number: which part i
 class Reader:
     """Reads the blocks in order, keeping the current category, item, procedure and section."""
 
-    def __init__(self, blocks: list[Block]):
+    def __init__(self, blocks: list[Block], progress: Callable[[int, int], None] | None = None):
         self.blocks = blocks
+        self.progress = progress  # told (items read, per cent of the document read) every PROGRESS_EVERY items
         self.out = Imported()
         self.category: str | None = None
         self.item: dict[str, Any] | None = None
@@ -278,6 +283,8 @@ class Reader:
         self.titles: dict[str, str] = {}
         self.where: dict[int, str] = {}  # id(item dict) -> its file name, for the accounts
         self.caption_for: dict[str, Any] | None = None
+        self.heading: str = ""  # the last heading of the guide's level (a single item's guide: its title)
+        self.naming: dict[str, Any] | None = None  # the item whose 事项名称 is on the next line
 
     # -- accounts
     def file(self, item: dict[str, Any] | None) -> str:
@@ -342,9 +349,19 @@ class Reader:
         if self.caption_for is not None and b.style == "Caption":
             self.flow_caption(b)
             return
+        if self.naming is not None:  # the line after a bare 事项名称 label
+            self.naming["title"], self.naming = text, None
+            self.place(b, f"{self.file(self.item)}: title")
+            return
         key, word, rest = label_of(text)
         heading = bool(b.level) or b.bold
-        if key and (heading or rest or len(text) <= len(word) + 8) and (self.item or key == "flow"):
+        labelled = key and (heading or rest or len(text) <= len(word) + 8)
+        if labelled and key == "item_title":
+            self.item_named(b, rest)
+            return
+        if labelled and not self.item and key != "flow" and self.heading:
+            self.single_item(b)  # a guide of one item: its sections come without an item heading
+        if labelled and (self.item or key == "flow"):
             self.start(key, word, b, rest)
             return
         if self.structure(b, heading):
@@ -374,6 +391,7 @@ class Reader:
             if b.level == 1:
                 self.close(item=True)
                 self.guide_part(b)
+                self.heading = b.text.strip()
                 return True
         sub = SUB_LINE.match(plain)
         if sub and self.item and (b.level in (3, 4) or heading) and int(sub.group(1)) == self.item["number"] \
@@ -404,6 +422,26 @@ class Reader:
         self.place(b, f"guide.yaml: sections.{self.part}")
         self.category = None
 
+    def item_named(self, b: Block, title: str) -> None:
+        """事项名称：X (or X on the next line). It names the item the guide's heading began, when that item has
+        nothing yet; else it begins an item of its own."""
+        fresh = self.item is not None and set(self.item) <= {"number", "category", "title"}
+        if not fresh:
+            self.new_item(b, None, title or SINGLE_TITLE)
+        self.close()
+        self.place(b, f"{self.file(self.item)}: title")
+        if title:
+            self.item["title"] = title
+        else:
+            self.naming = self.item
+
+    def single_item(self, b: Block) -> None:
+        """A labelled section before any item: the document is one item's guide, titled by its heading
+        (失业保险金申领办事指南 -> 失业保险金申领)."""
+        title = re.sub(r"(?:办事|服务|办理)?指南$", "", self.heading).strip() or self.heading
+        self.new_item(Block("para", b.where, title), None, title)
+        self.out.placed.pop()  # the heading was placed as the guide's part; the item only borrows its words
+
     def new_item(self, b: Block, number: int | None, title: str) -> None:
         self.close(item=True)
         taken = {it["number"] for it in self.out.items}
@@ -420,6 +458,8 @@ class Reader:
         self.proc = self.item
         self.out.items.append(self.item)
         self.place(b, f"{self.file(self.item)}: title")
+        if self.progress and len(self.out.items) % PROGRESS_EVERY == 0:
+            self.progress(len(self.out.items), round(100 * (self.blocks.index(b) + 1) / len(self.blocks)))
 
     def start(self, key: str, word: str, b: Block, rest: str) -> None:
         self.close()
@@ -640,8 +680,10 @@ def read_numbered(r: Reader, o: Open) -> None:
 def read_flow(r: Reader, o: Open) -> None:
     """The operation flow is drawn by guidebook from the item; a written flow is kept as its steps."""
     for b, text in _lines(r, o):
-        if b.numbering or MARKER.match(text) or "→" in text:
-            steps = [s.strip() for s in re.split(r"[→]|(?=[①-⑳])", text) if MARKER.sub("", s).strip()]
+        arrows = FLOW_ARROWS.findall(text)
+        if b.numbering or MARKER.match(text) or "→" in text or len(arrows) >= 2:
+            # 申请→受理→审核, 申请—受理—审核—办结, 申请-->受理, ①申请②受理: one step between two arrows
+            steps = [s.strip() for s in re.split(rf"{FLOW_ARROWS.pattern}|(?=[①-⑳])", text) if MARKER.sub("", s).strip()]
             o.proc.setdefault("flow", []).extend(MARKER.sub("", s).strip() for s in steps)
             r.place(b, f"{r.file(r.item)}: flow")
         else:
@@ -823,6 +865,7 @@ def read_channels(r: Reader, o: Open) -> None:
     kinds = "|".join(CHANNEL_KINDS)
     channels: list[dict[str, Any]] = []
     loose: list[str] = []
+    place = "地点" in o.label  # 办理地点（及时间）: a line with no kind word is a window's place
     for b, text in _lines(r, o):
         m = re.match(rf"^\s*(?:[①-⑳]|\d+[.、])?\s*({kinds})\s*[:：]?\s*(.*)$", text)
         if m:
@@ -830,6 +873,14 @@ def read_channels(r: Reader, o: Open) -> None:
             rest = m.group(2).strip()
             if rest:
                 _channel_line(r, channels[-1], rest, b)
+        elif OFFICE_HOURS.search(unicodedata.normalize("NFKC", text)) and not URL.search(text):
+            service = o.proc.setdefault("service", {})  # 工作日上午 9:00-12:00 ...: 办理时间
+            service["hours"] = "；".join(filter(None, [service.get("hours"), text]))
+            r.place(b, f"{r.file(r.item)}: service.hours")
+            continue
+        elif place and not channels:
+            channels.append({"kind": CHANNEL_KINDS[0], "text": text})
+            _mentioned(channels[-1], text)
         elif channels:
             _channel_line(r, channels[-1], text, b)
         else:
@@ -1025,10 +1076,16 @@ def _all_texts(value: Any) -> list[str]:
     return []
 
 
-def import_docx(path) -> Imported:
+PROGRESS_EVERY = 25
+SINGLE_TITLE = "（请填写事项名称）"
+
+
+def import_docx(path, progress: Callable[[int, int], None] | None = None) -> Imported:
+    """A Word guide read into a catalogue's data and its accounts; `progress(items, per cent)` is told how far
+    the reading is, every PROGRESS_EVERY items (a long guide takes seconds)."""
     from guidebook.catalogue.docx_reader import read_docx
 
-    reader = Reader(read_docx(path))
+    reader = Reader(read_docx(path), progress)
     reader.run()
     return finish(reader, str(path))
 

@@ -3,7 +3,8 @@
 Their facts are those of the seed booklet (tests/fixtures/booklet.txt: items 15, 36 and 43 of the
 Fushun guide); only the shapes are other bureaus': heading styles; bold numbered paragraphs without
 styles; materials as a table (merged cells, a header repeated on a second page); one 要素表 per item;
-a guide with a 目录 of its own and page numbers in it; full-width digits and punctuation.
+a guide with a 目录 of its own and page numbers in it; full-width digits and punctuation; one item's
+guide with numbered labels and no item heading.
 """
 
 from __future__ import annotations
@@ -139,5 +140,35 @@ def own_contents(path: Path) -> Path:
     return path
 
 
+def single_item(path: Path) -> Path:
+    """One item's 办事指南, as a 政务服务 portal prints it: no cover and no item heading, only a Heading 1
+    "…办事指南" and bold 一、二、三 labels (事项名称 on its own line, the title on the next), materials as a
+    table with 是否必需, the time limits as 法定/承诺 lines, 办理地点及时间 with office hours, a flow written
+    with dashes, and the 12333 hotline with an area code. Facts: the seed's item 43 and its laws
+    (tests/fixtures/elements/guide.yaml names their sources)."""
+    d = _doc()
+    d.add_heading("劳务派遣经营许可办事指南", level=1)
+    for label, lines in [
+        ("一、事项名称", ["劳务派遣经营许可"]), ("二、事项类型", ["行政许可"]),
+        ("三、设定依据", ["《中华人民共和国劳动合同法》第五十七条"]),
+        ("四、受理条件", ["1.注册资本不得少于人民币二百万元；", "2.有与开展业务相适应的固定的经营场所和设施。"]),
+        ("五、申请材料", None), ("六、办理流程", ["申请——受理——审核——办结"]),
+        ("七、办理时限", ["法定办结时限：20 个工作日", "承诺办结时限：8 个工作日"]),
+        ("八、办理地点及时间", ["抚顺市公共行政服务中心一楼 10 号人社窗口", "工作日上午 8:30-11:30，下午 13:00-17:00"]),
+        ("九、咨询电话", ["024-12333"])]:
+        _bold(d, label)
+        if lines is None:
+            rows = [["序号", "材料名称", "材料形式", "是否必需"], ["1", "劳务派遣经营许可申请书", "原件", "是"],
+                    ["2", "拟与用工单位签订的劳务派遣协议样本", "复印件", "否"]]
+            t = d.add_table(rows=len(rows), cols=4)
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    t.cell(r, c).text = text
+        for line in lines or []:
+            d.add_paragraph(line)
+    d.save(path)
+    return path
+
+
 SHAPES = {"heading_styles": heading_styles, "bold_numbers": bold_numbers, "materials_table": materials_table,
-          "element_tables": element_tables, "own_contents": own_contents}
+          "element_tables": element_tables, "own_contents": own_contents, "single_item": single_item}

@@ -282,3 +282,14 @@ def test_the_windows_a_channel_text_names():
         "市就业和人才服务中心 (市考试及职业技能鉴定服务中心综合服务窗口)",
         "市就业和人才服务中心 (市高校毕业生就业服务中心 流动人员档案服务窗口)"]  # not the one in 东十路
     assert windows_named("网上申请", names, addresses) == []
+
+
+def test_a_service_number_with_its_area_code_is_a_phone():
+    """0531-12333 (a city's 12333 hotline with its area code) is a phone in text and in a phone field; a
+    landline of the wrong length is still reported."""
+    from guidebook.catalogue import phones
+
+    assert phones.in_text("咨询电话：0531-12333，或 024-52443219") == ["0531-12333", "024-52443219"]
+    assert phones.FIELD.match("024-12333") and phones.FIELD.match("010-12345")
+    assert phones.suspicious("咨询电话：0531-12333") == []
+    assert phones.suspicious("咨询电话：024-1233") == ["024-1233"]
