@@ -439,6 +439,8 @@ class Reader:
         """A labelled section before any item: the document is one item's guide, titled by its heading
         (失业保险金申领办事指南 -> 失业保险金申领)."""
         title = re.sub(r"(?:办事|服务|办理)?指南$", "", self.heading).strip() or self.heading
+        if self.titles.get("guide") == self.heading:  # the heading was taken for the guide's part: it is the item's
+            del self.titles["guide"]
         self.new_item(Block("para", b.where, title), None, title)
         self.out.placed.pop()  # the heading was placed as the guide's part; the item only borrows its words
 
@@ -450,9 +452,11 @@ class Reader:
             if number is not None:
                 self.out.defects.append(f"{b.where}：两个事项同为第 {number} 项（“{title}”），后一个改为第 {free} 项")
             number = free
-        if self.category is None:
+        if self.category is None:  # items before any category: one category for all of them
             self.category = L.NEW_GUIDE_TITLE
-            self.out.guide.setdefault("categories", []).append({"name": self.category})
+            categories = self.out.guide.setdefault("categories", [])
+            if {"name": self.category} not in categories:
+                categories.append({"name": self.category})
         title = re.sub(r"^[.．、\s]+", "", title)
         self.item = {"number": number, "category": self.category, "title": title}
         self.proc = self.item

@@ -181,6 +181,26 @@ def test_a_foreign_shape_imports_to_its_expected_catalogue_and_accounts_for_ever
         assert text in res.stderr.decode()
 
 
+def test_guides_of_one_item_pasted_together_are_items_of_one_category(tmp_path):
+    """Two single-item guides in one file (a bureau pasting its portal's guides together): two items in
+    one category, titled by their 事项名称, and the catalogue checks."""
+    import copy
+
+    import docx
+
+    one = docx.Document(SHAPES["single_item"](tmp_path / "one.docx"))
+    body = one.element.body
+    parts = [copy.deepcopy(e) for e in body if e.tag.endswith(("}p", "}tbl"))]
+    for e in parts:
+        body.insert(len(body) - 1, e)
+    one.save(tmp_path / "two.docx")
+    _import(tmp_path / "two.docx", tmp_path / "new")
+    got = shown(tmp_path / "new" / "source")
+    assert sorted(got["items"]) == [1, 2] and got["guide"]["categories"] == [{"name": "办事指南"}]
+    assert got["items"][1]["title"] == got["items"][2]["title"] == "劳务派遣经营许可"
+    assert run_cli("check", "--source", str(tmp_path / "new" / "source")).returncode == 0
+
+
 def _tree_digest(folder: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(folder.rglob("*")):
