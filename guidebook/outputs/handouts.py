@@ -54,7 +54,18 @@ def max_level(it: ItemView) -> int:
 
 
 class HandoutOverflow(GuidebookError):
-    """A handout that does not fit on one page even after every fitting step."""
+    """A handout that does not fit on one page even after every fitting step (or draws one thing over
+    another on it)."""
+
+
+def overlapping(it: ItemView, rendered) -> None:
+    """Fail when the handout's page draws a box over text or a drawing (a background over the side
+    column's flowchart, a logo over the title): the one-page check covers what is on the page too."""
+    found = weasy.overlaps(rendered.document.pages[0]) or []
+    if found:
+        pairs = "; ".join(f"{a} over {b}" for a, b in found[:3]) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
+        raise HandoutOverflow(f"item {it.item_number} 《{it.title}》 draws one thing over another: {pairs}. "
+                              "Change the layout (a background, a position or a size) so that nothing covers text or a drawing.")
 
 
 
@@ -96,12 +107,14 @@ def layout(session, it: ItemView, hint: int = 0):
     steps, left = parts_of(hint)
     if 0 < hint <= last and fits(hint) and not fits(hint - 1) and (
             left == 0 or steps == 0 or not fits(level_of(len(FIT_STEPS), left - 1))):
+        overlapping(it, tried[hint])
         return tried[hint], hint
     for left in range(len(referable(it)) + 1):
         # with sections left off, every step first: if even that does not fit, the next section goes
         if left == 0 or fits(level_of(len(FIT_STEPS), left)):
             for level in range(level_of(0, left), level_of(len(FIT_STEPS), left) + 1):
                 if fits(level):
+                    overlapping(it, tried[level])
                     return tried[level], level
     rendered = tried[last]
     names = "、".join(section(k).label for k in referred(it, last))
@@ -202,7 +215,8 @@ def collect(items: list[ItemView], results: list, folder: Path, archive: Path | 
     by_number = {n: (pdf, tagged, err) for chunk in results for n, pdf, tagged, err, _ in chunk}
     errors = [by_number[it.item_number][2] for it in items if by_number[it.item_number][2]]
     if errors:
-        raise GuidebookError(f"{len(errors)} handout(s) do not fit on one page:\n  " + "\n  ".join(errors))
+        raise GuidebookError(f"{len(errors)} handout(s) fail the one-page check (they do not fit on one page, or "
+                             "draw one thing over another):\n  " + "\n  ".join(errors))
     out = [(folder / f"{it.file_stem}.pdf", by_number[it.item_number][0], 1) for it in items]
     if archive is not None:
         out += [(archive / f"{it.file_stem}.pdf", by_number[it.item_number][1], 1) for it in items]

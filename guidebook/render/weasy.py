@@ -175,6 +175,68 @@ def _flow_bottoms(box):
             yield from _flow_bottoms(child)
 
 
+_MM = 25.4 / 96
+
+
+def overlaps(page, min_mm2: float = 1.0) -> list[tuple[str, str]] | None:
+    """Where a laid-out page draws one thing over another: (what covers, what is covered), each named by
+    its element (tag.class, and its first words). A painted box (a background) over text or a drawing
+    that is not inside it, or two drawings or runs of text over each other, by more than `min_mm2`
+    (None where the page boxes cannot be read). The page's margin boxes (header, footer) are left out."""
+    if not fits("page boxes"):
+        return None
+    leaves: list[tuple[tuple, object, frozenset]] = []  # (rect, element, the boxes it is inside)
+    painted: list[tuple[tuple, object, int]] = []  # (rect, element, the box)
+
+    def walk(box, inside: frozenset) -> None:
+        for child in getattr(box, "children", ()):
+            if type(child).__name__ == "MarginBox":
+                continue
+            element = getattr(child, "element", None)
+            name = type(child).__name__
+            if name == "TextBox" or hasattr(child, "replacement"):
+                rect = (child.position_x, child.position_y, child.margin_width(), child.margin_height())
+                if rect[2] > 0 and rect[3] > 0:
+                    leaves.append((rect, element, inside))
+                continue
+            bg = child.style["background_color"]
+            if name not in ("LineBox", "InlineBox") and (bg.alpha > 0 or any(
+                    kind != "none" for kind, _ in child.style["background_image"])):
+                painted.append(((child.position_x + child.margin_left, child.position_y + child.margin_top,
+                                 child.border_width(), child.border_height()), element, id(child)))
+            walk(child, inside | {id(child)})
+
+    walk(page_box(page), frozenset())
+
+    def area(a, b) -> float:
+        w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+        h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+        return w * h * _MM * _MM if w > 0 and h > 0 else 0.0
+
+    found: dict[tuple[str, str], None] = {}
+    for rect, element, box in painted:
+        for leaf, leaf_element, inside in leaves:
+            if box not in inside and area(rect, leaf) > min_mm2:
+                found[(_named(element), _named(leaf_element))] = None
+    ordered = sorted(leaves, key=lambda x: x[0][1])
+    for i, (a, ea, ca) in enumerate(ordered):
+        for b, eb, cb in ordered[i + 1:]:
+            if b[1] >= a[1] + a[3]:
+                break
+            if ea is not eb and area(a, b) > min_mm2:
+                found[(_named(eb), _named(ea))] = None
+    return list(found)
+
+
+def _named(element) -> str:
+    """An element as a designer finds it in the stylesheet: tag.class, with its first words."""
+    if element is None:
+        return "?"
+    cls = (element.get("class") or "").split()
+    text = "".join(element.itertext()).strip().replace("\n", " ")
+    return element.tag.split("}")[-1] + "".join(f".{c}" for c in cls[:2]) + (f"「{text[:12]}」" if text else "")
+
+
 def page_side(page) -> str | None:
     """left or right: the side of a laid-out page (None where the page boxes cannot be read)."""
     return page_box(page).page_type.side if fits("page boxes") else None

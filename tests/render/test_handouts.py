@@ -340,3 +340,25 @@ def test_a_handout_says_where_to_go_the_windows_its_channels_name(built, doc, si
         for w in it.windows:
             assert normalize(w.phone) in text and normalize(w.address) in text, w.name
     assert 'href="tel:02453888163"' in (site / "items" / "15.html").read_text("utf-8")
+
+
+def test_a_box_drawn_over_text_or_a_drawing_fails_the_one_page_check(tmp_path):
+    """A background on 温馨提示 runs under the side column's flowchart, and a logo placed over the title:
+    each fails with the item and the two boxes named; the house styles' handouts all pass (every build)."""
+    def handout(n: int, css: str):
+        layout = tmp_path / f"layout-{abs(hash(css))}"
+        layout.mkdir(exist_ok=True)
+        (layout / "custom.css").write_text(css, "utf-8")
+        return run_cli("handout", str(n), "--layouts", str(layout), "-o", str(tmp_path / f"h{n}.pdf"))
+
+    res = handout(2, ".handout .part-tips { background: #fde; }")
+    err = res.stderr.decode()
+    assert res.returncode == 1 and not (tmp_path / "h2.pdf").exists()
+    assert "item 2 《缴费人员增减申报》 draws one thing over another" in err
+    assert "div.part.part-tips「温馨提示" in err and "over img.flowchart" in err
+    logo = (".h-title { position: relative; } .h-title::after { content: ''; position: absolute; left: 20mm; "
+            "top: 2mm; width: 40mm; height: 8mm; background: #123; }")
+    res = handout(15, logo)
+    assert res.returncode == 1 and "draws one thing over another" in res.stderr.decode()
+    assert "h1「失业保险金申领」" in res.stderr.decode()
+    assert handout(2, ".handout .part-tips { border-left: 1mm solid #fde; }").returncode == 0  # a rule covers nothing
