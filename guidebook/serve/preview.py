@@ -32,6 +32,11 @@ padding:6px 10px;margin:0 0 8px}#gb-preview-bar a{color:#9cf;margin-right:14px}
 html{background:#e5e5e5}"""
 
 
+INDEX_CSS = ("<style>.gb-ok{color:#2e7d32;font-size:13px}.gb-wait{color:#777;font-size:13px}"
+             ".gb-bad{color:#fff;background:#b3261e;border-radius:3px;padding:0 4px;font-size:13px}"
+             ".gb-why{color:#b3261e;font-size:13px;margin:2px 0 8px}li.gb-fail>a:first-child{color:#b3261e}</style>")
+
+
 def _watched_files(opts: Options, chain: list[Path]) -> dict[str, float]:
     files: dict[str, float] = {}
     for folder in [opts.source, *chain]:
@@ -58,15 +63,40 @@ class Preview:
         self._error: GuidebookError | None = None
         self._stamp = _watched_files(self.opts, self.chain)
         self._stop = threading.Event()
+        # The one-page check of every handout, made in the background after each change (an item at a
+        # time, under the lock, so that pages keep answering): item number -> None (fits) or the reason.
+        self.fits: dict[int, str | None] = {}
+        self._levels: dict[int, int] = {}  # the fitting level each handout needed, to start from next time
         self._load()
 
     # -- state
     def _load(self) -> None:
+        self.fits = {}
         try:
             session = Session(self.opts, warn=self.warn)
             self._session, self._error = session, None
         except GuidebookError as exc:
             self._session, self._error = None, exc
+            return
+        threading.Thread(target=self.check_fits, args=(self.version,), daemon=True).start()
+
+    def check_fits(self, version: int) -> None:
+        """Lay out every handout of this version, one at a time, and note whether it passes the one-page
+        check (and why not); stops as soon as a newer version is loaded."""
+        from guidebook.outputs import handouts
+
+        for it in list(self._session.doc.items) if self._session else []:
+            with self.lock:
+                if self._stop.is_set() or self.version != version or self._session is None:
+                    return
+                try:
+                    _, self._levels[it.item_number] = handouts.layout(
+                        self._session, it, self._levels.get(it.item_number, 0))
+                    self.fits[it.item_number] = None
+                except GuidebookError as exc:
+                    self.fits[it.item_number] = str(exc)
+                except Exception as exc:  # never let the checker die silently: the index says what happened
+                    self.fits[it.item_number] = f"{type(exc).__name__}: {exc}"
 
     def check(self) -> bool:
         """Reload after a change of the catalogue or the layouts; True when something changed."""
@@ -75,8 +105,8 @@ class Preview:
             return False
         with self.lock:
             self._stamp = stamp
-            self._load()
             self.version += 1
+            self._load()
         return True
 
     def watch(self, on_change=lambda preview: None) -> None:
@@ -206,13 +236,29 @@ class Preview:
 
     def _index(self) -> str:
         doc = self._session.doc
+        fits = dict(self.fits)
+        bad = [n for n, why in fits.items() if why]
+
+        def mark(n: int) -> str:
+            if n not in fits:
+                return '<span class="gb-wait">检查中</span>'
+            if fits[n] is None:
+                return '<span class="gb-ok">一页 ✓</span>'
+            return f'<span class="gb-bad">未通过一页检查</span><div class="gb-why">{html.escape(fits[n])}</div>'
+
         rows = "".join(
-            f'<li><a href="/handout/{it.item_number}">{it.item_number}. {html.escape(it.title)}</a> '
-            f'<a class="pdf" href="/wait/handout/{it.item_number}.pdf">PDF</a></li>' for it in doc.items)
+            f'<li{" class=gb-fail" if it.item_number in bad else ""}><a href="/handout/{it.item_number}">'
+            f'{it.item_number}. {html.escape(it.title)}</a> <a class="pdf" href="/wait/handout/{it.item_number}.pdf">PDF</a> '
+            f"{mark(it.item_number)}</li>" for it in doc.items)
+        done = len(fits) == len(doc.items)
+        status = (f"一页检查：{len(doc.items)} 项已检查，" + (f"{len(bad)} 项未通过（红色标出）" if bad else "全部通过")
+                  if done else f"一页检查进行中：已检查 {len(fits)}/{len(doc.items)} 项" + (f"，{len(bad)} 项未通过" if bad else "")
+                  + "（本页自动刷新）")
         body = (f'<div style="font:15px sans-serif;padding:12px 20px"><h1>{html.escape(doc.meta.title)} · 预览</h1>'
                 f'<p><a href="/guide">完整指南</a> · <a href="/wait/guide.pdf">指南 PDF</a> · <a href="/site/">网页版</a></p>'
-                f"<h2>一次性告知单</h2><ol style=\"list-style:none;padding:0\">{rows}</ol></div>")
-        return self._page(body, f"{doc.meta.title} · 预览")
+                f'<h2>一次性告知单</h2><p id="gb-fits">{status}</p><ol style="list-style:none;padding:0">{rows}</ol></div>')
+        page = self._page(body, f"{doc.meta.title} · 预览").replace("</title>", "</title>" + INDEX_CSS, 1)
+        return page if done else page.replace("<head>", '<head><meta http-equiv="refresh" content="2">', 1)
 
 
 def inline_styles(renderer, chain: list[Path], kind: str, extra: str = "") -> str:

@@ -100,3 +100,30 @@ def test_images_of_a_layout_folder_are_served_where_the_pdf_finds_them(source_co
     assert preview.render("/handout/img/seal.png")[:2] == (200, "image/png")
     for path in ("/handout/../secret.png", "/handout/%2E%2E/secret.png", "/handout/nothing.svg", "/fonts.toml"):
         assert preview.render(path)[0] == 404, path
+
+
+def test_the_index_marks_every_handout_that_fails_the_one_page_check(source_copy, tmp_path):
+    """After each change the preview lays out every handout in the background; the index says how far
+    the check is (and refreshes itself meanwhile), then marks each item that fails it, with the reason."""
+    from guidebook.pipeline import Options
+    from guidebook.serve.preview import Preview
+
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "custom.css").write_text(".handout .part-tips { background: #fde; }", "utf-8")
+    preview = Preview(Options(source=source_copy, layouts=[layout]))
+    try:
+        assert _wait_for(lambda: len(preview.fits) == 54, 180)
+        index = preview.render("/")[2].decode()
+        assert 'http-equiv="refresh"' not in index
+        failing = sorted(n for n, why in preview.fits.items() if why)
+        assert 2 in failing and 16 not in failing and len(failing) == index.count("未通过一页检查")
+        assert f"一页检查：54 项已检查，{len(failing)} 项未通过" in index
+        assert "item 2 《缴费人员增减申报》 draws one thing over another" in index and "part-tips" in index
+        (layout / "custom.css").write_text("", "utf-8")  # the designer takes the background away
+        assert preview.check()
+        assert "一页检查进行中" in preview.render("/")[2].decode() or len(preview.fits) == 54
+        assert _wait_for(lambda: len(preview.fits) == 54, 180)
+        assert "一页检查：54 项已检查，全部通过" in preview.render("/")[2].decode()
+    finally:
+        preview.stop()
