@@ -269,3 +269,27 @@ def test_the_guide_joined_from_parts_embeds_each_face_once(guide):
             if program is not None:
                 programs.setdefault(str(o.FontName).split("+")[-1], set()).add(program.objgen)
     assert programs and all(len(p) == 1 for p in programs.values()), programs
+
+
+def test_the_changes_page_has_its_contents_line_and_page_number(source_copy, tmp_path):
+    """本版主要变化 sits in the front matter, numbered in small roman numerals (the cover i, the contents ii):
+    its contents line gives the number its page prints, and the main matter still starts at 1."""
+    from helpers import run_cli
+
+    old = tmp_path / "old"
+    import shutil
+
+    shutil.copytree(source_copy, old)
+    item = source_copy / "items" / "15.yaml"
+    item.write_text(item.read_text("utf-8").replace("全月经办。", "全月经办（变化测试）。"), "utf-8")
+    out = tmp_path / "out"
+    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--changes-since", str(old),
+                  "--no-handouts", "--no-word")
+    assert res.returncode == 0, res.stderr.decode()[-2000:]
+    pages = pdf_pages_text(out / "guide.pdf")
+    toc = next(p for p in pages if "本版主要变化" in p and "...." in p)
+    numeral = re.search(r"本版主要变化\s*\.{3,}\s*([ivx]+)", toc).group(1)
+    at = next(i for i, p in enumerate(pages) if "全月经办（变化测试）" in p and "本版主要变化" in p)
+    assert numeral == "iii" and at == 2  # the cover, the contents, then this page
+    assert pages[at].strip().splitlines()[-1].strip() == numeral
+    assert _printed_number(next(p for p in pages if "人社权力事项清单" in p and FOOTER.search(p.strip().splitlines()[-1].strip()))) == 1
