@@ -340,9 +340,12 @@ class Writer:
         cp.last_printed = when
         cp.revision = 1
 
-    def header_footer(self, header_text: str, section_field: bool) -> None:
+    def header_footer(self, header_text: str, section_field: bool, logo: bytes | None = None) -> None:
         sec = self.doc.sections[0]
         hp = self.styled(sec.header.paragraphs[0], "Header")
+        if logo:  # the layout's logo before the header's words, as the PDF handout has it
+            hp.add_run().add_picture(io.BytesIO(logo), height=Mm(LOGO_MM))
+            hp.add_run("  ")
         hp.add_run(header_text)
         if section_field:
             hp.add_run("\t\t")
@@ -656,11 +659,14 @@ def handout_docx(session, it, referred: tuple[str, ...] = ()) -> bytes:
     w = Writer(session, "handout.css")
     w.properties(f"{it.item_number}. {it.title} — {meta.title}", meta.author, it.heading,
                  f"{meta.bureau}, {meta.title}, {it.title}", meta.edition, meta.date)
-    w.header_footer(tree.header + meta.edition_label, section_field=False)
+    w.header_footer(tree.header + meta.edition_label, section_field=False, logo=session.renderer.logo_png(LOGO_MM))
     t = Translator(w, session.renderer.theme())
     t(tree.title)
     t(tree.body)
     return w.save(meta.edition, meta.date)
+
+
+LOGO_MM = 9  # the logo's height in a Word handout's header (the PDF's: --logo-height, 9mm by default)
 
 
 def _property(text: str, limit: int = 255) -> str:

@@ -249,6 +249,18 @@ class Rendered:
         return len(self.document.pages)
 
 
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def find_logo(chain: list[Path]) -> Path | None:
+    """A layout folder's logo (logo.svg, logo.png or logo.jpg), the first folder of the chain first."""
+    for folder in chain:
+        for ext in LOGO_TYPES:
+            if (folder / f"logo{ext}").is_file():
+                return folder / f"logo{ext}"
+    return None
+
+
 class Renderer:
     """One font configuration, parsed stylesheets and template environment, reused for every document."""
 
@@ -361,6 +373,47 @@ class Renderer:
         from guidebook.render import qr
 
         return Markup(qr.svg(url))
+
+    def logo(self) -> Path | None:
+        """The layout's logo: the first logo.svg, logo.png or logo.jpg of the layout folders, in their order."""
+        return find_logo(self.chain)
+
+    def logo_uri(self) -> str:
+        """The logo as a data: address for a template's <img> (the PDF and the preview show the same file);
+        empty without a logo."""
+        import base64
+
+        path = self.logo()
+        if path is None:
+            return ""
+        return f"data:{LOGO_TYPES[path.suffix.lower()]};base64," + base64.b64encode(path.read_bytes()).decode()
+
+    def logo_png(self, height_mm: float) -> bytes | None:
+        """The logo as a PNG or JPEG a word processor takes (an SVG drawn by the engine at 300 dpi, its
+        blank edges cut off); None without a logo."""
+        path = self.logo()
+        if path is None or path.suffix.lower() != ".svg":
+            return path.read_bytes() if path else None
+        memo = self.__dict__.setdefault("_logo_pngs", {})
+        if (path, height_mm) not in memo:
+            memo[(path, height_mm)] = self._raster(height_mm)
+        return memo[(path, height_mm)]
+
+    def _raster(self, height_mm: float) -> bytes:
+        import io
+
+        import pypdfium2 as pdfium
+        from PIL import ImageChops, Image
+
+        page = (f'<html><head><style>@page {{ size: 400mm {height_mm + 4}mm; margin: 2mm; }} body {{ margin: 0 }}'
+                f'</style></head><body><img src="{self.logo_uri()}" style="height: {height_mm}mm"></body></html>')
+        with strict_logging("logo", self.strict):
+            pdf = weasy.document(page, str(self.chain[0]) + "/", self.fetcher).write_pdf()
+        image = pdfium.PdfDocument(pdf)[0].render(scale=300 / 72).to_pil().convert("RGB")
+        box = ImageChops.difference(image, Image.new("RGB", image.size, "white")).getbbox()
+        out = io.BytesIO()
+        (image.crop(box) if box else image).save(out, "PNG")
+        return out.getvalue()
 
     def html(self, template: str, **context: Any) -> str:
         """A template rendered with this renderer as `r` (drawing flowcharts and QR codes); writers pass

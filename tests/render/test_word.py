@@ -212,3 +212,41 @@ def test_word_handouts_take_the_layout_s_colours_everywhere(tmp_path):
     with zipfile.ZipFile(next((out / "handouts").glob("15-*.docx"))) as z:
         xml = z.read("word/styles.xml").decode() + z.read("word/document.xml").decode()
     assert "1F3B63" not in xml.upper() and xml.upper().count("8B0000") >= 5
+
+
+@pytest.mark.parametrize("kind", ["svg", "png"])
+def test_a_layouts_logo_heads_the_pdf_and_the_word_handout(kind, tmp_path):
+    """A logo.svg (or logo.png) in a layout folder: the PDF handout's header draws it, and the Word
+    handout's header holds it as a picture (an SVG drawn as a PNG first); without one, neither has it."""
+    import pypdfium2 as pdfium
+
+    from helpers import run_cli
+
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
+           '<rect width="40" height="20" fill="#8b0000"/></svg>')
+    if kind == "svg":
+        (layout / "logo.svg").write_text(svg, "utf-8")
+    else:
+        from PIL import Image
+
+        Image.new("RGB", (80, 40), "#8b0000").save(layout / "logo.png")
+
+    def red_pixels(pdf) -> int:
+        image = pdfium.PdfDocument(pdf)[0].render(scale=50 / 72).to_pil().convert("RGB")
+        top = image.crop((0, 0, image.width // 3, image.height * 16 // 297))  # the header (top 16 mm), left end
+        return sum(1 for r, g, b in top.getdata() if r > 110 and g < 40 and b < 40)
+
+    def docx_pictures(path) -> int:
+        return len(docx.Document(path).sections[0].header._element.xpath(".//pic:pic"))
+
+    for name, layouts in (("with", ["--layouts", str(layout)]), ("without", [])):
+        out = tmp_path / name
+        res = run_cli("build", "--output", str(out), *layouts, "--item", "15")
+        assert res.returncode == 0, res.stderr.decode()[-1500:]
+        pdf, word = (next((out / "handouts").glob(f"15-*.{ext}")) for ext in ("pdf", "docx"))
+        if name == "with":
+            assert red_pixels(pdf) > 25 and docx_pictures(word) == 1
+        else:
+            assert red_pixels(pdf) == 0 and docx_pictures(word) == 0
