@@ -76,7 +76,7 @@ URL = re.compile(r"https?://[\x21-\x7e]+|(?<![\w@.])(?:[A-Za-z0-9-]+\.)+[A-Za-z]
 NO_MATERIALS = re.compile(r"^(?:无|无需(?:提供|提交)?(?:任何)?材料|不需要材料)[。.]?$")
 NOTE_LINE = re.compile(rf"^(?:注\s*\d*\s*[:：]|{L.REMARK}\s*[:：]|\(?{L.SOURCE}\s*[:：])")
 FLOW_ARROWS = re.compile(r"\s*(?:→|->|-->|—>|－>|——|—|⇒|＞)\s*")
-OFFICE_HOURS = re.compile(r"^(?:(?:办理|受理|工作|办公)时间\s*[:：])?\s*(?:法定)?(?:工作日|周[一二三四五六日]|星期[一二三四五六日]|每[天日])"
+OFFICE_HOURS = re.compile(r"^(?:[\u4e00-\u9fff]{2}时间\s*[:：])?\s*(?:法定)?(?:工作日|周[一二三四五六日]|星期[一二三四五六日]|每[天日])"
                           r".{0,40}\d{1,2}\s*[:：]\s*\d{2}")
 YEAR = re.compile(r"(19|20|21)\d{2}(?=\s*年)")
 
@@ -438,7 +438,8 @@ class Reader:
     def single_item(self, b: Block) -> None:
         """A labelled section before any item: the document is one item's guide, titled by its heading
         (失业保险金申领办事指南 -> 失业保险金申领)."""
-        title = re.sub(r"(?:办事|服务|办理)?指南$", "", self.heading).strip() or self.heading
+        suffix = next((s for s in L.GUIDE_SUFFIXES if self.heading.endswith(s)), "")
+        title = self.heading[:len(self.heading) - len(suffix)].strip() or self.heading
         if self.titles.get("guide") == self.heading:  # the heading was taken for the guide's part: it is the item's
             del self.titles["guide"]
         self.new_item(Block("para", b.where, title), None, title)

@@ -24,6 +24,7 @@ FLOW = "操作流程"
 PHONES = "咨询电话"
 WHERE = "办理窗口"
 SEARCH_WORDS = "搜索用词"
+GUIDE_SUFFIXES = ("办事指南", "服务指南", "办理指南", "指南")  # the heading of one item's guide: 失业保险金申领办事指南
 WHERE_SEE = "本页未印办理窗口的地址和电话，见《{title}》"
 PHONES_SEE = "本事项没有单独的咨询电话，各服务窗口的地址和电话见《{title}》"
 SOURCE = "资料来源"

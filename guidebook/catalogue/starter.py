@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from guidebook.catalogue import labels as L
-from guidebook.catalogue.check import GUIDE_FILE, ITEMS_DIR, WINDOWS_FILE
+from guidebook.catalogue.check import GUIDE_FILE, ITEMS_DIR, SYNONYMS_FILE, WINDOWS_FILE
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import write_atomic
 
@@ -50,6 +50,10 @@ def files(bureau: str, title: str, year: int) -> dict[str, str]:
             "time_limit: 请填写办理时限\n"
             "tips: 如有问题可拨打 12333 咨询。\n"
             "example: true\n")
+    synonyms = ("# yaml-language-server: $schema=schema/synonyms.schema.json\n"
+                "# 网页版的搜索用词：群众常说的词（say）和指南里的词（means），搜索时两个都找；不印在指南里。\n"
+                "# 例如：- {say: 社保卡, means: 社会保障卡}。发现群众搜不到的说法，就在下面加一行。\n"
+                "words: []\n")
     readme = f"""{title}：{README_NAME.removesuffix('.txt')}
 ================================
 
@@ -67,12 +71,13 @@ def files(bureau: str, title: str, year: int) -> dict[str, str]:
   source/guide.yaml    指南信息和事项类别
   source/windows.yaml  服务窗口
   source/items/        每个事项一个文件（01.yaml、02.yaml ……）
+  source/synonyms.yaml 网页版搜索用词（群众的说法 → 指南里的词）
   source/schema/       检查用的格式说明（不用修改）
   违规禁办事项清单（source/prohibited.yaml）和容缺办理事项清单（source/tolerated.yaml）可选：
   需要时再新建，格式见 guidebook 的说明文档。
 """
     out = {f"source/{GUIDE_FILE}": guide, f"source/{WINDOWS_FILE}": windows,
-           f"source/{ITEMS_DIR}/01.yaml": item}
+           f"source/{ITEMS_DIR}/01.yaml": item, f"source/{SYNONYMS_FILE}": synonyms}
     from guidebook.catalogue.exporting import json_schemas
 
     out.update({f"source/schema/{name}.schema.json": data for name, data in json_schemas().items()})

@@ -13,8 +13,8 @@ def test_init_writes_a_catalogue_that_checks_and_builds(tmp_path):
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert names == ["source/guide.yaml", "source/items/01.yaml", "source/schema/guide.schema.json",
                      "source/schema/item.schema.json", "source/schema/prohibited.schema.json",
-                     "source/schema/tolerated.schema.json", "source/schema/windows.schema.json",
-                     "source/windows.yaml", "使用说明.txt"]
+                     "source/schema/synonyms.schema.json", "source/schema/tolerated.schema.json",
+                     "source/schema/windows.schema.json", "source/synonyms.yaml", "source/windows.yaml", "使用说明.txt"]
     assert "guidebook edit" in (folder / "使用说明.txt").read_text("utf-8")
     check = run_cli("check", cwd=folder)  # as the README says: cd mybureau && guidebook check
     err = check.stderr.decode()
