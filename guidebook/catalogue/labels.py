@@ -153,7 +153,10 @@ FIELDS: dict[str, FieldLabel] = {
     "flags": _f("备注", "给工作人员看的，不印出"), "bureau": _f(BUREAU), "edition": _f("版次", "年份"),
     "edition_date": _f("版本日期", "年-月-日"),
     "compare_with": _f("对比版次", f"与哪一年存档的版本（editions/年份）比较，列出{CHANGES}"),
-    "slogans": _f("封面标语"), "sections": _f("各部分标题"), "contents": _f("目录"), "power_list": _f(POWER_LIST),
+    "slogans": _f("封面标语"), "sections": _f("各部分标题"),
+    "example": _f("示例", "由 guidebook init 写入：改成本单位的真实内容后删除这一行"),
+    "order": _f("各部分顺序", "power_list 权力事项清单、windows 服务窗口、guide 事项、prohibited 违规禁办、tolerated 容缺办理；"
+                "不写的部分不出现（guide 必须保留）"), "contents": _f("目录"), "power_list": _f(POWER_LIST),
     "guide": _f(GUIDE_LINK), "categories": _f(CATEGORIES), "site": _f("网页版"), "base_url": _f("网页版发布地址"),
     "heading": _f("表题"), "windows": _f(WINDOWS), "address": _f(ADDRESS), "phone": _f(PHONE, CONTACT_PHONE),
     "cases": _f(CASES), "matter": _f(MATTER), "method": _f(METHOD), "deadline": _f(DEADLINE),

@@ -293,3 +293,33 @@ def test_a_service_number_with_its_area_code_is_a_phone():
     assert phones.FIELD.match("024-12333") and phones.FIELD.match("010-12345")
     assert phones.suspicious("咨询电话：0531-12333") == []
     assert phones.suspicious("咨询电话：024-1233") == ["024-1233"]
+
+
+def test_every_field_of_the_json_schemas_is_explained_in_chinese():
+    """What an editor's completion shows staff: each field's title and description come from the labels
+    catalogue (the English description stays as $comment)."""
+    import re
+
+    from guidebook.catalogue.exporting import json_schemas
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    missing = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, prop in (node.get("properties") or {}).items():
+                if not cjk.search(prop.get("description", "")) or not cjk.search(prop.get("title", "")):
+                    missing.append(f"{where}.{key}")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    schemas = {name: json.loads(text) for name, text in json_schemas().items()}
+    for name, js in schemas.items():
+        walk(js, name)
+    assert not missing, missing
+    item = schemas["item"]
+    assert item["properties"]["conditions"]["title"] == "受理条件"
+    assert item["$defs"]["Material"]["properties"]["need"]["description"].startswith("是否必需：必需 / 非必需")
