@@ -609,9 +609,9 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
             break
         todo = sorted(set(wrong) | set(unwritten))
         if wrong:
-            progress(f"guide: page numbers differ from the guess; laying out {len(wrong)} of {plan.parts} parts again")
+            progress(f"guide: page numbers moved; updating {len(wrong)} of its {plan.parts} parts")
         else:
-            progress("guide: page numbers found; laying out and writing the parts")
+            progress("guide: page numbers settled; writing the guide")
         guesses = derived
         found = {k: parts.get(plan, k, guesses[k]) for k in todo} if parts is not None else {}
         todo = [k for k in todo if found.get(k) is None]

@@ -464,8 +464,7 @@ def _build(opts: Options, progress: Progress, warn: Progress) -> BuildResult:
             # the parts as a chain, each laid out once (see paginate.chain_next)
             chained = not known and plan.parts > 1 and bool(stale_items)
             if chained:
-                progress(f"guide: no page numbers from an earlier build; its {plan.parts} parts are laid out one "
-                         "after the other, beside the other work")
+                progress(f"guide: first build here, so its {plan.parts} parts are laid out in turn, beside the handouts")
                 tasks.append((paginate.render_part, (0, guesses[0], False)))
             else:
                 tasks += [(paginate.render_part, (k, g, known)) for k, g in enumerate(guesses) if k not in kept]

@@ -126,14 +126,14 @@ def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
     # no hint at all: the first round only lays the parts out, told wrong page numbers
     assert paginate.first_guesses(plan, {})[1] is False
     (cold, pages), messages = lay_out({})
-    assert messages == ["guide: page numbers differ from the guess; laying out 2 of 2 parts again"]
+    assert messages == ["guide: page numbers moved; updating 2 of its 2 parts"]
     right = paginate.load_hint(session.opts.source, session.chain)  # saved by lay_out
     assert paginate.load_hint(tmp_path / "moved-source", session.chain) == right  # the layout's last guide
     assert paginate.first_guesses(plan, right)[1] is True
     (good, _), messages = lay_out(right)
     assert messages == [] and good == cold
     (written, _), messages = lay_out(right, write=False)  # right, but not written: one more round writes
-    assert messages == ["guide: page numbers found; laying out and writing the parts"] and written == good
+    assert messages == ["guide: page numbers settled; writing the guide"] and written == good
     wrong = {"numbers": {a: n + 7 for a, n in right["numbers"].items()},
              "starts": {c: [i + 1, n - 3] for c, (i, n) in right["starts"].items()}}
     (again, pages_again), messages = lay_out(wrong)
