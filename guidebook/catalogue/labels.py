@@ -24,6 +24,10 @@ FLOW = "操作流程"
 PHONES = "咨询电话"
 WHERE = "办理窗口"
 SEARCH_WORDS = "搜索用词"
+# The one-page check, as the preview and the editor tell it.
+COVERS = "{a} 盖住了 {b}"
+COVERS_FIX = "请修改版式（背景、位置或大小），不要让方框盖住文字或图形"
+OVERFLOWS = "用最小字号（10.5 磅）{without}仍排不进一页，超出约 {mm} 毫米（共 {pages} 页）：请精简内容或修改版式"
 GUIDE_SUFFIXES = ("办事指南", "服务指南", "办理指南", "指南")  # the heading of one item's guide: 失业保险金申领办事指南
 WHERE_SEE = "本页未印办理窗口的地址和电话，见《{title}》"
 PHONES_SEE = "本事项没有单独的咨询电话，各服务窗口的地址和电话见《{title}》"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from guidebook.diagnostics import GuidebookError
 from guidebook.render import weasy
+from guidebook.catalogue import labels as L
 from guidebook.catalogue.sections import section
 from guidebook.document.model import ItemView
 
@@ -55,7 +56,11 @@ def max_level(it: ItemView) -> int:
 
 class HandoutOverflow(GuidebookError):
     """A handout that does not fit on one page even after every fitting step (or draws one thing over
-    another on it)."""
+    another on it). `zh`: the same in Chinese, for the preview's designers and the editor's staff."""
+
+    def __init__(self, message: str, zh: str = ""):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 def overlapping(it: ItemView, rendered) -> None:
@@ -64,8 +69,10 @@ def overlapping(it: ItemView, rendered) -> None:
     found = weasy.overlaps(rendered.document.pages[0]) or []
     if found:
         pairs = "; ".join(f"{a} over {b}" for a, b in found[:3]) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
+        zh = "；".join(L.COVERS.format(a=a, b=b) for a, b in found[:3]) + (f" 等 {len(found)} 处" if len(found) > 3 else "")
         raise HandoutOverflow(f"item {it.item_number} 《{it.title}》 draws one thing over another: {pairs}. "
-                              "Change the layout (a background, a position or a size) so that nothing covers text or a drawing.")
+                              "Change the layout (a background, a position or a size) so that nothing covers text or a drawing.",
+                              f"{zh}。{L.COVERS_FIX}")
 
 
 
@@ -118,10 +125,12 @@ def layout(session, it: ItemView, hint: int = 0):
                     return tried[level], level
     rendered = tried[last]
     names = "、".join(section(k).label for k in referred(it, last))
+    mm = _overflow_mm(rendered)
     raise HandoutOverflow(
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
         f"type (10.5 pt){f' and without {names}' if names else ''}: it overflows by about "
-        f"{_overflow_mm(rendered):.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.")
+        f"{mm:.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.",
+        L.OVERFLOWS.format(without=f"并省略{names}" if names else "", mm=f"{mm:.0f}", pages=rendered.pages))
 
 
 def build_one(session, it: ItemView, hint: int = 0) -> tuple[bytes, int]:

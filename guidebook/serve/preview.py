@@ -94,7 +94,7 @@ class Preview:
                         self._session, it, self._levels.get(it.item_number, 0))
                     self.fits[it.item_number] = None
                 except GuidebookError as exc:
-                    self.fits[it.item_number] = str(exc)
+                    self.fits[it.item_number] = getattr(exc, "zh", None) or str(exc)
                 except Exception as exc:  # never let the checker die silently: the index says what happened
                     self.fits[it.item_number] = f"{type(exc).__name__}: {exc}"
 

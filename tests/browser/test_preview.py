@@ -18,3 +18,35 @@ def test_a_browser_reloads_the_page_after_an_edit(chromium, preview_server):
         assert page.locator("h1").first.inner_text() == "失业保险金申领（已更新）"
     finally:
         page.close()
+
+
+def test_the_index_marks_the_handouts_that_fail_the_one_page_check(chromium, source_copy, tmp_path):
+    """A designer gives 温馨提示 a background that runs under the side column's flowchart: the index the
+    designer has open refreshes itself while the check runs, then marks those items in red with the reason."""
+    import threading
+
+    from guidebook.pipeline import Options
+    from guidebook.serve.preview import Preview, make_server
+
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "custom.css").write_text(".handout .part-tips { background: #fde; }", "utf-8")
+    preview = Preview(Options(source=source_copy, layouts=[layout]))
+    srv = make_server(preview, "127.0.0.1", 0)
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{srv.server_address[1]}/", timeout=120000)
+        page.wait_for_function("() => document.querySelector('#gb-fits').textContent.includes('54 项已检查')",
+                               timeout=240000)  # reached by the page's own refreshes
+        failing = page.locator("li.gb-fail")
+        assert failing.count() == sum(1 for why in preview.fits.values() if why) > 0
+        two = page.locator("li.gb-fail", has_text="2. 缴费人员增减申报")
+        assert "未通过一页检查" in two.inner_text() and "part-tips" in two.locator(".gb-why").inner_text()
+        assert page.locator("li", has_text="16. 代缴基本医疗保险费").locator(".gb-ok").count() == 1
+        page.screenshot(path=str(tmp_path / "preview-index.png"), full_page=False)
+    finally:
+        page.close()
+        preview.stop()
+        srv.shutdown()
+        srv.server_close()

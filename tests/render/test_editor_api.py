@@ -165,3 +165,20 @@ def test_commit_and_the_changes_since_the_last_edition(tmp_path):
     page = doc_page(store, "item-15")
     assert "与2026年版相比：1 处修改" in page and "全月经办，次月发放。" in page
     assert "与2026年版相比：没有修改" in doc_page(store, "item-14")
+
+
+def test_the_preview_says_why_a_handout_fails_the_one_page_check(editor):
+    """Beside the form: a handout that runs over says so in Chinese with the figure, and one that fits says
+    which fitting level it needed."""
+    url, repo = editor
+    status, body = _request(url + f"/api/load/item-15?t={TOKEN}")
+    data = json.loads(body)["data"]
+    status, body = _request(url + f"/api/preview/item-15?t={TOKEN}", {"data": data})
+    answer = json.loads(body)
+    assert status == 200 and answer["fits"] is True and answer["reason"] == ""
+    data["materials"] = {"items": [{"name": f"第 {n} 种证明材料（原件及复印件各一份，须加盖单位公章）"} for n in range(80)]}
+    status, body = _request(url + f"/api/preview/item-15?t={TOKEN}", {"data": data})
+    answer = json.loads(body)
+    assert status == 200 and answer["fits"] is False and answer["pages"] >= 2
+    assert answer["reason"].startswith("用最小字号（10.5 磅）") and "排不进一页" in answer["reason"], answer["reason"]
+    assert git(repo, "status", "--porcelain") == ""  # a preview writes nothing

@@ -119,7 +119,7 @@ def test_the_index_marks_every_handout_that_fails_the_one_page_check(source_copy
         failing = sorted(n for n, why in preview.fits.items() if why)
         assert 2 in failing and 16 not in failing and len(failing) == index.count("未通过一页检查")
         assert f"一页检查：54 项已检查，{len(failing)} 项未通过" in index
-        assert "item 2 《缴费人员增减申报》 draws one thing over another" in index and "part-tips" in index
+        assert "div.part.part-tips「温馨提示  为保障您便捷」 盖住了 img.flowchart" in index and "请修改版式" in index
         (layout / "custom.css").write_text("", "utf-8")  # the designer takes the background away
         assert preview.check()
         assert "一页检查进行中" in preview.render("/")[2].decode() or len(preview.fits) == 54

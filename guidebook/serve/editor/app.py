@@ -78,16 +78,16 @@ class Previewer:
             s = self.session()
             s.doc = build_document(cat)
             it = next(i for i in s.doc.items if i.item_number == number)
-            fits, level, overflow = True, 0, 0.0
+            fits, level, overflow, reason = True, 0, 0.0, ""
             try:
                 rendered, level = handouts.layout(s, it)
-            except handouts.HandoutOverflow:
-                fits, level = False, len(handouts.FIT_STEPS)
+            except handouts.HandoutOverflow as exc:
+                fits, level, reason = False, len(handouts.FIT_STEPS), exc.zh
                 rendered = s.renderer.layout("handout", handouts.html(s, it, level), f"handout {number}")
                 overflow = handouts._overflow_mm(rendered)
             images = page_images(s.renderer.pdf(rendered, f"preview of handout {number}"), PREVIEW_PAGES)
         return {"ok": True, "html": preview_page(images, it.title), "fits": fits, "level": level,
-                "pages": rendered.pages, "overflow_mm": round(overflow)}
+                "pages": rendered.pages, "overflow_mm": round(overflow), "reason": reason}
 
 
 PREVIEW_PAGES = 2  # an overflowing handout shows its second page too: where it runs over
