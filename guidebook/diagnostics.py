@@ -30,6 +30,12 @@ class Diagnostic:
     field: str
     message: str
     severity: str = "error"  # "error", "warning" or "note"
+    zh: str = field(default="", compare=False)  # the message in Chinese, for staff (the editor shows it)
+
+    @property
+    def chinese(self) -> str:
+        """The message as the editor shows it to staff: the checker's Chinese wording, else the message."""
+        return self.zh or self.message
 
     def format(self) -> str:
         where = self.file

@@ -119,46 +119,59 @@ def _inner_model(ann: Any) -> type | None:
     return None
 
 
-def _message(err: dict, model: type) -> tuple[str, bool]:
-    """(message, point at key?) for one pydantic error."""
+_KINDS_ZH = {"nothing": "空值", "true/false": "是/否", "text": "文字", "a list": "列表", "a mapping": "一组字段"}
+
+
+def _described_zh(value: Any) -> str:
+    what = _describe(value)
+    return _KINDS_ZH.get(what, f"数字 {value}" if what.startswith("a number") else what)
+
+
+def _message(err: dict, model: type) -> tuple[str, str, bool]:
+    """(message, the same in Chinese for staff, point at key?) for one pydantic error."""
     kind = err["type"]
     loc = err["loc"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "missing":
-        return "required field is missing", False
+        return "required field is missing", "必填", False
     if kind == "extra_forbidden":
         owner = _model_at(model, loc)
         known = list(owner.model_fields) if owner else []
         hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
         extra = f' (did you mean "{hint[0]}"?)' if hint else (f" (known fields: {', '.join(known)})" if known else "")
-        return f"unknown field{extra}", True
+        return f"unknown field{extra}", f"未知字段 {loc[-1]}" + (f"（是不是 {hint[0]}？）" if hint else ""), True
     if kind == "string_type":
-        return f"expected text, got {_describe(value)}", False
+        return f"expected text, got {_describe(value)}", f"应为文字，这里是{_described_zh(value)}", False
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_describe(value)}", False
+        return f"expected a whole number, got {_describe(value)}", "应为整数", False
     if kind == "list_type":
-        return f"expected a list, got {_describe(value)}", False
+        return f"expected a list, got {_describe(value)}", f"应为列表，这里是{_described_zh(value)}", False
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of fields, got {_describe(value)}", False
+        return f"expected a mapping of fields, got {_describe(value)}", f"应为一组字段，这里是{_described_zh(value)}", False
     if kind == "literal_error":
-        return f'"{value}" is not allowed; use one of: {ctx.get("expected", "")}', False
+        return (f'"{value}" is not allowed; use one of: {ctx.get("expected", "")}',
+                f"“{value}”不在可选范围内，请从列表中选择", False)
     if kind == "string_too_short":
-        return "must not be empty", False
+        return "must not be empty", "不能为空", False
     if kind == "string_too_long":
-        return f"text is too long ({len(value):,} characters; the limit is {ctx.get('max_length'):,})", False
+        return (f"text is too long ({len(value):,} characters; the limit is {ctx.get('max_length'):,})",
+                f"文字过长（{len(value):,} 个字符，上限 {ctx.get('max_length'):,}）", False)
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}", False
+        n = ctx.get("min_length")
+        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}", f"至少要有 {n} 项", False
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()), "")
-        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                "greater_than": "more than", "less_than": "less than"}[kind]
-        return f"must be {word} {bound}, got {value}", False
+        word, zh = {"greater_than_equal": ("at least", "不小于"), "less_than_equal": ("at most", "不大于"),
+                    "greater_than": ("more than", "大于"), "less_than": ("less than", "小于")}[kind]
+        return f"must be {word} {bound}, got {value}", f"应{zh} {bound}，这里是 {value}", False
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return f"expected a date like 2026-01-31, got {value!r}", False
+        return f"expected a date like 2026-01-31, got {value!r}", "日期请写成 2026-01-31 这样的格式", False
     if kind == "value_error":
-        return str(ctx.get("error", err["msg"])), False
-    return err["msg"], False
+        error = ctx.get("error")
+        message = str(error or err["msg"])
+        return message, getattr(error, "zh", "") or message, False
+    return err["msg"], err["msg"], False
 
 
 def _validate(model: type, data: Any, file: str, positions: Positions, report: Report):
@@ -167,9 +180,9 @@ def _validate(model: type, data: Any, file: str, positions: Positions, report: R
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            message, at_key = _message(err, model)
+            message, zh, at_key = _message(err, model)
             line, col = positions.of(loc, key=at_key)
-            report.add(Diagnostic(file, line, col, _loc_text(loc), message))
+            report.add(Diagnostic(file, line, col, _loc_text(loc), message, zh=zh))
         return None
 
 
@@ -187,13 +200,14 @@ def _read(path: Path, root: Path, report: Report, required: bool = True):
     name = rel(path)
     if not path.exists() and not path.is_symlink():
         if required:
-            report.add(Diagnostic(name, 0, 0, "", "file is missing"))
+            report.add(Diagnostic(name, 0, 0, "", "file is missing", zh="文件不存在"))
         return None
     if not _inside(path, root):
-        report.add(Diagnostic(name, 0, 0, "", "symbolic link points outside the source folder; refusing to read it"))
+        report.add(Diagnostic(name, 0, 0, "", "symbolic link points outside the source folder; refusing to read it",
+                              zh="这个链接指向目录文件夹以外的文件，不予读取"))
         return None
     if not path.is_file():
-        report.add(Diagnostic(name, 0, 0, "", "not a regular file"))
+        report.add(Diagnostic(name, 0, 0, "", "not a regular file", zh="不是普通文件"))
         return None
     try:
         doc = load_yaml(path, name)
@@ -201,10 +215,11 @@ def _read(path: Path, root: Path, report: Report, required: bool = True):
         report.add(exc.diag)
         return None
     if doc.data is None:
-        report.add(Diagnostic(name, 1, 1, "", "file is empty"))
+        report.add(Diagnostic(name, 1, 1, "", "file is empty", zh="文件是空的"))
         return None
     if not isinstance(doc.data, dict):
-        report.add(Diagnostic(name, 1, 1, "", f"expected a mapping of fields at the top, got {_describe(doc.data)}"))
+        report.add(Diagnostic(name, 1, 1, "", f"expected a mapping of fields at the top, got {_describe(doc.data)}",
+                              zh="文件开头应是一组字段（字段名: 值）"))
         return None
     return doc
 
@@ -240,9 +255,10 @@ def load_catalogue(source: Path) -> Catalogue:
     items_dir = source / ITEMS_DIR
     files = sorted(items_dir.glob("*.yaml")) if items_dir.is_dir() else []
     if not files:
-        report.add(Diagnostic(rel(items_dir), 0, 0, "", "no item files (*.yaml) found"))
+        report.add(Diagnostic(rel(items_dir), 0, 0, "", "no item files (*.yaml) found", zh="没有找到事项文件（items/*.yaml）"))
     if len(files) > MAX_ITEM_FILES:
-        report.add(Diagnostic(rel(items_dir), 0, 0, "", f"too many item files ({len(files)}; the limit is {MAX_ITEM_FILES})"))
+        report.add(Diagnostic(rel(items_dir), 0, 0, "", f"too many item files ({len(files)}; the limit is {MAX_ITEM_FILES})",
+                              zh=f"{L.ITEM}文件过多（{len(files)} 个，上限 {MAX_ITEM_FILES}）"))
         files = []
     first_file: dict[int, Origin] = {}
     failed: set[int | None] = set()  # numbers of item files that did not load (None: unknown)
@@ -261,7 +277,8 @@ def load_catalogue(source: Path) -> Catalogue:
             line, col = origin.at(("number",))
             prev = first_file[item.number]
             report.add(Diagnostic(origin.file, line, col, "number",
-                                  f"duplicate item number {item.number} (also used in {prev.file}:{prev.at(('number',))[0]})"))
+                                  f"duplicate item number {item.number} (also used in {prev.file}:{prev.at(('number',))[0]})",
+                                  zh=f"{L.ITEM}{L.NUMBER} {item.number} 重复（{prev.file} 第 {prev.at(('number',))[0]} 行已用）"))
             continue
         first_file[item.number] = origin
         origins[item.number] = origin
@@ -275,9 +292,7 @@ def load_catalogue(source: Path) -> Catalogue:
     if guide is not None:
         _cross_check(guide, items, prohibited, tolerated, origins, report, failed)
     _lint(guide, items, windows, origins, report)
-    _check_forms(source, items, origins, report)
-    if windows is not None:
-        _check_windows(items, windows, origins, report)
+    _check_references(source, items, windows, origins, report)
 
     wanted = [singles.get(k) for k in SINGLE_FILES if k not in OPTIONAL_FILES or (source / SINGLE_FILES[k]).exists()]
     if report.errors or None in wanted:
@@ -301,6 +316,13 @@ def _materials_of(it: schema.Item):
                 yield base + ("materials", "groups", g, "items", i), mat
 
 
+def _check_references(source: Path, items, windows, origins, report: Report) -> None:
+    """What items name elsewhere: the files of their forms, the windows of their channels."""
+    _check_forms(source, items, origins, report)
+    if windows is not None:
+        _check_windows(items, windows, origins, report)
+
+
 def _check_windows(items, windows, origins, report: Report) -> None:
     """A channel's windows must be windows of windows.yaml; a channel whose text names windows without
     linking them gets a note with the names to link (a family: 各县区社保分中心 -> every 分中心)."""
@@ -316,7 +338,8 @@ def _check_windows(items, windows, origins, report: Report) -> None:
                         line, col = o.at(loc + ("windows", i))
                         report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("windows", i)),
                                               f'no window named "{name}" in windows.yaml'
-                                              + (f' (did you mean "{hint[0]}"?)' if hint else "")))
+                                              + (f' (did you mean "{hint[0]}"?)' if hint else ""),
+                                              zh=f"服务窗口中没有“{name}”" + (f"（是不是“{hint[0]}”？）" if hint else "")))
                 if ch.windows or not ch.text:
                     continue
                 named = windows_named(ch.text, names, {w.name: w.address for w in windows.windows})
@@ -376,7 +399,7 @@ def _check_forms(source: Path, items, origins, report: Report) -> None:
                     line, col = o.at(loc + (key,))
                     report.add(Diagnostic(o.file, line, col, _loc_text(loc + (key,)),
                                           f'"{name}" is not a file in {rel(folder)}/ (put the file there, or correct '
-                                          "its name)"))
+                                          "its name)", zh=f"source/forms/ 中没有文件“{name}”：请放入文件或改正文件名"))
 
 
 def _number_from_name(path: Path) -> int | None:
@@ -392,7 +415,8 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report, f
     for i, name in enumerate(names):
         if name in seen:
             line, col = g.at(("categories", i, "name"))
-            report.add(Diagnostic(g.file, line, col, f"categories[{i}].name", f'duplicate category "{name}"'))
+            report.add(Diagnostic(g.file, line, col, f"categories[{i}].name", f'duplicate category "{name}"',
+                                  zh=f"类别“{name}”重复"))
         seen.add(name)
     numbers = {it.number for it in items}
     used: set[str] = set()
@@ -403,13 +427,14 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report, f
             extra = f' (did you mean "{hint[0]}"?)' if hint else ""
             line, col = o.at(("category",))
             report.add(Diagnostic(o.file, line, col, "category",
-                                  f'unknown category "{it.category}"{extra}; categories are listed in {g.file}'))
+                                  f'unknown category "{it.category}"{extra}; categories are listed in {g.file}',
+                                  zh=f"没有“{it.category}”这个类别（类别在指南信息中列出）"))
         used.add(it.category)
     for i, name in enumerate(names):
         if name not in used and items and not failed:
             line, col = g.at(("categories", i, "name"))
             report.add(Diagnostic(g.file, line, col, f"categories[{i}].name", f'category "{name}" has no items',
-                                  "warning"))
+                                  "warning", zh=f"类别“{name}”下还没有事项"))
     # Items must follow their categories' order, or the guide's numbering would jump around.
     order = {n: i for i, n in enumerate(names)}
     last = -1
@@ -423,7 +448,7 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report, f
             report.add(Diagnostic(o.file, line, col, "category",
                                   f"item {it.number} is in category \"{it.category}\", which comes before the "
                                   f"category of a lower-numbered item; the guide will list it out of number order",
-                                  "warning"))
+                                  "warning", zh=f"{L.ITEM} {it.number} 的类别排在{L.NUMBER}更小的{L.ITEM}的类别之前，指南中的{L.NUMBER}会不连续"))
         last = max(last, k)
     for key, model, list_name in (("prohibited", prohibited, "groups"), ("tolerated", tolerated, "entries")):
         if model is None:
@@ -434,7 +459,7 @@ def _cross_check(guide, items, prohibited, tolerated, origins, report: Report, f
                 if n not in numbers and n not in failed:
                     line, col = o.at((list_name, i, "items", j))
                     report.add(Diagnostic(o.file, line, col, f"{list_name}[{i}].items[{j}]",
-                                          f"refers to item {n}, which does not exist"))
+                                          f"refers to item {n}, which does not exist", zh=f"引用的{L.ITEM} {n} 不存在"))
 
 
 _HOST_RE = re.compile(r"^https?://([^/:?#]+)")
@@ -465,7 +490,9 @@ def _lint_phones(model, o: "Origin", report: Report) -> None:
             report.add(Diagnostic(o.file, line, col, _loc_text(loc),
                                   f'"{number}" looks like a phone number but is not one (a landline needs its area '
                                   f"code and 7-8 digits, e.g. 024-52443219; a mobile 11 digits); the documents "
-                                  f"will not list it as a phone", "warning"))
+                                  f"will not list it as a phone", "warning",
+                                  zh=f"“{number}”看起来像电话号码，但位数或格式不对（固定电话需带区号，如 024-52443219；"
+                                  "手机号 11 位），文档中不会作为电话显示"))
 
 
 def _lint_example(entry, o: "Origin", report: Report, at: tuple = ()) -> None:
@@ -477,7 +504,8 @@ def _lint_example(entry, o: "Origin", report: Report, at: tuple = ()) -> None:
     what = (f'window "{entry.name}" is the example `guidebook init` wrote (示例窗口): replace it with a real window'
             if at else f"item {entry.number} is the example `guidebook init` wrote (示例事项): replace it with a "
             "real service")
-    report.add(Diagnostic(o.file, line, col, field, what + " and delete `example: true`", "warning"))
+    zh = "这是 guidebook init 写入的示例" + ("窗口" if at else L.ITEM) + "：请改成本单位的真实情况，然后删除 example: true 这一行"
+    report.add(Diagnostic(o.file, line, col, field, what + " and delete `example: true`", "warning", zh=zh))
 
 
 def _lint_links(it: schema.Item, o: "Origin", hosts: dict, report: Report) -> None:
@@ -492,7 +520,7 @@ def _lint_links(it: schema.Item, o: "Origin", hosts: dict, report: Report) -> No
                 line, col = o.at(loc + ("printed",))
                 report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("printed",)),
                                       f'"{link.printed}" differs from url "{link.url}" but no note says why',
-                                      "warning"))
+                                      "warning", zh=f"手册印的“{link.printed}”与网址“{link.url}”不同，请在 note 中说明原因"))
         if link.note:
             line, col = o.at(loc + ("note",))
             report.add(Diagnostic(o.file, line, col, f"{L.ITEM} {it.number}《{it.title}》",
@@ -512,10 +540,12 @@ def _lint_order(guide, g: "Origin", origins: dict, report: Report) -> None:
             continue
         if part in ("prohibited", "tolerated") and part in origins:
             report.add(Diagnostic(g.file, line, col, "sections.order", f"{SINGLE_FILES[part]} is there but "
-                                  "`order` leaves it out: no output shows it", "warning"))
+                                  "`order` leaves it out: no output shows it", "warning",
+                                  zh=f"有 {SINGLE_FILES[part]}，但各部分顺序中没有它：任何文件都不会显示"))
         elif part in ("power_list", "windows"):
             report.add(Diagnostic(g.file, line, col, "sections.order",
-                                  f"{part} is left out: the guide, the site and the Word file have no such part", "note"))
+                                  f"{part} is left out: the guide, the site and the Word file have no such part", "note",
+                                  zh=f"各部分顺序中没有 {part}：指南、网页版和 Word 文件都不含这一部分"))
 
 
 def _lint_complete(it: schema.Item, o: "Origin", report: Report) -> None:
@@ -569,7 +599,8 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                 for o, loc in uses:
                     line, col = o.at(loc + ("url",))
                     report.add(Diagnostic(o.file, line, col, _loc_text(loc + ("url",)),
-                                          f'host "{host}" looks like a typo of "{other}" (used elsewhere)', "warning"))
+                                          f'host "{host}" looks like a typo of "{other}" (used elsewhere)', "warning",
+                                          zh=f"网址“{host}”像是“{other}”的笔误"))
     if guide is not None:
         g = origins["guide"]
         _lint_unplaced(guide, g, report)
@@ -594,7 +625,8 @@ def _lint(guide, items, windows, origins, report: Report) -> None:
                     if "".join(ch for ch in number if ch.isdigit()) != digits:
                         report.add(Diagnostic(w.file, line, col, f"windows[{i}].flags[{j}]",
                                               f'the note quotes the phone "{number}", but this window\'s phone is '
-                                              f'"{win.phone}": does the note belong to another window?', "warning"))
+                                              f'"{win.phone}": does the note belong to another window?', "warning",
+                                              zh=f"备注中的电话“{number}”不是本窗口的电话“{win.phone}”：这条备注是不是另一个窗口的？"))
 
 
 def _links(item: schema.Item):

@@ -24,6 +24,10 @@ FLOW = "操作流程"
 PHONES = "咨询电话"
 WHERE = "办理窗口"
 SEARCH_WORDS = "搜索用词"
+# File problems, as the checker and the editor word them for staff.
+NOT_UTF8 = "文件不是 UTF-8 编码的文本"
+CANNOT_READ = "无法读取文件（{why}）"
+YAML_ERROR = "YAML 格式错误：{what}"
 # The one-page check, as the preview and the editor tell it.
 COVERS = "{a} 盖住了 {b}"
 COVERS_FIX = "请修改版式（背景、位置或大小），不要让方框盖住文字或图形"

@@ -38,12 +38,21 @@ QR_MAX_URL = 213
 SITE_PAGE_RESERVE = len("items/9999.html")  # what the web edition appends to site.base_url
 
 
+class Problem(ValueError):
+    """A validator's refusal, worded for the terminal and, in `zh`, for staff in the editor."""
+
+    def __init__(self, message: str, zh: str):
+        super().__init__(message)
+        self.zh = zh
+
+
 def _check_url(value: str, limit: int = QR_MAX_URL) -> str:
     if not URL_RE.match(value):
-        raise ValueError(f'not a URL: "{value}" (expected http:// or https:// and a host name)')
+        raise Problem(f'not a URL: "{value}" (expected http:// or https:// and a host name)',
+                      "不是有效的网址：应以 http:// 或 https:// 开头，后面是网站的域名")
     if len(value) > limit:
-        raise ValueError(f"URL too long for a QR code ({len(value):,} characters; a code printed 26 mm wide stays "
-                         f"readable up to {limit})")
+        raise Problem(f"URL too long for a QR code ({len(value):,} characters; a code printed 26 mm wide stays "
+                      f"readable up to {limit})", f"网址太长（{len(value):,} 个字符），印成二维码后扫不出来：最多 {limit} 个字符")
     return value
 
 
@@ -53,9 +62,8 @@ def _check_base_url(value: str) -> str:
 
 def _check_phone(value: str) -> str:
     if not PHONE_RE.match(value):
-        raise ValueError(
-            f'not a phone number: "{value}" (expected e.g. 024-53997880, 18841345104 or 12333)'
-        )
+        raise Problem(f'not a phone number: "{value}" (expected e.g. 024-53997880, 18841345104 or 12333)',
+                      "不是有效的电话号码（例如 024-53997880、18841345104 或 12333）")
     return value
 
 
@@ -107,7 +115,8 @@ class Link(Strict):
 def _check_form_file(value: str) -> str:
     parts = value.replace("\\", "/").split("/")
     if value.startswith("/") or ".." in parts or ":" in value:
-        raise ValueError(f'"{value}": name a file under source/forms/ by its path there, e.g. 申请表.docx')
+        raise Problem(f'"{value}": name a file under source/forms/ by its path there, e.g. 申请表.docx',
+                      "请填写 source/forms/ 下的文件名，例如 申请表.docx")
     return "/".join(p for p in parts if p)
 
 
@@ -173,7 +182,8 @@ class Materials(Strict):
     def _one_form(self) -> "Materials":
         used = [k for k in self.SHAPES if getattr(self, k)]
         if len(used) != 1:
-            raise ValueError("give exactly one of `items`, `groups` or `none`")
+            raise Problem("give exactly one of `items`, `groups` or `none`",
+                          "请在“材料的写法”中选一种并填写：逐项列出的条目、按申请人分组的条目，或无需材料的说明")
         return self
 
 
@@ -195,7 +205,8 @@ class Channel(Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> "Channel":
         if not (self.text or self.entries or self.links or self.path):
-            raise ValueError("a channel needs at least one of `text`, `entries`, `links` or `path`")
+            raise Problem("a channel needs at least one of `text`, `entries`, `links` or `path`",
+                          "每个办理渠道至少要填写说明、条目、网址或 App 路径中的一项")
         return self
 
 
@@ -217,9 +228,9 @@ class FlowStep(Strict):
     @model_validator(mode="after")
     def _shape(self) -> "FlowStep":
         if bool(self.step) == bool(self.decide):
-            raise ValueError("a flow step is either a `step` or a `decide`")
+            raise Problem("a flow step is either a `step` or a `decide`", "每个流程步骤要么是步骤，要么是判断")
         if self.decide and not self.no_end:
-            raise ValueError("a `decide` step needs `no_end`: where its other exit leads")
+            raise Problem("a `decide` step needs `no_end`: where its other exit leads", "判断步骤需要填写“否则”的去向")
         return self
 
 
@@ -339,10 +350,10 @@ class SectionTitles(Strict):
     @model_validator(mode="after")
     def _parts(self) -> "SectionTitles":
         if "guide" not in self.order:
-            raise ValueError("`order` must keep `guide`: the items' part")
+            raise Problem("`order` must keep `guide`: the items' part", "各部分顺序中必须保留 guide（事项部分）")
         twice = sorted({p for p in self.order if self.order.count(p) > 1})
         if twice:
-            raise ValueError(f"`order` names {', '.join(twice)} twice")
+            raise Problem(f"`order` names {', '.join(twice)} twice", f"各部分顺序中 {'、'.join(twice)} 写了两次")
         return self
 
 

@@ -54,8 +54,15 @@ class YamlError(Exception):
         self.diag = diag
 
 
-def _err(name: str, line: int, col: int, msg: str) -> YamlError:
-    return YamlError(Diagnostic(name, line, col, "", msg))
+_ADVICE = re.compile(r"\((第 \d+ 行[^()]*)\)")  # the Chinese advice a YAML message carries in parentheses
+
+
+def _err(name: str, line: int, col: int, msg: str, zh: str = "") -> YamlError:
+    """A YAML problem at a place: its message, and in Chinese for staff (the advice the message carries, or
+    `zh`, or a general wording)."""
+    advice = _ADVICE.search(msg)
+    zh = zh or (advice.group(1) if advice else L.YAML_ERROR.format(what=msg))
+    return YamlError(Diagnostic(name, line, col, "", msg, zh=zh))
 
 
 def _indent(s: str) -> int:
@@ -208,17 +215,18 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDoc:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise _err(name, 0, 0, f"cannot read file: {exc.strerror}") from None
+        raise _err(name, 0, 0, f"cannot read file: {exc.strerror}", L.CANNOT_READ.format(why=exc.strerror)) from None
     if size > MAX_FILE_BYTES:
-        raise _err(name, 0, 0, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        raise _err(name, 0, 0, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
+                   f"文件过大（{size:,} 字节，上限 {MAX_FILE_BYTES:,}）")
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _err(name, line, 1, "file is not valid UTF-8 text") from None
+        raise _err(name, line, 1, "file is not valid UTF-8 text", L.NOT_UTF8) from None
     except OSError as exc:
-        raise _err(name, 0, 0, f"cannot read file: {exc.strerror}") from None
+        raise _err(name, 0, 0, f"cannot read file: {exc.strerror}", L.CANNOT_READ.format(why=exc.strerror)) from None
     return parse_yaml(text, name, path)
 
 
@@ -227,13 +235,14 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise _err(name, line, col, f"control character U+{ord(bad.group()):04X} is not allowed")
+        raise _err(name, line, col, f"control character U+{ord(bad.group()):04X} is not allowed",
+                   "含有不可见的控制字符，请删除")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except RecursionError:
         raise _err(name, 0, 0, "the document is nested too deeply (lists or mappings inside each other "
-                               "hundreds of levels deep)") from None
+                               "hundreds of levels deep)", "文件嵌套层数过多") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -242,7 +251,8 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
         bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
         if "\t" in bad_line[: max(col, len(bad_line) - len(bad_line.lstrip()))]:
             problem = "tab characters are not allowed for indentation; use spaces"
-            raise _err(name, line, col, f"YAML syntax error: {problem}") from None
+            raise _err(name, line, col, f"YAML syntax error: {problem}",
+                       f"第 {line} 行用了 Tab 键缩进：请改用空格") from None
         line, col, message = _plain_words(exc, lines, line, col)
         raise _err(name, line, col, message) from None
     except yaml.YAMLError as exc:
@@ -257,7 +267,7 @@ def parse_yaml(text: str, name: str, path: Path | None = None) -> YamlDoc:
         data = _convert(node, (), positions, loader, name, counter, set())
     except RecursionError:
         raise _err(name, 0, 0, "the document is nested too deeply (lists or mappings inside each other "
-                               "hundreds of levels deep)") from None
+                               "hundreds of levels deep)", "文件嵌套层数过多") from None
     return YamlDoc(path or Path(name), data, positions)
 
 
@@ -277,31 +287,34 @@ def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
     counter[0] += 1
     if counter[0] > MAX_NODES:
         line, col = _pos(node)
-        raise _err(name, line, col, f"document has more than {MAX_NODES:,} values")
+        raise _err(name, line, col, f"document has more than {MAX_NODES:,} values", f"文件的内容超过 {MAX_NODES:,} 项")
     if id(node) in seen:  # the composer returns the anchored node again for every alias
         line, col = _pos(node)
-        raise _err(name, line, col, "YAML anchors and aliases (&, *) are not allowed in the catalogue")
+        raise _err(name, line, col, "YAML anchors and aliases (&, *) are not allowed in the catalogue",
+                   "目录文件中不能使用 & 和 * 引用，请把内容直接写出")
     seen.add(id(node))
     positions.values[loc] = _pos(node)
     expected = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}.get(type(node))
     if expected and node.tag != expected:
         line, col = _pos(node)
         raise _err(name, line, col, f"the YAML tag {_short_tag(node.tag)} is not allowed in the catalogue; "
-                                    "write the value as plain text")
+                                    "write the value as plain text", "不能使用 YAML 类型标记（!!），请直接写出内容")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 line, col = _pos(key_node)
-                raise _err(name, line, col, "YAML merge keys (<<) are not allowed in the catalogue")
+                raise _err(name, line, col, "YAML merge keys (<<) are not allowed in the catalogue",
+                           "目录文件中不能使用 << 合并，请把内容直接写出")
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = _pos(key_node)
-                raise _err(name, line, col, "a key must be plain text")
+                raise _err(name, line, col, "a key must be plain text", "字段名必须是普通文字")
             key = key_node.value
             if key in out:
                 line, col = _pos(key_node)
                 first = positions.keys[loc + (key,)][0]
-                raise _err(name, line, col, f'duplicate key "{key}" (first defined on line {first})')
+                raise _err(name, line, col, f'duplicate key "{key}" (first defined on line {first})',
+                           f"字段 {key} 重复（第 {first} 行已有）")
             positions.keys[loc + (key,)] = _pos(key_node)
             out[key] = _convert(value_node, loc + (key,), positions, loader, name, counter, seen)
         return out
@@ -313,7 +326,7 @@ def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
     if node.tag not in ALLOWED_TAGS:
         line, col = _pos(node)
         raise _err(name, line, col, f"the YAML tag {_short_tag(node.tag)} is not allowed in the catalogue; "
-                                    "write the value as plain text")
+                                    "write the value as plain text", "不能使用 YAML 类型标记（!!），请直接写出内容")
     try:
         value = loader.construct_object(node, deep=True)
         if isinstance(value, str):  # what an escape (\x00, \u202e, \e) makes is checked like typed text
@@ -321,11 +334,12 @@ def _convert(node, loc, positions, loader, name, counter, seen) -> Any:
             if bad:
                 line, col = _pos(node)
                 raise _err(name, line, col, f"control character U+{ord(bad.group()):04X} is not allowed "
-                                            "(written as an escape)")
+                                            "(written as an escape)", "含有不可见的控制字符，请删除")
         return value
     except yaml.YAMLError as exc:
         line, col = _pos(node)
-        raise _err(name, line, col, f"invalid value: {getattr(exc, 'problem', exc)}") from None
+        raise _err(name, line, col, f"invalid value: {getattr(exc, 'problem', exc)}", "值的写法有误") from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2026-13-45
         line, col = _pos(node)
-        raise _err(name, line, col, f'invalid value "{node.value}": {exc}') from None
+        raise _err(name, line, col, f'invalid value "{node.value}": {exc}',
+                   f"“{node.value}”的写法有误（日期请写成 2026-01-31）") from None

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from helpers import run_cli, seed_blocks
 
 
@@ -323,3 +325,36 @@ def test_every_field_of_the_json_schemas_is_explained_in_chinese():
     item = schemas["item"]
     assert item["properties"]["conditions"]["title"] == "受理条件"
     assert item["$defs"]["Material"]["properties"]["need"]["description"].startswith("是否必需：必需 / 非必需")
+
+
+def test_the_checker_words_every_message_in_chinese_for_staff(source_copy):
+    """The editor shows the checker's own Chinese wording (it no longer translates English messages):
+    schema errors by their kind, the validators' own refusals, the cross-checks and the YAML reader."""
+    import re
+
+    from guidebook.catalogue import load_catalogue
+    from guidebook.diagnostics import DataError
+
+    item = source_copy / "items" / "15.yaml"
+    text = item.read_text("utf-8")
+    item.write_text(text.replace("category: 失业保险", "category: 失业保险X\ncolour: red")
+                    .replace("url: https://ggfw.lnrc.com.cn/ehrss/login/", "url: ggfw.lnrc.com.cn")
+                    .replace("number: 15", "number: 14"), "utf-8")
+    (source_copy / "items" / "16.yaml").write_text("number: 16\ncategory: 失业保险\n", "utf-8")
+    with pytest.raises(DataError) as err:
+        load_catalogue(source_copy)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    diags = err.value.diagnostics
+    assert len(diags) >= 4 and all(cjk.search(d.chinese) for d in diags), [(d.message, d.zh) for d in diags]
+    said = {d.zh for d in diags}
+    assert "必填" in said and "未知字段 colour" in said
+    assert "不是有效的网址：应以 http:// 或 https:// 开头，后面是网站的域名" in said
+    item.write_text(text.replace("category: 失业保险", "category: 失业保险X"), "utf-8")  # a cross-check
+    (source_copy / "items" / "16.yaml").unlink()
+    with pytest.raises(DataError) as err:
+        load_catalogue(source_copy)
+    assert [d.chinese for d in err.value.diagnostics] == ["没有“失业保险X”这个类别（类别在指南信息中列出）"]
+    item.write_text("number: 15\n  title: x\n", "utf-8")  # the YAML reader's own advice
+    with pytest.raises(DataError) as err:
+        load_catalogue(source_copy)
+    assert any(d.file.endswith("15.yaml") and "第 2 行" in d.chinese for d in err.value.diagnostics)

@@ -71,7 +71,7 @@ class Previewer:
                 cat = load_catalogue(copy)
             except DataError as exc:
                 return {"ok": False, "message": "；".join(
-                    f"{catalogue_path(d.file, copy)}" + (f" 第 {d.line} 行" if d.line else "") + f"：{chinese(d.message)}"
+                    f"{catalogue_path(d.file, copy)}" + (f" 第 {d.line} 行" if d.line else "") + f"：{chinese(d)}"
                     for d in exc.diagnostics[:3])}
         number = item_of(key)
         with self.lock:

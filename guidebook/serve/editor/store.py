@@ -161,9 +161,9 @@ class Store:
         except FileNotFoundError:
             raise Unreadable(rel, 0, "文件不存在（可能已被删除或改名）", None) from None
         except UnicodeDecodeError:
-            raise Unreadable(rel, 0, "文件不是 UTF-8 编码的文本", None) from None
+            raise Unreadable(rel, 0, L.NOT_UTF8, None) from None
         except OSError as exc:
-            raise Unreadable(rel, 0, f"无法读取文件（{exc.strerror or exc}）", None) from None
+            raise Unreadable(rel, 0, L.CANNOT_READ.format(why=exc.strerror or exc), None) from None
 
     def load(self, key: str) -> tuple[Any, str, str]:
         """(plain data, file text, hash of the text) of a document; Unreadable, with the file, the line and
@@ -175,10 +175,10 @@ class Store:
             parse_yaml(text, rel)  # the checker's own reading: the same line and words as `check`
             data = _plain(_yaml().load(text))
         except YamlError as exc:
-            raise Unreadable(rel, exc.diag.line, chinese(exc.diag.message), text) from None
+            raise Unreadable(rel, exc.diag.line, chinese(exc.diag), text) from None
         except Exception as exc:  # ruamel refusing what PyYAML read: still the file's fault, not the editor's
             line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
-            raise Unreadable(rel, line, f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}", text) from None
+            raise Unreadable(rel, line, L.YAML_ERROR.format(what=getattr(exc, 'problem', None) or exc), text) from None
         return data, text, digest(text)
 
     # -- checking
@@ -234,9 +234,9 @@ class Store:
                     if d.severity == "error":  # another file is broken, or this change breaks it (a reference)
                         where = catalogue_path(d.file, copy)
                         problems.append(Problem("", f"另一个文件有错误（修复后才能保存）：{where}" + (f" 第 {d.line} 行" if d.line else "")
-                                                + f"：{chinese(d.message)}", 0))
+                                                + f"：{chinese(d)}", 0))
                     continue
-                problems.append(Problem(_form_path(d), chinese(d.message), d.line, d.severity))
+                problems.append(Problem(_form_path(d), chinese(d), d.line, d.severity))
         return problems
 
     # -- writing
@@ -355,7 +355,7 @@ class Store:
             try:
                 load_catalogue(copy)
             except DataError as exc:
-                raise GuidebookError(f"{what}后目录无法通过检查：" + "；".join(chinese(d.message) for d in exc.diagnostics))
+                raise GuidebookError(f"{what}后目录无法通过检查：" + "；".join(chinese(d) for d in exc.diagnostics))
         if write:
             write_atomic(write[0], write[1].encode("utf-8"))
         if not write or write[0].resolve() != remove.resolve():
@@ -533,36 +533,7 @@ def _form_path(d: Diagnostic) -> str:
 
 # -- messages in Chinese --------------------------------------------------------------------------
 
-_MESSAGES = [
-    (r"\((第 \d+ 行[^()]*)\)", lambda m: m.group(1)),  # the YAML reader's advice carries its own Chinese
-    (r"^field required|^missing", "必填"),
-    (r"String should have at least 1 character|empty", "不能为空"),
-    (r'^unknown field "?([\w]+)"?(?:.*did you mean "?(\w+)"?)?', lambda m: f"未知字段 {m.group(1)}"
-     + (f"（是不是 {m.group(2)}？）" if m.group(2) else "")),
-    (r"^not a URL", "不是有效的网址：应以 http:// 或 https:// 开头，后面是网站的域名"),
-    (r"^not a phone number", "不是有效的电话号码（例如 024-53997880、18841345104 或 12333）"),
-    (r"looks like a phone number but is not one", "看起来像电话号码，但位数或格式不对（固定电话需带区号，如 "
-     "024-52443219；手机号 11 位），文档中不会作为电话显示"),
-    (r"Input should be a valid integer|expected a whole number", "应为整数"),
-    (r"Input should be greater than or equal to 1", "应不小于 1"),
-    (r"Input should be '", "请从列表中选择"),
-    (r"give exactly one of `items`, `groups` or `none`", "请在“材料的写法”中选一种并填写：逐项列出的条目、按申请人分组的条目，或无需材料的说明"),
-    (r"a channel needs at least one of", "每个办理渠道至少要填写说明、条目、网址或 App 路径中的一项"),
-    (r"a flow step is either a `step` or a `decide`", "每个流程步骤要么是步骤，要么是判断"),
-    (r"a `decide` step needs `no_end`", "判断步骤需要填写“否则”的去向"),
-    (r'unknown category "([^"]+)"', lambda m: f"没有“{m.group(1)}”这个类别"),
-    (r"refers to item (\d+), which does not exist", lambda m: f"引用的事项 {m.group(1)} 不存在"),
-    (r"duplicate item number (\d+)", lambda m: f"事项序号 {m.group(1)} 重复"),
-    (r'host "([^"]+)" looks like a typo of "([^"]+)"', lambda m: f"网址“{m.group(1)}”像是“{m.group(2)}”的笔误"),
-    (r"control character|bidirectional|terminal", "含有不可见的控制字符，请删除"),
-    (r"longer than|too long", "内容过长"),
-]
-
-
-def chinese(message: str) -> str:
-    """A checker message in plain Chinese for bureau staff (the original where no wording is known)."""
-    for pattern, zh in _MESSAGES:
-        m = re.search(pattern, message)
-        if m:
-            return zh(m) if callable(zh) else zh
-    return message
+def chinese(diag: Diagnostic) -> str:
+    """A checker message as staff read it: the checker's own Chinese wording (guidebook.catalogue.check
+    words each message for the terminal and for the editor), else the message as it is."""
+    return diag.chinese
