@@ -366,8 +366,7 @@ class Renderer:
         from guidebook.render.flowchart import HORIZONTAL, Style, render_svg_rows
 
         style = Style(**{**self._flow_style(HORIZONTAL).__dict__, "width": 500.0})
-        per_row = len(flow.nodes) if len(flow.nodes) <= 9 else 5
-        return self._embed(render_svg_rows(flow, style, title, per_row=per_row), title)
+        return self._embed(render_svg_rows(flow, style, title), title)
 
     def qr_svg(self, url: str) -> Markup:
         from guidebook.render import qr

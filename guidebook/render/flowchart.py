@@ -29,7 +29,40 @@ def text_width(text: str, size: float) -> float:
     return sum(char_width(c) for c in text) * size
 
 
+CLOSING = "，。、；：）」』”’！？,.;:)"
+
+
 def wrap(text: str, width: float, size: float) -> list[str]:
+    """Wrap by measured width into as few lines as the greedy fill needs, then even them out (自行打印退休证
+    in three lines is 自行/打印/退休证, not 自行打/印退休/证); never a line wider than `width` (unless one
+    character), never a line that starts with closing punctuation."""
+    lines = _greedy(text, width, size)
+    if len(lines) < 2:
+        return lines
+    return _balanced(text, len(lines), width, size) or lines
+
+
+def _balanced(text: str, n: int, width: float, size: float) -> list[str] | None:
+    """`text` in `n` lines of about equal width, the longer lines last; None when that does not fit."""
+    out, rest = [], text
+    for k in range(n, 1, -1):
+        share = text_width(rest, size) / k
+        cut, w = 0, 0.0
+        while cut < len(rest) and w + char_width(rest[cut]) * size <= share + 0.01:
+            w += char_width(rest[cut]) * size
+            cut += 1
+        cut = max(cut, 1)
+        while cut < len(rest) and rest[cut] in CLOSING:  # closing punctuation stays with its line
+            cut += 1
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    out.append(rest)
+    if not all(out) or any(text_width(x, size) > width + 0.01 and len(x) > 1 for x in out):
+        return None
+    return out
+
+
+def _greedy(text: str, width: float, size: float) -> list[str]:
     """Greedy wrap by measured width; never returns a line wider than `width` (unless 1 char)."""
     lines: list[str] = []
     line = ""
@@ -38,7 +71,7 @@ def wrap(text: str, width: float, size: float) -> list[str]:
         cw = char_width(ch) * size
         if line and w + cw > width:
             # do not start a line with closing punctuation
-            if ch in "，。、；：）」』”’！？,.;:)" and len(line) > 1:
+            if ch in CLOSING and len(line) > 1:
                 lines.append(line[:-1])
                 line = line[-1]
                 w = text_width(line, size)
@@ -275,22 +308,55 @@ def _stacked_options(svg: _Svg, node: Node, left: float, mid: float, bottom: flo
 HORIZONTAL = Style(width=520.0, font_size=MIN_TEXT, pad=2.2, gap=10.0, line_gap=1.2, short=True)
 
 
+# A label of up to this many characters is one word or two (开始, 个人申请, 单位审核): a cell is never too
+# narrow to hold that many on a line, so that such a label is never broken inside.
+WHOLE = 4
+
+
+def _min_width(n: Node, st: Style) -> float:
+    """The narrowest a cell may be: WHOLE characters of its label on a line (its whole label when shorter)."""
+    fs, pad, lh = st.font_size, st.pad, st.font_size * st.line_gap
+    inner = max(text_width(_label(n)[:WHOLE], fs), text_width(n.no_end[:WHOLE], fs) if n.kind == "decision" else 0)
+    w = inner + 2 * pad + (lh if n.kind != "process" else 0) + 1
+    return 2 * w if n.kind == "decision" else w  # a diamond's text has half its width
+
+
 def _cell_widths(row: list[Node], avail: float, st: Style) -> list[float]:
-    """Widths that let every label fit in about two lines, shrunk together when the row is too narrow."""
+    """Widths that let every label fit in about two lines, shrunk together when the row is too narrow, but
+    never below a cell's minimum (_min_width)."""
     fs, pad = st.font_size, st.pad
-    need = []
-    for n in row:
+    need, least = [], [_min_width(n, st) for n in row]
+    for n, low in zip(row, least):
         w = text_width(_label(n), fs) / 2 + 2 * pad + fs
         if n.kind == "terminal":
             w = max(w, text_width(n.text, fs) / 2 + 2 * pad + 2 * fs, 3 * fs + 2 * pad)
         if n.kind == "decision":
             w = max(2 * w, text_width(n.no_end, fs) / 2 + 2 * pad)
-        need.append(max(w, 3 * fs))
+        need.append(max(w, 3 * fs, low))
     total = sum(need)
     if total <= avail:  # spread the spare width evenly
         spare = (avail - total) / len(need)
         return [w + spare for w in need]
-    return [w * avail / total for w in need]
+    room, extra = max(avail - sum(least), 0.0), [w - low for w, low in zip(need, least)]
+    share = room / sum(extra) if sum(extra) else 0.0
+    return [low + e * share for low, e in zip(least, extra)]
+
+
+def rows_of(nodes: list[Node], st: Style, most: int = 9) -> int:
+    """How many nodes a row takes: the most (up to `most`) whose minimum widths fit the drawing's width,
+    then spread evenly over the rows that needs (9 nodes, 6 fitting: rows of 5 and 4)."""
+    per = max(1, min(most, len(nodes)))
+    while per > 1 and any(
+            sum(_min_width(n, st) for n in nodes[i:i + per]) + sum(_gap_after(n, st) for n in nodes[i:i + per - 1])
+            > st.width - 2 for i in range(0, len(nodes), per)):
+        per -= 1
+    rows = -(-len(nodes) // per)
+    return -(-len(nodes) // rows)
+
+
+def _gap_after(n: Node, st: Style) -> float:
+    """The arrow after a cell: longer after a decision, for its label (as render_svg_rows draws it)."""
+    return max(st.gap, text_width(n.yes, st.label_size) + 8) if n.kind == "decision" else st.gap
 
 
 def _label(node: Node) -> str:
@@ -299,13 +365,15 @@ def _label(node: Node) -> str:
     return node.text
 
 
-def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per_row: int = 5) -> str:
-    """Draw the flow left to right in rows (a compact form for handouts); rows join with an elbow."""
+def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per_row: int | None = None) -> str:
+    """Draw the flow left to right in rows (a compact form for handouts); rows join with an elbow. Without
+    `per_row`, a row takes as many nodes as fit at their minimum widths (rows_of)."""
     st = style or HORIZONTAL
     svg = _Svg(st)
     fs, lh, pad, hgap = st.font_size, st.font_size * st.line_gap, st.pad, st.gap
     nodes = [Node(n.kind, n.short, n.yes, n.no, n.no_end, n.options) if st.short and n.short else n
              for n in flow.nodes]
+    per_row = per_row or rows_of(nodes, st)
     rows = [nodes[i:i + per_row] for i in range(0, len(nodes), per_row)]
     y = 2.0
     prev_exit: tuple[float, float] | None = None  # bottom centre of the last box of the previous row
@@ -313,8 +381,7 @@ def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per
         cells = []
         # cell widths follow the text length, so that long labels do not make the row tall
         # the arrow after a decision is long enough for its "yes" label
-        gaps = [max(hgap, text_width(row[i - 1].yes, st.label_size) + 8) if row[i - 1].kind == "decision" else hgap
-                for i in range(1, len(row))]
+        gaps = [_gap_after(row[i - 1], st) for i in range(1, len(row))]
         avail = st.width - 2 - sum(gaps)
         widths = _cell_widths(row, avail, st)
         if len(row) < per_row:  # a short last row keeps the widths of a full row

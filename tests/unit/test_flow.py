@@ -70,11 +70,7 @@ def test_every_label_fits_inside_its_box(doc, drawer):
         for proc in [it, *it.procedures]:
             if proc.flow is None:
                 continue
-            if drawer == "rows":
-                svg = render_svg_rows(proc.flow, per_row=len(proc.flow.nodes))
-            else:
-                svg = render_svg(proc.flow, COMPACT if drawer == "compact" else Style())
-            root, shapes, texts = _shapes_and_texts(svg)
+            root, shapes, texts = _shapes_and_texts(_drawn(proc, drawer))
             width = float(root.get("viewBox").split()[2])
             for x, y, label, anchor, size, arrow_label in texts:
                 w = text_width(label, size)
@@ -85,5 +81,69 @@ def test_every_label_fits_inside_its_box(doc, drawer):
                 inside = [b for b in shapes if b[0] - 0.5 <= left and left + w <= b[0] + b[2] + 0.5
                           and b[1] <= y - size * 0.8 and y <= b[1] + b[3] + 0.5]
                 assert inside, (drawer, it.item_number, label)
+                checked += 1
+    assert checked > 300
+
+
+def _drawn(proc, drawer: str) -> str:
+    from guidebook.render.flowchart import HORIZONTAL
+
+    if drawer == "rows":  # as the handouts draw several sub-procedures: rows planned by their minimum widths
+        return render_svg_rows(proc.flow, Style(**{**HORIZONTAL.__dict__, "width": 500.0}))
+    return render_svg(proc.flow, COMPACT if drawer == "compact" else Style())
+
+
+@pytest.mark.parametrize("drawer", ["vertical", "compact", "rows"])
+def test_short_labels_stay_whole_and_no_line_is_one_character(doc, drawer):
+    """A label of up to four characters (开始, 个人申请, 单位审核) is never broken, and no label leaves one
+    character alone on a line (开/始, 自行打/印退休/证: item 8's row chart before)."""
+    from guidebook.render.flowchart import WHOLE
+
+    lines_of: dict[str, list[str]] = {}
+    for it in doc.items:
+        for proc in [it, *it.procedures]:
+            if proc.flow is None:
+                continue
+            root, _, texts = _shapes_and_texts(_drawn(proc, drawer))
+            for node in proc.flow.nodes:
+                for label in {node.short or node.text if drawer != "vertical" else node.text}:  # as drawn
+                    if 1 < len(label) <= WHOLE and not any(t[2] == label for t in texts):
+                        shown = [t[2] for t in texts if t[2] and t[2] in label]
+                        lines_of[f"{it.item_number}:{label}"] = shown
+            whole = {x for n in proc.flow.nodes for x in (n.text, n.short, n.no_end, n.yes, n.no,
+                                                          *[v for o in n.options for v in o]) if x}
+            alone = [t[2] for t in texts if len(t[2]) == 1 and "\u4e00" <= t[2] <= "\u9fff" and t[2] not in whole]
+            assert not alone, (drawer, it.item_number, alone)
+    assert not lines_of, lines_of
+
+
+def _segments(root) -> list[tuple[float, float, float, float]]:
+    ns = "{http://www.w3.org/2000/svg}"
+    out = [tuple(float(line.get(k)) for k in ("x1", "y1", "x2", "y2")) for line in root.iter(ns + "line")]
+    for poly in root.iter(ns + "polyline"):
+        pts = [tuple(map(float, p.split(","))) for p in poly.get("points").split()]
+        out += [(*a, *b) for a, b in zip(pts, pts[1:])]
+    return out
+
+
+@pytest.mark.parametrize("drawer", ["vertical", "compact", "rows"])
+def test_no_label_touches_an_arrow(doc, drawer):
+    """Every text line's box (its measured width, from the top of its letters to below its baseline) is
+    clear of every arrow and connector: 初步确认通过 stands above its arrow, not on it."""
+    checked = 0
+    for it in doc.items:
+        for proc in [it, *it.procedures]:
+            if proc.flow is None:
+                continue
+            root, _, texts = _shapes_and_texts(_drawn(proc, drawer))
+            segments = _segments(root)
+            for x, y, label, anchor, size, _ in texts:
+                w = text_width(label, size)
+                left = x - w / 2 if anchor == "middle" else x
+                top, bottom = y - size * 0.88, y + size * 0.12
+                for x1, y1, x2, y2 in segments:
+                    lo_x, hi_x, lo_y, hi_y = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+                    assert not (lo_x < left + w and hi_x > left and lo_y < bottom and hi_y > top), \
+                        (drawer, it.item_number, label, (x1, y1, x2, y2))
                 checked += 1
     assert checked > 300
