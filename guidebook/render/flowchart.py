@@ -375,12 +375,10 @@ def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per
              for n in flow.nodes]
     per_row = per_row or rows_of(nodes, st)
     rows = [nodes[i:i + per_row] for i in range(0, len(nodes), per_row)]
-    y = 2.0
-    prev_exit: tuple[float, float] | None = None  # bottom centre of the last box of the previous row
+    y, prev_exit = 2.0, None  # prev_exit: bottom centre of the last box of the previous row
     for row in rows:
         cells = []
-        # cell widths follow the text length, so that long labels do not make the row tall
-        # the arrow after a decision is long enough for its "yes" label
+        # cell widths follow the text length (long labels do not make the row tall); arrows after decisions
         gaps = [_gap_after(row[i - 1], st) for i in range(1, len(row))]
         avail = st.width - 2 - sum(gaps)
         widths = _cell_widths(row, avail, st)

@@ -174,9 +174,10 @@ def test_list_finds_items_without_rendering():
 
 
 def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch):
-    """Item 8 needs every fitting step: from the last build's level it is laid out twice (that level
-    fits, the one before does not) instead of seven times, and ends at the same level; a wrong hint
-    falls back to the search from the start."""
+    """Item 8 needs every fitting step and one section left to the guide: from the last build's level it
+    is laid out three times (that level fits, the one before does not, and with no section left off even
+    every step does not) instead of fourteen, and ends at the same level; a wrong hint falls back to the
+    search from the start."""
     from guidebook.outputs import handouts
 
     it = next(i for i in session.doc.items if i.item_number == 8)
@@ -185,9 +186,11 @@ def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch
     real = type(r).layout
     monkeypatch.setattr(type(r), "layout", lambda self, *a, **k: (calls.append(a), real(self, *a, **k))[1])
     rendered, level = handouts.layout(session, it)
-    assert (level, len(calls)) == (len(handouts.FIT_STEPS), len(handouts.FIT_STEPS) + 1)
+    assert handouts.parts_of(level) == (len(handouts.FIT_STEPS), 1) and handouts.referred(it, level) == ("tips",)
+    full = len(calls)
+    assert full == 2 * len(handouts.FIT_STEPS) + 2  # each level of no section left off, then of one
     searched = r.pdf(rendered, "searched")
-    for hint, layouts in ((level, 2), (3, level + 1), (0, level + 1), (99, level + 1)):
+    for hint, layouts in ((level, 3), (3, full), (0, full), (99, full)):
         calls.clear()
         rendered, found = handouts.layout(session, it, hint)
         assert (found, len(calls)) == (level, layouts), hint

@@ -4,6 +4,8 @@ so one tree, translated twice, is what the reader gets either way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from helpers import (
@@ -65,12 +67,27 @@ def test_guide_docx_holds_the_cross_references(built):
 
 
 @pytest.mark.parametrize("styled_build", STYLES, indirect=True)
+def _fit_levels(build: Path) -> dict[str, int]:
+    """The fitting level each handout of a build needed, by its file name (the manifest keeps them)."""
+    import json
+
+    outputs = json.loads((build / "manifest.json").read_text("utf-8"))["outputs"]
+    return {Path(o["path"]).name: o["fit"] for o in outputs if o["path"].startswith("handouts/") and "fit" in o}
+
+
 def test_every_handout_pdf_and_docx_show_the_tree(styled_build, trees):
+    from guidebook.outputs.handouts import referred
     from guidebook.outputs.text import text_blocks
 
     _, handouts = trees
     folder = styled_build / "handouts"
+    levels = _fit_levels(styled_build)
     for n, tree in handouts.items():
+        level = levels[f"{tree.item.file_stem}.pdf"]
+        if referred(tree.item, level):  # sections left to the guide: the tree the build laid out says so
+            from guidebook.document.tree import handout_tree
+
+            tree = handout_tree(tree.meta, tree.item, referred(tree.item, level))
         it, meta = tree.item, tree.meta
         blocks = text_blocks(tree.title) + text_blocks(tree.body)
         header = normalize(tree.header + meta.edition_label)

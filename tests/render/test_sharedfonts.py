@@ -63,7 +63,8 @@ def fresh(session):
 
 def test_each_handout_embeds_only_the_glyphs_it_shows(built, doc):
     """No empty slots: each face's program has the glyphs the page shows and .notdef, numbered 0..n;
-    the median handout is at most 60 KB (issue 16)."""
+    the median handout is at most 64 KB (issue 16 set 60 KB; 29 handouts then gained a 咨询电话 block that says
+    where the windows' phones are, its heading and words about 3 KB of glyphs: 61.0 -> 63.2 KB)."""
     sizes = []
     for it in doc.items:
         path = built[0] / "handouts" / f"{it.file_stem}.pdf"
@@ -73,7 +74,7 @@ def test_each_handout_embeds_only_the_glyphs_it_shows(built, doc):
         for data, codes in programs.values():
             assert codes == set(range(1, len(codes) + 1)), it.item_number
             assert _glyph_count(data) == len(codes) + 1, it.item_number
-    assert statistics.median(sizes) <= 60 * 1024
+    assert statistics.median(sizes) <= 64 * 1024
 
 
 def test_a_finished_handout_looks_and_reads_as_weasyprint_wrote_it(fresh):
