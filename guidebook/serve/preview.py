@@ -65,8 +65,10 @@ class Preview:
         self._stop = threading.Event()
         # The one-page check of every handout, made in the background after each change (an item at a
         # time, under the lock, so that pages keep answering): item number -> None (fits) or the reason.
+        # Started when the index is first asked for (a preview of one page checks nothing it does not show).
         self.fits: dict[int, str | None] = {}
         self._levels: dict[int, int] = {}  # the fitting level each handout needed, to start from next time
+        self._checking = False
         self._load()
 
     # -- state
@@ -78,7 +80,8 @@ class Preview:
         except GuidebookError as exc:
             self._session, self._error = None, exc
             return
-        threading.Thread(target=self.check_fits, args=(self.version,), daemon=True).start()
+        if self._checking:
+            threading.Thread(target=self.check_fits, args=(self.version,), daemon=True).start()
 
     def check_fits(self, version: int) -> None:
         """Lay out every handout of this version, one at a time, and note whether it passes the one-page
@@ -236,6 +239,9 @@ class Preview:
 
     def _index(self) -> str:
         doc = self._session.doc
+        if not self._checking:  # the first look at the index starts the one-page check, and every change after
+            self._checking = True
+            threading.Thread(target=self.check_fits, args=(self.version,), daemon=True).start()
         fits = dict(self.fits)
         bad = [n for n, why in fits.items() if why]
 

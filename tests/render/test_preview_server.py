@@ -113,6 +113,7 @@ def test_the_index_marks_every_handout_that_fails_the_one_page_check(source_copy
     (layout / "custom.css").write_text(".handout .part-tips { background: #fde; }", "utf-8")
     preview = Preview(Options(source=source_copy, layouts=[layout]))
     try:
+        assert "一页检查进行中" in preview.render("/")[2].decode()  # the first look starts the check
         assert _wait_for(lambda: len(preview.fits) == 54, 180)
         index = preview.render("/")[2].decode()
         assert 'http-equiv="refresh"' not in index
