@@ -367,23 +367,27 @@ def windows_named(text: str, names: list[str], addresses: dict[str, str] | None 
     flat = re.sub(r"[\s()（）]", "", text)
     place = re.search(r"[\u4e00-\u9fff]{2}[路街]\d+(?:-\d+)?号", flat)  # 裕城路39号, 临江东路19-10号
     if place and addresses:
-        at = place.group()
-        bases = {n: re.split(r"\s*[ (（]", n)[0] for n in names}
-        here = [n for n in names if at in re.sub(r"\s", "", addresses.get(n, "")) and bases[n] in flat]
-        return here
+        return [n for n in names if place.group() in re.sub(r"\s", "", addresses.get(n, ""))
+                and _base_and_qualifier(n)[0] in flat]
     if "各" in flat and "分中心" in flat:
         family = [n for n in names if "分中心" in n]
         if family:
             return family
     found = []
     for n in names:
-        m = re.match(r"(.+?)\s*[ (（](.+?)[)）]?$", n)
-        base, qualifier = (m.group(1), re.sub(r"窗口$", "", m.group(2))) if m else (n, "")
+        base, qualifier = _base_and_qualifier(n)
         at = flat.find(base)
         if at >= 0 and (not qualifier or _in_order(qualifier, flat[at + len(base):])):
             found.append((n, bool(qualifier)))
     qualified = [n for n, q in found if q]
     return [n for n, q in found if q or not any(x.startswith(n) for x in qualified)]
+
+
+def _base_and_qualifier(name: str) -> tuple[str, str]:
+    """A window's organisation and what sets this window apart (市社会保险事业服务中心 (机关事业中心):
+    the centre, 机关事业中心; 市社会保险事业服务中心 东洲分中心: the centre, 东洲分中心; a bare name: itself, "")."""
+    m = re.match(r"(.+?)\s*[ (（](.+?)[)）]?$", name)
+    return (m.group(1), re.sub(r"窗口$", "", m.group(2))) if m else (name, "")
 
 
 def _check_forms(source: Path, items, origins, report: Report) -> None:
