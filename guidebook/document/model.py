@@ -320,9 +320,9 @@ class GuideDoc:
     windows: list[WindowRow]
     prohibited: list[ProhibitedRow]
     tolerated: list[ToleratedRow]
-    changes: list[dict] = field(default_factory=list)  # rows of the 本版主要变化 page, when asked for
+    changes: list = field(default_factory=list)  # rows of the 本版主要变化 page (editions.diffing.ChangeRow), when asked for
 
-    def with_changes(self, rows: list[dict], old_edition: int | None) -> "GuideDoc":
+    def with_changes(self, rows: list, old_edition: int | None) -> "GuideDoc":
         """The document with a 本版主要变化 section first (front matter, after the contents): the
         changes since the edition `old_edition` (a year), or since the last version of this edition."""
         since = L.SINCE_EDITION.format(year=old_edition) if old_edition and old_edition != self.meta.edition else L.SINCE_BEFORE

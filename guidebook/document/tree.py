@@ -266,9 +266,9 @@ def changes_block(doc: GuideDoc) -> Block:
     s = doc.section("changes")
     rows = []
     for r in doc.changes:
-        scope = [Link(r["scope"], "#" + item_id(r["item"]))] if r.get("item") else [Text(r["scope"])]
-        new = r["new"] + (f"（{r['note']}）" if r.get("note") else "")
-        rows.append(Row(_cells(scope, r["kind"], r["label"], r["old"], new)))
+        scope = [Link(r.scope, "#" + item_id(r.item))] if r.item else [Text(r.scope)]
+        new = r.new + (f"（{r.note}）" if r.note else "")
+        rows.append(Row(_cells(scope, r.kind, r.label, r.old, new)))
     children: list = [Heading(1, [Text(s.title)], role="section-title")]
     if s.heading:
         children.append(Para([Text(s.heading)], "table-title"))

@@ -347,7 +347,22 @@ def as_text(changes: list[Change], old_name: str, new_name: str, width: int | No
     return buf.getvalue()
 
 
-def change_rows(changes: list[Change]) -> list[dict]:
-    """Rows for templates (HTML report, the guide's 本版主要变化 page)."""
-    return [{"scope": c.scope, "kind": KIND_ZH[c.kind], "label": c.label, "field": c.field,
-             "old": _show(c.old), "new": _show(c.new), "note": phone_note(c), "item": c.item} for c in changes]
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of a change table as every writer shows it (the guide's 本版主要变化 page, the HTML and
+    PDF change report): values written as the booklet writes them, the kind in Chinese."""
+
+    scope: str  # what changed: 事项 15《失业保险金申领》, 服务窗口 ...
+    kind: str  # 新增, 删除, 修改 ...
+    label: str  # the field's label
+    field: str  # the field's path (channels[1].url)
+    old: str
+    new: str
+    note: str  # a phone changed in a phone field: old → new
+    item: int | None  # the item it concerns, for a link to it
+
+
+def change_rows(changes: list[Change]) -> list[ChangeRow]:
+    """Rows for the change tables (HTML report, the guide's 本版主要变化 page)."""
+    return [ChangeRow(c.scope, KIND_ZH[c.kind], c.label, c.field, _show(c.old), _show(c.new), phone_note(c), c.item)
+            for c in changes]

@@ -29,7 +29,7 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
         rows = diffing.change_rows(changes)
         groups: dict = {}
         for r in rows:
-            groups.setdefault(r["scope"], []).append(r)
+            groups.setdefault(r.scope, []).append(r)
         html = renderer.html("diff.html", meta=build_document(new_cat).meta, created=None,
                              rows=rows, groups=list(groups.items()), old_name=old, new_name=new_name)
         if pdf:

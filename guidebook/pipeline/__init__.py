@@ -112,7 +112,7 @@ class Session:
                 old = load_catalogue(diffing.resolve(since, opts.source, Path(work)))
             rows = diffing.change_rows(diffing.public(diffing.diff_catalogues(old, self.catalogue)))
             self.doc = self.doc.with_changes(rows, old.guide.edition)
-            extra = "".join(f"{r['old']}{r['new']}{r['scope']}" for r in rows)
+            extra = "".join(f"{r.old}{r.new}{r.scope}" for r in rows)
         self.changes_text = extra
         self.chain = layout_chain(opts.layouts)
         from guidebook.render import fonts
