@@ -63,7 +63,7 @@ def fresh(session):
 
 def test_each_handout_embeds_only_the_glyphs_it_shows(built, doc):
     """No empty slots: each face's program has the glyphs the page shows and .notdef, numbered 0..n;
-    the median handout is at most 64 KB (issue 16 set 60 KB; 29 handouts then gained a 咨询电话 block that says
+    the median handout is at most 64 KB (issue 16 set 60 KB; 21 handouts then gained a 咨询电话 block that says
     where the windows' phones are, its heading and words about 3 KB of glyphs: 61.0 -> 63.2 KB)."""
     sizes = []
     for it in doc.items:
