@@ -66,23 +66,25 @@ def _shapes_and_texts(svg: str):
 @pytest.mark.parametrize("drawer", ["vertical", "compact", "rows"])
 def test_every_label_fits_inside_its_box(doc, drawer):
     checked = 0
-    for it in doc.items:
-        for proc in [it, *it.procedures]:
-            if proc.flow is None:
+    for it, proc in _flows(doc):
+        root, shapes, texts = _shapes_and_texts(_drawn(proc, drawer))
+        width = float(root.get("viewBox").split()[2])
+        for x, y, label, anchor, size, arrow_label in texts:
+            w = text_width(label, size)
+            left = x - w / 2 if anchor == "middle" else x
+            assert -0.5 <= left and left + w <= width + 0.5, (it.item_number, label)
+            if arrow_label:  # labels of arrows (是/否 exits) stand beside lines, not in boxes
                 continue
-            root, shapes, texts = _shapes_and_texts(_drawn(proc, drawer))
-            width = float(root.get("viewBox").split()[2])
-            for x, y, label, anchor, size, arrow_label in texts:
-                w = text_width(label, size)
-                left = x - w / 2 if anchor == "middle" else x
-                assert -0.5 <= left and left + w <= width + 0.5, (it.item_number, label)
-                if arrow_label:  # labels of arrows (是/否 exits) stand beside lines, not in boxes
-                    continue
-                inside = [b for b in shapes if b[0] - 0.5 <= left and left + w <= b[0] + b[2] + 0.5
-                          and b[1] <= y - size * 0.8 and y <= b[1] + b[3] + 0.5]
-                assert inside, (drawer, it.item_number, label)
-                checked += 1
+            inside = [b for b in shapes if b[0] - 0.5 <= left and left + w <= b[0] + b[2] + 0.5
+                      and b[1] <= y - size * 0.8 and y <= b[1] + b[3] + 0.5]
+            assert inside, (drawer, it.item_number, label)
+            checked += 1
     assert checked > 300
+
+
+def _flows(doc):
+    """Every (item, procedure) of the seed that has a flowchart."""
+    return [(it, proc) for it in doc.items for proc in [it, *it.procedures] if proc.flow is not None]
 
 
 def _drawn(proc, drawer: str) -> str:
@@ -100,20 +102,17 @@ def test_short_labels_stay_whole_and_no_line_is_one_character(doc, drawer):
     from guidebook.render.flowchart import WHOLE
 
     lines_of: dict[str, list[str]] = {}
-    for it in doc.items:
-        for proc in [it, *it.procedures]:
-            if proc.flow is None:
-                continue
-            root, _, texts = _shapes_and_texts(_drawn(proc, drawer))
-            for node in proc.flow.nodes:
-                for label in {node.short or node.text if drawer != "vertical" else node.text}:  # as drawn
-                    if 1 < len(label) <= WHOLE and not any(t[2] == label for t in texts):
-                        shown = [t[2] for t in texts if t[2] and t[2] in label]
-                        lines_of[f"{it.item_number}:{label}"] = shown
-            whole = {x for n in proc.flow.nodes for x in (n.text, n.short, n.no_end, n.yes, n.no,
-                                                          *[v for o in n.options for v in o]) if x}
-            alone = [t[2] for t in texts if len(t[2]) == 1 and "\u4e00" <= t[2] <= "\u9fff" and t[2] not in whole]
-            assert not alone, (drawer, it.item_number, alone)
+    for it, proc in _flows(doc):
+        root, _, texts = _shapes_and_texts(_drawn(proc, drawer))
+        for node in proc.flow.nodes:
+            for label in {node.short or node.text if drawer != "vertical" else node.text}:  # as drawn
+                if 1 < len(label) <= WHOLE and not any(t[2] == label for t in texts):
+                    shown = [t[2] for t in texts if t[2] and t[2] in label]
+                    lines_of[f"{it.item_number}:{label}"] = shown
+        whole = {x for n in proc.flow.nodes for x in (n.text, n.short, n.no_end, n.yes, n.no,
+                                                      *[v for o in n.options for v in o]) if x}
+        alone = [t[2] for t in texts if len(t[2]) == 1 and "\u4e00" <= t[2] <= "\u9fff" and t[2] not in whole]
+        assert not alone, (drawer, it.item_number, alone)
     assert not lines_of, lines_of
 
 
@@ -131,19 +130,16 @@ def test_no_label_touches_an_arrow(doc, drawer):
     """Every text line's box (its measured width, from the top of its letters to below its baseline) is
     clear of every arrow and connector: 初步确认通过 stands above its arrow, not on it."""
     checked = 0
-    for it in doc.items:
-        for proc in [it, *it.procedures]:
-            if proc.flow is None:
-                continue
-            root, _, texts = _shapes_and_texts(_drawn(proc, drawer))
-            segments = _segments(root)
-            for x, y, label, anchor, size, _ in texts:
-                w = text_width(label, size)
-                left = x - w / 2 if anchor == "middle" else x
-                top, bottom = y - size * 0.88, y + size * 0.12
-                for x1, y1, x2, y2 in segments:
-                    lo_x, hi_x, lo_y, hi_y = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
-                    assert not (lo_x < left + w and hi_x > left and lo_y < bottom and hi_y > top), \
-                        (drawer, it.item_number, label, (x1, y1, x2, y2))
-                checked += 1
+    for it, proc in _flows(doc):
+        root, _, texts = _shapes_and_texts(_drawn(proc, drawer))
+        segments = _segments(root)
+        for x, y, label, anchor, size, _ in texts:
+            w = text_width(label, size)
+            left = x - w / 2 if anchor == "middle" else x
+            top, bottom = y - size * 0.88, y + size * 0.12
+            for x1, y1, x2, y2 in segments:
+                lo_x, hi_x, lo_y, hi_y = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+                assert not (lo_x < left + w and hi_x > left and lo_y < bottom and hi_y > top), \
+                    (drawer, it.item_number, label, (x1, y1, x2, y2))
+            checked += 1
     assert checked > 300
