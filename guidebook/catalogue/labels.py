@@ -29,6 +29,7 @@ NOT_UTF8 = "文件不是 UTF-8 编码的文本"
 CANNOT_READ = "无法读取文件（{why}）"
 YAML_ERROR = "YAML 格式错误：{what}"
 # The one-page check, as the preview and the editor tell it.
+ONE_PAGE_FAILS = "未通过一页检查："
 COVERS = "{a} 盖住了 {b}"
 COVERS_FIX = "请修改版式（背景、位置或大小），不要让方框盖住文字或图形"
 OVERFLOWS = "用最小字号（10.5 磅）{without}仍排不进一页，超出约 {mm} 毫米（共 {pages} 页）：请精简内容或修改版式"

@@ -56,14 +56,15 @@ def max_level(it: ItemView) -> int:
 
 class HandoutOverflow(GuidebookError):
     """A handout that does not fit on one page even after every fitting step (or draws one thing over
-    another on it). `zh`: the same in Chinese, for the preview's designers and the editor's staff."""
+    another on it). `zh`: the same in Chinese, for the preview's designers and the editor's staff; `level`:
+    the fitting level it was laid out at last (the preview shows that page, with the reason)."""
 
-    def __init__(self, message: str, zh: str = ""):
+    def __init__(self, message: str, zh: str = "", level: int = 0):
         super().__init__(message)
-        self.zh = zh or message
+        self.zh, self.level = zh or message, level
 
 
-def overlapping(it: ItemView, rendered) -> None:
+def overlapping(it: ItemView, rendered, level: int) -> None:
     """Fail when the handout's page draws a box over text or a drawing (a background over the side
     column's flowchart, a logo over the title): the one-page check covers what is on the page too."""
     found = weasy.overlaps(rendered.document.pages[0]) or []
@@ -72,7 +73,7 @@ def overlapping(it: ItemView, rendered) -> None:
         zh = "；".join(L.COVERS.format(a=a, b=b) for a, b in found[:3]) + (f" 等 {len(found)} 处" if len(found) > 3 else "")
         raise HandoutOverflow(f"item {it.item_number} 《{it.title}》 draws one thing over another: {pairs}. "
                               "Change the layout (a background, a position or a size) so that nothing covers text or a drawing.",
-                              f"{zh}。{L.COVERS_FIX}")
+                              f"{zh}。{L.COVERS_FIX}", level)
 
 
 
@@ -114,14 +115,14 @@ def layout(session, it: ItemView, hint: int = 0):
     steps, left = parts_of(hint)
     if 0 < hint <= last and fits(hint) and not fits(hint - 1) and (
             left == 0 or steps == 0 or not fits(level_of(len(FIT_STEPS), left - 1))):
-        overlapping(it, tried[hint])
+        overlapping(it, tried[hint], hint)
         return tried[hint], hint
     for left in range(len(referable(it)) + 1):
         # with sections left off, every step first: if even that does not fit, the next section goes
         if left == 0 or fits(level_of(len(FIT_STEPS), left)):
             for level in range(level_of(0, left), level_of(len(FIT_STEPS), left) + 1):
                 if fits(level):
-                    overlapping(it, tried[level])
+                    overlapping(it, tried[level], level)
                     return tried[level], level
     rendered = tried[last]
     names = "、".join(section(k).label for k in referred(it, last))
@@ -130,7 +131,7 @@ def layout(session, it: ItemView, hint: int = 0):
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
         f"type (10.5 pt){f' and without {names}' if names else ''}: it overflows by about "
         f"{mm:.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.",
-        L.OVERFLOWS.format(without=f"并省略{names}" if names else "", mm=f"{mm:.0f}", pages=rendered.pages))
+        L.OVERFLOWS.format(without=f"并省略{names}" if names else "", mm=f"{mm:.0f}", pages=rendered.pages), last)
 
 
 def build_one(session, it: ItemView, hint: int = 0) -> tuple[bytes, int]:

@@ -12,7 +12,7 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -283,6 +283,7 @@ class Renderer:
         self.fetcher = weasy.make_fetcher(self.chain + [fonts.cache_dir()])
         self.font_config = weasy.font_configuration()
         self.css: dict[str, list[Any]] = {}
+        self._logo_pngs: dict[float, bytes] = {}  # the logo drawn for Word, by height
         font_css = fonts.font_face_css(self.roles, self.font_files)
         with strict_logging("stylesheets", strict):
             self._font_sheet = weasy.stylesheet(string=font_css, font_config=self.font_config, fetcher=self.fetcher)
@@ -373,30 +374,29 @@ class Renderer:
 
         return Markup(qr.svg(url))
 
+    @cached_property
     def logo(self) -> Path | None:
-        """The layout's logo: the first logo.svg, logo.png or logo.jpg of the layout folders, in their order."""
+        """The layout's logo: the first logo.svg, logo.png or logo.jpg of the layout folders, in their order
+        (looked up once: a renderer serves one state of the layout folders)."""
         return find_logo(self.chain)
 
+    @cached_property
     def logo_uri(self) -> str:
-        """The logo as a data: address for a template's <img> (the PDF and the preview show the same file);
-        empty without a logo."""
-        import base64
-
-        path = self.logo()
-        if path is None:
+        """The logo as a data: address for a template's <img> (the PDF and the preview show the same file),
+        read once for every handout; empty without a logo."""
+        if self.logo is None:
             return ""
-        return f"data:{LOGO_TYPES[path.suffix.lower()]};base64," + base64.b64encode(path.read_bytes()).decode()
+        data = base64.b64encode(self.logo.read_bytes()).decode()
+        return f"data:{LOGO_TYPES[self.logo.suffix.lower()]};base64,{data}"
 
     def logo_png(self, height_mm: float) -> bytes | None:
         """The logo as a PNG or JPEG a word processor takes (an SVG drawn by the engine at 300 dpi, its
-        blank edges cut off); None without a logo."""
-        path = self.logo()
-        if path is None or path.suffix.lower() != ".svg":
-            return path.read_bytes() if path else None
-        memo = self.__dict__.setdefault("_logo_pngs", {})
-        if (path, height_mm) not in memo:
-            memo[(path, height_mm)] = self._raster(height_mm)
-        return memo[(path, height_mm)]
+        blank edges cut off, once per height); None without a logo."""
+        if self.logo is None or self.logo.suffix.lower() != ".svg":
+            return self.logo.read_bytes() if self.logo else None
+        if height_mm not in self._logo_pngs:
+            self._logo_pngs[height_mm] = self._raster(height_mm)
+        return self._logo_pngs[height_mm]
 
     def _raster(self, height_mm: float) -> bytes:
         import io
@@ -405,7 +405,7 @@ class Renderer:
         from PIL import ImageChops, Image
 
         page = (f'<html><head><style>@page {{ size: 400mm {height_mm + 4}mm; margin: 2mm; }} body {{ margin: 0 }}'
-                f'</style></head><body><img src="{self.logo_uri()}" style="height: {height_mm}mm"></body></html>')
+                f'</style></head><body><img src="{self.logo_uri}" style="height: {height_mm}mm"></body></html>')
         with strict_logging("logo", self.strict):
             pdf = weasy.document(page, str(self.chain[0]) + "/", self.fetcher).write_pdf()
         image = pdfium.PdfDocument(pdf)[0].render(scale=300 / 72).to_pil().convert("RGB")

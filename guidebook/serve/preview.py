@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from guidebook.pipeline import Options, Session
+from guidebook.catalogue import labels as L
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import folder_files
 
@@ -28,6 +29,7 @@ fetch('/__version',{cache:'no-store'}).then(function(r){return r.text()}).then(f
 .catch(function(){})},400)})();"""
 BAR_CSS = """#gb-preview-bar{position:sticky;top:0;z-index:9;background:#222;color:#fff;font:13px sans-serif;
 padding:6px 10px;margin:0 0 8px}#gb-preview-bar a{color:#9cf;margin-right:14px}
+#gb-problem{position:sticky;top:30px;z-index:9;background:#b3261e;color:#fff;font:14px sans-serif;padding:6px 10px;margin:0}
 @media print{#gb-preview-bar{display:none}} body{max-width:210mm;margin:0 auto;background:#fff}
 html{background:#e5e5e5}"""
 
@@ -190,10 +192,17 @@ class Preview:
                     if m.group(2):
                         data, _ = handouts.build_one(s, it)
                         return 200, "application/pdf", data
-                    _, level = handouts.layout(s, it)
+                    problem = ""
+                    try:
+                        _, level = handouts.layout(s, it)
+                    except handouts.HandoutOverflow as exc:  # the page to mend, with what is wrong on it
+                        level, problem = exc.level, exc.zh
                     with s.renderer.for_browser():
                         page = handouts.html(s, it, level)
                     page = page.replace("</head>", self._styles("handout") + "</head>", 1)
+                    if problem:
+                        page = page.replace("<body>", f'<body><p id="gb-problem">{L.ONE_PAGE_FAILS}'
+                                            f"{html.escape(problem)}</p>", 1)
                     return 200, "text/html; charset=utf-8", \
                         self._page(page, it.title, f"/handout/{it.item_number}.pdf").encode()
             except GuidebookError as exc:

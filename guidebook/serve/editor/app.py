@@ -82,7 +82,7 @@ class Previewer:
             try:
                 rendered, level = handouts.layout(s, it)
             except handouts.HandoutOverflow as exc:
-                fits, level, reason = False, len(handouts.FIT_STEPS), exc.zh
+                fits, level, reason = False, exc.level, exc.zh  # the page as the check last laid it out
                 rendered = s.renderer.layout("handout", handouts.html(s, it, level), f"handout {number}")
                 overflow = handouts._overflow_mm(rendered)
             images = page_images(s.renderer.pdf(rendered, f"preview of handout {number}"), PREVIEW_PAGES)
