@@ -192,25 +192,30 @@ class Preview:
                     if m.group(2):
                         data, _ = handouts.build_one(s, it)
                         return 200, "application/pdf", data
-                    problem = ""
-                    try:
-                        _, level = handouts.layout(s, it)
-                    except handouts.HandoutOverflow as exc:  # the page to mend, with what is wrong on it
-                        level, problem = exc.level, exc.zh
-                    with s.renderer.for_browser():
-                        page = handouts.html(s, it, level)
-                    page = page.replace("</head>", self._styles("handout") + "</head>", 1)
-                    if problem:
-                        page = page.replace("<body>", f'<body><p id="gb-problem">{L.ONE_PAGE_FAILS}'
-                                            f"{html.escape(problem)}</p>", 1)
-                    return 200, "text/html; charset=utf-8", \
-                        self._page(page, it.title, f"/handout/{it.item_number}.pdf").encode()
+                    return 200, "text/html; charset=utf-8", self._handout_page(s, it).encode()
             except GuidebookError as exc:
                 return 200, "text/html; charset=utf-8", self.error_page(exc).encode()
             asset = self._layout_asset(path)
             if asset is not None:
                 return asset
         return 404, "text/plain; charset=utf-8", "404 预览中没有这个地址".encode()
+
+    def _handout_page(self, s: Session, it) -> str:
+        """A handout as the PDF lays it out; one that fails the one-page check is shown all the same (the
+        page to mend), under a line that says what is wrong."""
+        from guidebook.outputs import handouts
+
+        problem = ""
+        try:
+            _, level = handouts.layout(s, it)
+        except handouts.HandoutOverflow as exc:
+            level, problem = exc.level, exc.zh
+        with s.renderer.for_browser():
+            page = handouts.html(s, it, level)
+        page = page.replace("</head>", self._styles("handout") + "</head>", 1)
+        if problem:
+            page = page.replace("<body>", f'<body><p id="gb-problem">{L.ONE_PAGE_FAILS}{html.escape(problem)}</p>', 1)
+        return self._page(page, it.title, f"/handout/{it.item_number}.pdf")
 
     def _layout_asset(self, path: str) -> tuple[int, str, bytes] | None:
         """An image a template refers to relatively (`<img src="logo.svg">`), from the layout folder the PDF
