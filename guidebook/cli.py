@@ -441,8 +441,7 @@ def handout(
 ) -> None:
     """Handouts for the window: one or several items' one-page handouts, from the last build when it is
     up to date (nothing is rendered then), and print where they were written."""
-    from guidebook.pipeline import Options, Session, output_keys, select_items
-    from guidebook.pipeline import cache
+    from guidebook.pipeline import Options, Session, build as run_build
     from guidebook.files import write_atomic
     from guidebook.outputs import handouts as h
 
@@ -453,33 +452,20 @@ def handout(
                                  "(| lp)", param_hint="--out")
     opts = Options(source=source, output=output, layouts=_chain(layouts, style),
                    items=list(dict.fromkeys(numbers)), guide=False, word=False, site=False)
-    try:
-        session = Session(opts, warn=_warn, catalogue=cat)
-        items = select_items(session.doc, opts)
-        keys = output_keys(session, items)
-        entries = cache.previous(output)
-        pdfs = []
-        for it in items:
-            rel = f"handouts/{it.file_stem}.pdf"
-            if cache.fresh(output, rel, keys[rel], entries):
-                pdfs.append((it, (output / rel).read_bytes(), False))  # the build's file is current
-            else:
-                hint = entries.get(rel, {}).get("fit")
-                pdfs.append((it, h.build_one(session, it, hint if isinstance(hint, int) else 0)[0], True))
-        if out is not None:
-            data = pdfs[0][1] if len(pdfs) == 1 else h.combine_files(session, [d for _, d, _ in pdfs])
-            if str(out) == "-":
-                sys.stdout.buffer.write(data)
-                sys.stdout.buffer.flush()
-                return
-            write_atomic(out, data)
-            typer.echo(str(out))
+    try:  # the build's own handouts: those up to date are not rendered again, the others are written there
+        result = run_build(opts, warn=_warn, catalogue=cat)
+        files = [p for p in result.wanted if p.suffix == ".pdf"]
+        if out is None:
+            typer.echo("\n".join(map(str, files)))
             return
-        for it, data, fresh in pdfs:
-            path = output / "handouts" / f"{it.file_stem}.pdf"
-            if fresh:
-                write_atomic(path, data)
-            typer.echo(str(path))
+        # one print job: one copy of each face, as all-handouts.pdf has
+        data = files[0].read_bytes() if len(files) == 1 else h.combine_files(Session(opts, warn=_warn, catalogue=cat), files)
+        if str(out) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
+        write_atomic(out, data)
+        typer.echo(str(out))
     except GuidebookError as exc:
         fail(exc)
 

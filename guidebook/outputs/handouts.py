@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import NamedTuple
 
 from guidebook.diagnostics import GuidebookError
 from guidebook.render import weasy
@@ -165,9 +166,19 @@ def write(session, rendered, what: str) -> bytes:
     return buf.getvalue()
 
 
-def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = None) -> list[tuple]:
-    """Lay out and write the handouts of `numbers`: (number, pdf, tagged pdf or None, error or None,
-    fitting level), starting from the levels of `hints`."""
+class Laid(NamedTuple):
+    """One handout rendered in a worker: its PDF (and PDF/UA-1 copy with --archive) and fitting level,
+    or why it fails the one-page check."""
+
+    number: int
+    pdf: bytes | None
+    tagged: bytes | None
+    error: str | None
+    level: int | None
+
+
+def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = None) -> list[Laid]:
+    """Lay out and write the handouts of `numbers`, starting from the levels of `hints`."""
     out = []
     by_number = {it.item_number: it for it in session.doc.items}
     r = session.renderer
@@ -176,10 +187,10 @@ def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = Non
         try:
             rendered, level = layout(session, it, (hints or {}).get(n, 0))
         except HandoutOverflow as exc:
-            out.append((n, None, None, str(exc), None))
+            out.append(Laid(n, None, None, str(exc), None))
             continue
         tagged = r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1") if session.opts.archive else None
-        out.append((n, write(session, rendered, f"handout {n}"), tagged, None, level))
+        out.append(Laid(n, write(session, rendered, f"handout {n}"), tagged, None, level))
     return out
 
 
@@ -215,19 +226,14 @@ def chunks(items: list[ItemView], size: int = 6) -> list[list[int]]:
     return [numbers[i:i + size] for i in range(0, len(numbers), size)]
 
 
-def fit_levels(results: list) -> dict[int, int]:
+def fit_levels(results: list[list[Laid]]) -> dict[int, int]:
     """The fitting level each handout of the chunks' results needed, by item number."""
-    return {n: level for chunk in results for n, _, _, err, level in chunk if err is None}
+    return {h.number: h.level for chunk in results for h in chunk if h.error is None}
 
 
-def collect(items: list[ItemView], results: list, folder: Path, archive: Path | None = None):
-    """Outputs from the chunks' results, in item order; every overflow is reported at once."""
-    by_number = {n: (pdf, tagged, err) for chunk in results for n, pdf, tagged, err, _ in chunk}
-    errors = [by_number[it.item_number][2] for it in items if by_number[it.item_number][2]]
+def failures(results: list[list[Laid]]) -> None:
+    """Every handout of the chunks' results that failed the one-page check, reported at once."""
+    errors = [h.error for chunk in results for h in chunk if h.error]
     if errors:
         raise GuidebookError(f"{len(errors)} handout(s) fail the one-page check (they do not fit on one page, or "
                              "draw one thing over another):\n  " + "\n  ".join(errors))
-    out = [(folder / f"{it.file_stem}.pdf", by_number[it.item_number][0], 1) for it in items]
-    if archive is not None:
-        out += [(archive / f"{it.file_stem}.pdf", by_number[it.item_number][1], 1) for it in items]
-    return out

@@ -96,7 +96,7 @@ def _check_workers(started: list) -> None:
 
 
 def _run(task: Task) -> Any:
-    fn, args = task
+    fn, args = task[0], task[1]  # (fn, args), or a builders.Task that also names its owner
     return fn(_SESSION, *args)
 
 
@@ -121,8 +121,7 @@ def run_all(session, tasks: list[Task], progress: Callable[[str], None] = lambda
         with _frozen_session():
             while waiting:
                 i = waiting.popleft()
-                fn, args = tasks[i]
-                arrived(i, fn(session, *args))
+                arrived(i, tasks[i][0](session, *tasks[i][1]))
         return [results[i] for i in range(len(tasks))]
     _SESSION = session
     try:

@@ -78,7 +78,8 @@ WORKERS = """
 import json, sys
 from pathlib import Path
 import cffi.api
-from guidebook.pipeline import Options, Session, _handout_docx, _warm, parallel
+from guidebook.pipeline import Options, Session, _prepare, parallel, planner
+from guidebook.pipeline.builders import Handouts, handout_docx
 from guidebook.outputs import handouts
 
 def first_tasks(session, numbers):
@@ -89,14 +90,15 @@ def first_tasks(session, numbers):
         return original(self, cdecl)
     cffi.api.FFI._typeof_locked = logged
     handouts.render_chunk(session, numbers)
-    _handout_docx(session, numbers)
+    handout_docx(session, numbers)
     ours = ("guidebook", "weasyprint", "docx", "pikepdf", "PIL", "fontTools", "jinja2", "qrcode", "lxml")
     return sorted(m for m in set(sys.modules) - BEFORE if m.split(".")[0] in ours), parsed
 
 session = Session(Options(source=Path(sys.argv[1])))
 session.renderer
-if sys.argv[2] == "warm":
-    _warm(session, [(handouts.render_chunk, ([15],)), (_handout_docx, ([15],))])
+if sys.argv[2] == "warm":  # as the build does for a plan where every handout is stale
+    keys = planner.output_keys(session, session.doc.items)
+    _prepare(session, [Handouts(session, planner.Plan(session.doc.items, keys, set(keys), []))])
 BEFORE = set(sys.modules)
 print(json.dumps(parallel.run_all(session, [(first_tasks, ([15],)), (first_tasks, ([16],))], lambda m: None)))
 """
