@@ -367,23 +367,8 @@ def build(
     Only outputs whose inputs changed are rendered again (see --force); nothing is written unless every requested document renders.
     """
     from guidebook.pipeline import Options, build as run_build
-    from guidebook.catalogue.numbering import parse_category
 
-    cat_name = None
-    if category is not None or items:
-        cat = load(source)
-        names = [c.name for c in cat.guide.categories]
-        if category is not None:
-            cat_name = parse_category(category, names)
-            if cat_name is None:
-                raise typer.BadParameter(
-                    f"no category matches {category!r}; categories: "
-                    + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
-        numbers = {it.number for it in cat.items}
-        unknown = sorted(set(items or []) - numbers)
-        if unknown:  # the same kind of mistake as an unknown category: a usage error
-            raise typer.BadParameter(f"no item numbered {', '.join(map(str, unknown))}; items are "
-                                     f"{min(numbers)}-{max(numbers)}", param_hint="--item")
+    cat, cat_name = _selection(source, category, items) if category is not None or items else (None, None)
     if guide is None:
         guide = category is None and not items
     opts = Options(source=source, output=output, layouts=_chain(layouts, style), strict=strict, guide=guide,
@@ -392,13 +377,34 @@ def build(
                    force=force, site=site)
     progress = _Progress(quiet)
     try:
-        result = run_build(opts, progress, _warn)
+        result = run_build(opts, progress, _warn, cat)
     except GuidebookError as exc:
         progress.done()
         fail(exc)
         return
     progress.done()
     _summary(result, output)
+
+
+def _selection(source: Path, category: str | None, items: list[int] | None):
+    """The catalogue, and the name of the category `--category` means; an unknown category or item number
+    is a usage error."""
+    from guidebook.catalogue.numbering import parse_category
+
+    cat, cat_name = load(source), None
+    names = [c.name for c in cat.guide.categories]
+    if category is not None:
+        cat_name = parse_category(category, names)
+        if cat_name is None:
+            raise typer.BadParameter(
+                f"no category matches {category!r}; categories: "
+                + ", ".join(f"{i}={n}" for i, n in enumerate(names, 1)), param_hint="--category")
+    numbers = {it.number for it in cat.items}
+    unknown = sorted(set(items or []) - numbers)
+    if unknown:  # the same kind of mistake as an unknown category: a usage error
+        raise typer.BadParameter(f"no item numbered {', '.join(map(str, unknown))}; items are "
+                                 f"{min(numbers)}-{max(numbers)}", param_hint="--item")
+    return cat, cat_name
 
 
 def _handout_numbers(cat, targets: list[str] | None, category: str | None) -> list[int]:
@@ -452,14 +458,15 @@ def handout(
                                  "(| lp)", param_hint="--out")
     opts = Options(source=source, output=output, layouts=_chain(layouts, style),
                    items=list(dict.fromkeys(numbers)), guide=False, word=False, site=False)
-    try:  # the build's own handouts: those up to date are not rendered again, the others are written there
-        result = run_build(opts, warn=_warn, catalogue=cat)
+    try:  # the build's own handouts: those up to date are not rendered again; with -o, output/ is only read
+        result = run_build(opts, warn=_warn, catalogue=cat, write=out is None)
         files = [p for p in result.wanted if p.suffix == ".pdf"]
         if out is None:
             typer.echo("\n".join(map(str, files)))
             return
+        pdfs = [result.made.get(p) or p.read_bytes() for p in files]
         # one print job: one copy of each face, as all-handouts.pdf has
-        data = files[0].read_bytes() if len(files) == 1 else h.combine_files(Session(opts, warn=_warn, catalogue=cat), files)
+        data = pdfs[0] if len(pdfs) == 1 else h.combine_files(Session(opts, warn=_warn, catalogue=cat), pdfs)
         if str(out) == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()

@@ -12,8 +12,9 @@ want_test=0
 # Debian packages. fonts-noto-cjk: the CJK faces (a fresh machine has none); libharfbuzz-subset0: fast
 # font subsetting in WeasyPrint (without it every Chinese PDF takes ~9 s more); Pango: WeasyPrint's layout.
 runtime_pkgs=(fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
-# libatomic1: Playwright's driver (node) needs it; a minimal Debian lacks it.
-test_pkgs=(libreoffice-writer-nogui poppler-utils chromium libatomic1)
+# libatomic1: Playwright's driver (node) needs it; a minimal Debian lacks it. default-jre-headless: the W3C
+# Nu HTML checker (below) is a Java program.
+test_pkgs=(libreoffice-writer-nogui poppler-utils chromium libatomic1 default-jre-headless)
 pkgs=("${runtime_pkgs[@]}")
 [ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")
 
@@ -88,3 +89,28 @@ fi
 # One-face copies of the CJK fonts, so word processors name Chinese text's fonts correctly (see
 # `guidebook fonts install --help`). Idempotent and quick once done.
 "$venv/bin/guidebook" fonts install >/dev/null 2>&1 || echo "setup: warning: could not install the one-face CJK fonts (guidebook fonts install)" >&2
+
+# The test tools that are not Python packages: the W3C Nu HTML checker (vnu.jar) from the npm registry,
+# pinned by version and the registry's own SHA-512, checked before it is unpacked into the virtualenv.
+if [ $want_test = 1 ]; then
+  vnu_version=26.9.27
+  vnu_sha512=TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNtjn7+RPUiZhgli0SghgBX6RJRNea0KA==
+  vnu_jar="$venv/share/vnu/vnu-$vnu_version.jar"
+  if [ ! -f "$vnu_jar" ]; then
+    echo "setup: fetching the Nu HTML checker (vnu-jar $vnu_version, registry.npmjs.org)" >&2
+    "$venv/bin/python" - "$vnu_version" "$vnu_sha512" "$vnu_jar" <<'PY'
+import base64, hashlib, io, sys, tarfile, urllib.request
+from pathlib import Path
+version, sha512, dest = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+url = f"https://registry.npmjs.org/vnu-jar/-/vnu-jar-{version}.tgz"
+data = urllib.request.urlopen(url, timeout=300).read()
+if base64.b64encode(hashlib.sha512(data).digest()).decode() != sha512:
+    sys.exit(f"setup: {url} does not have the pinned SHA-512; not installed")
+jar = tarfile.open(fileobj=io.BytesIO(data)).extractfile("package/build/dist/vnu.jar").read()
+dest.parent.mkdir(parents=True, exist_ok=True)
+tmp = dest.with_suffix(".part")
+tmp.write_bytes(jar)
+tmp.replace(dest)
+PY
+  fi
+fi

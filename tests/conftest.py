@@ -46,25 +46,38 @@ def doc(catalogue):
     return build_document(catalogue)
 
 
+def shared_folder(tmp_path_factory, name: str) -> Path:
+    """A folder of this test run shared by its parallel workers (pytest-xdist): a build into it is made
+    by the first worker that asks; the build's own lock makes the others wait, and they find every output
+    up to date. Outside xdist, the run's own folder."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # pytest-of-USER/pytest-N/, above each worker's popen-gwK/
+    folder = base / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """One full build of source/ (guide, handouts, Word files), shared by the output tests."""
+    """One full build of source/ (guide, handouts, Word files, site), shared by the output tests: read,
+    never changed."""
     from guidebook.pipeline import Options, build
 
-    out = tmp_path_factory.mktemp("output")
+    out = shared_folder(tmp_path_factory, "output")
     result = build(Options(source=SOURCE, output=out))
     return out, result
 
 
 @pytest.fixture(scope="session", params=STYLES)
 def styled_build(request, built, tmp_path_factory):
-    """The PDF outputs in each house style: the default build, and one with --style gbt9704."""
+    """The outputs in each house style: the default build, and one with --style gbt9704."""
     if request.param == "default":
         return built[0]
     from guidebook.pipeline import Options, build
     from guidebook.render import style_folder
 
-    out = tmp_path_factory.mktemp(request.param)
+    out = shared_folder(tmp_path_factory, request.param)
     build(Options(source=SOURCE, output=out, layouts=[style_folder(request.param)]))
     return out
 

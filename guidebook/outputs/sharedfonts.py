@@ -367,32 +367,9 @@ def _recoded_streams(pdf, code_maps: dict[tuple, dict[int, int]]) -> list[tuple[
                 out.append((target, fast))
             visit_forms(resources)
             return
-        instructions = pikepdf.parse_content_stream(content)
-        changed = False
-        current, stack = None, []
-        for i, ins in enumerate(instructions):
-            if isinstance(ins, pikepdf.ContentStreamInlineImage):
-                continue
-            op = str(ins.operator)
-            if op == "q":
-                stack.append(current)
-            elif op == "Q":
-                current = stack.pop() if stack else current
-            elif op == "Tf":
-                font = fonts.get(str(ins.operands[0])) if ins.operands else None
-                if font is None:
-                    raise _Unsafe("a font that is not in the stream's resources")
-                current = code_maps.get(font.objgen, False)  # False: a font left as it is
-            elif op in TEXT_OPERATORS:
-                if current is None:
-                    raise _Unsafe("text shown with a font set outside its stream")
-                if current:
-                    operands = list(ins.operands)
-                    operands[-1] = _recode_operand(operands[-1], current)
-                    instructions[i] = pikepdf.ContentStreamInstruction(operands, ins.operator)
-                    changed = True
-        if changed:
-            out.append((target, pikepdf.unparse_content_stream(instructions)))
+        recoded = _recode_instructions(content, fonts, code_maps)
+        if recoded is not None:
+            out.append((target, recoded))
         visit_forms(resources)
 
     def visit_stream(stream, resources):
@@ -419,6 +396,38 @@ def _recoded_streams(pdf, code_maps: dict[tuple, dict[int, int]]) -> list[tuple[
                 for stream in (look.values() if isinstance(look, pikepdf.Dictionary) else [look]):
                     visit_stream(stream, None)
     return out
+
+
+def _recode_instructions(content, fonts, code_maps: dict[tuple, dict[int, int]]) -> bytes | None:
+    """The slow path of `_recoded_streams`: the stream parsed into instructions, the text of re-encoded
+    fonts recoded, written again (None when nothing changed)."""
+    import pikepdf
+
+    instructions = pikepdf.parse_content_stream(content)
+    changed = False
+    current, stack = None, []
+    for i, ins in enumerate(instructions):
+        if isinstance(ins, pikepdf.ContentStreamInlineImage):
+            continue
+        op = str(ins.operator)
+        if op == "q":
+            stack.append(current)
+        elif op == "Q":
+            current = stack.pop() if stack else current
+        elif op == "Tf":
+            font = fonts.get(str(ins.operands[0])) if ins.operands else None
+            if font is None:
+                raise _Unsafe("a font that is not in the stream's resources")
+            current = code_maps.get(font.objgen, False)  # False: a font left as it is
+        elif op in TEXT_OPERATORS:
+            if current is None:
+                raise _Unsafe("text shown with a font set outside its stream")
+            if current:
+                operands = list(ins.operands)
+                operands[-1] = _recode_operand(operands[-1], current)
+                instructions[i] = pikepdf.ContentStreamInstruction(operands, ins.operator)
+                changed = True
+    return pikepdf.unparse_content_stream(instructions) if changed else None
 
 
 def _content_bytes(content) -> bytes:

@@ -133,7 +133,7 @@ class Writer:
         chain = session.renderer.chain
         self.reference = find_layout_file(chain, REFERENCE)
         self.roles = {r.name: r.family for r in session.renderer.roles}
-        cache = session.__dict__.setdefault("_word_templates", {})
+        cache = session.renderer.word_templates
         if stylesheet not in cache:  # prepare the reference once per process, then start from its bytes
             self._open(docx.Document, str(self.reference))
             self._check_styles()
@@ -599,11 +599,11 @@ class Translator:
 
 
 def _length_mm(value: str, default: float) -> float:
-    from guidebook.render import _length_mm as parse
+    from guidebook.render.settings import length_mm
 
     try:
-        return parse(value) if value else default
-    except (ValueError, KeyError):
+        return length_mm(value) if value else default
+    except GuidebookError:  # a length Word cannot take (var(), calc()): the default
         return default
 
 

@@ -40,6 +40,7 @@ class BuildResult:
     fit: dict[str, int] = field(default_factory=dict)  # the fitting level of each handout rendered
     foreign: list[Path] = field(default_factory=list)  # files in output/site/ the build did not write
     wanted: list[Path] = field(default_factory=list)  # every output asked for, made now or up to date
+    made: dict[Path, bytes] = field(default_factory=dict)  # what a build with write=False made
 
 
 @dataclass
@@ -135,6 +136,17 @@ class Session:
 
     def created(self) -> str:
         return self.doc.meta.created
+
+    def with_catalogue(self, catalogue: Catalogue) -> "Session":
+        """The same layouts, fonts and renderer with another catalogue (the editor's unsaved form): a new
+        session, so that no one's document changes under them."""
+        import copy
+
+        new = copy.copy(self)
+        new.catalogue, new.doc = catalogue, build_document(catalogue)
+        for memo in ("_tree", "_tree_of", "_handout_trees", "_layout_key"):
+            new.__dict__.pop(memo, None)
+        return new
 
     @property
     def layout_key(self) -> str:
@@ -261,22 +273,45 @@ class OutputLock:
 
 
 def build(opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None,
-          catalogue: Catalogue | None = None) -> BuildResult:
+          catalogue: Catalogue | None = None, write: bool = True) -> BuildResult:
     """Build every requested output that is not up to date, one build at a time per output folder.
-    `catalogue`: opts.source already loaded by the caller."""
-    check_output_folder(opts.output)
+
+    `catalogue`: opts.source already loaded by the caller. `write=False`: the outputs that are not up to
+    date are made but not written (`result.made`); the output folder is only read (`guidebook handout -o`).
+    A first build that fails leaves no folder behind."""
     from guidebook.pipeline.publish import foreign_files
 
-    with OutputLock(opts.output, progress):
-        result = _build(opts, progress, warn, catalogue)
-        try:
-            result.foreign = foreign_files(opts.output)
-        except GuidebookError:  # no web edition built yet
-            result.foreign = []
+    if not write:
+        return _build(opts, progress, warn, catalogue, write=False)
+    new = not opts.output.exists()
+    check_output_folder(opts.output)
+    try:
+        with OutputLock(opts.output, progress):
+            result = _build(opts, progress, warn, catalogue)
+    except BaseException:
+        if new:
+            _remove_empty_folders(opts.output)
+        raise
+    try:
+        result.foreign = foreign_files(opts.output)
+    except GuidebookError:  # no web edition built yet
+        result.foreign = []
     return result
 
 
-def _build(opts: Options, progress: Progress, warn: Progress, catalogue: Catalogue | None) -> BuildResult:
+def _remove_empty_folders(folder: Path) -> None:
+    """`folder` and the folders under it that hold no file (never a file)."""
+    import os
+
+    for path in sorted((p for p in folder.rglob("*") if p.is_dir() and not p.is_symlink()), reverse=True) + [folder]:
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
+
+
+def _build(opts: Options, progress: Progress, warn: Progress, catalogue: Catalogue | None,
+           write: bool = True) -> BuildResult:
     """Load, plan, run the builders' tasks, write what they give. Nothing is written unless all renders."""
     from guidebook.pipeline import parallel, planner
     from guidebook.pipeline.builders import BUILDERS, GuidePdf
@@ -303,7 +338,11 @@ def _build(opts: Options, progress: Progress, warn: Progress, catalogue: Catalog
     files: list = []
     for b in builders:  # in order: the site copies the handouts made before it
         files += b.files({f.path: f.data for f in files})
-    _write(opts, session, plan, [f for f in files if str(f.path.relative_to(opts.output)) in plan.stale], result, t0)
+    files = [f for f in files if str(f.path.relative_to(opts.output)) in plan.stale]
+    if write:
+        _write(opts, session, plan, files, result, t0)
+    else:
+        result.made = {f.path: f.data for f in files}
     return result
 
 

@@ -74,6 +74,14 @@ def _pdf_libraries() -> None:
     Image.preinit()  # the image plugins PIL would load on its first image
 
 
+def _word(session, stylesheet: str) -> None:
+    """python-docx, and the page the Word writer sets (the layout's settings, parsed once)."""
+    from guidebook.outputs import word  # noqa: F401
+    from guidebook.render import page_geometry
+
+    page_geometry(session.chain, stylesheet)
+
+
 def _item_documents() -> None:
     """A handout's document tree is made in its worker."""
     from guidebook.document import tree  # noqa: F401
@@ -168,7 +176,10 @@ class GuidePdf(Builder):
 
         s, plan = self.session, self.parts
         self.guesses, known = paginate.first_guesses(plan, paginate.load_hint(self.opts.source, s.chain))
-        self.cache = paginate.PartCache(s.layout_key, read=not self.opts.force)
+        # a part embeds the font cuts of this build's characters: a part laid out with other cuts (before an
+        # edit brought a new character) would give a guide with two copies of each face, unlike --force
+        cuts = "|".join(sorted(p.name for p in s.renderer.font_files.values()))
+        self.cache = paginate.PartCache(f"{s.layout_key}|{cuts}", read=not self.opts.force)
         # parts laid out before from the same content and the same guess are not laid out again
         kept = {k: self.cache.get(plan, k, g) for k, g in enumerate(self.guesses)} if known else {}
         self.by_part = {k: res for k, res in kept.items() if res is not None}
@@ -250,8 +261,7 @@ class GuideWord(Builder):
         return [self.task("files", guide_docx)] if wanted else []
 
     def warm(self) -> list[str]:
-        from guidebook.outputs import word  # noqa: F401
-
+        _word(self.session, "guide.css")
         return []
 
 
@@ -355,7 +365,7 @@ class Handouts(Builder):
             _pdf_libraries()
         _item_documents()
         if self.opts.word:
-            from guidebook.outputs import word  # noqa: F401
+            _word(self.session, "handout.css")
         return [handouts.TEMPLATE] if self.pdf_items else []
 
 

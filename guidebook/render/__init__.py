@@ -298,6 +298,7 @@ class Renderer:
                     sheets.append(parsed[path])
                 self.css[kind] = sheets
         self._svg_cache: dict = {}  # flow drawings, reused across fitting attempts
+        self.word_templates: dict[str, bytes] = {}  # reference.docx prepared per stylesheet (outputs.word)
         # Flowcharts go into PDFs as <img> data: URLs: WeasyPrint parses them with ElementTree instead of
         # its HTML parser, which makes the guide about 0.4 s faster. Browsers (the preview) cannot use
         # the page's fonts inside an SVG image, so the preview sets this to True and gets inline SVG.
@@ -306,8 +307,13 @@ class Renderer:
     def warm(self, templates: list[str]) -> None:
         """What every worker would otherwise do for itself before its first document, done once before
         they fork: compile the templates, and parse the C types WeasyPrint asks cffi for."""
+        import jinja2
+
         for name in templates:
-            self.env.get_template(name)
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:  # reported with its file and line where the template is used
+                pass
         weasy.parse_c_types()
         fonts.parse_c_types()
 
@@ -451,8 +457,6 @@ class Renderer:
 # ---------------------------------------------------------------------------------------------
 # Page geometry for writers that are not CSS-driven (Word), read from the same stylesheets.
 
-PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
-_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
 
 
 def charset(cat, layout_dirs: list[Path]) -> str:
@@ -480,61 +484,15 @@ def _package_chars() -> frozenset[str]:
 
 def theme_values(chain: list[Path]) -> dict[str, str]:
     """The design values: the theme's CSS variables as the cascade sets them (theme.css, then
-    custom.css), read once and given to every writer (PDF, Word, the web edition)."""
-    values: dict[str, str] = {}
-    for path in (p for name in ("theme.css", "custom.css") for p in stylesheet_files(chain, name)):
-        text = re.sub(r"/\*.*?\*/", "", path.read_text("utf-8"), flags=re.S)
-        values.update(_css_vars(text))
-    return values
+    custom.css), read once (render.settings) and given to every writer (PDF, Word, the web edition)."""
+    from guidebook.render.settings import settings
 
-
-def _css_vars(text: str) -> dict[str, str]:
-    return {m.group(1): m.group(2).strip() for m in re.finditer(r"(--[\w-]+)\s*:\s*([^;]+);", text)}
-
-
-def _length_mm(value: str) -> float:
-    m = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|px)\s*", value)
-    if not m:
-        raise GuidebookError(f"cannot read the CSS length {value!r}")
-    return float(m.group(1)) * _UNITS_MM[m.group(2)]
+    return dict(settings(chain).variables)
 
 
 def page_geometry(chain: list[Path], stylesheet: str) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
-    """(width, height) and (top, right, bottom, left) margins in mm from the first plain @page rule.
+    """(width, height) and (top, right, bottom, left) margins in mm of `stylesheet`'s pages (render.settings)."""
+    from guidebook.render.settings import page
 
-    The theme's @page applies unless `stylesheet` has its own; var() refers to theme.css variables.
-    """
-    theme = find_layout_file(chain, "theme.css").read_text("utf-8")
-    variables = _css_vars(theme)
-    size, margins = "A4", ["20mm"]
-    for name in ("theme.css", stylesheet):
-        text = find_layout_file(chain, name).read_text("utf-8")
-        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-        m = re.search(r"@page\s*\{([^{}]*)", text)
-        if not m:
-            continue
-        block = re.sub(r"var\((--[\w-]+)\)", lambda v: variables.get(v.group(1), v.group(0)), m.group(1))
-        decl = dict((k.strip(), v.strip()) for k, _, v in (d.partition(":") for d in block.split(";")) if v)
-        size = decl.get("size", size)
-        if "margin" in decl:
-            margins = decl["margin"].split()
-        for i, side in enumerate(("margin-top", "margin-right", "margin-bottom", "margin-left")):
-            if side in decl:
-                full = (margins * 4)[:4] if len(margins) == 1 else margins
-                if len(full) == 2:
-                    full = full * 2
-                if len(full) == 3:
-                    full = [full[0], full[1], full[2], full[1]]
-                full[i] = decl[side]
-                margins = full
-    words = size.upper().split()
-    if words[0] in PAGE_SIZES_MM:
-        w, h = PAGE_SIZES_MM[words[0]]
-        if "LANDSCAPE" in words:
-            w, h = h, w
-    else:
-        parts = size.split()
-        w, h = _length_mm(parts[0]), _length_mm(parts[1] if len(parts) > 1 else parts[0])
-    vals = [_length_mm(x) for x in margins]
-    top, right, bottom, left = {1: vals * 4, 2: vals * 2, 3: vals + [vals[1]], 4: vals}[len(vals)][:4]
-    return (w, h), (top, right, bottom, left)
+    p = page(chain, stylesheet)
+    return (p.width, p.height), p.margins

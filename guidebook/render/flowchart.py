@@ -184,49 +184,105 @@ def render_svg(flow: Flow, style: Style | None = None, title: str = "") -> str:
             prev_bottom = y + h
             y += h + st.gap
         elif node.kind == "decision":
-            inner = main_w * 0.56
-            lines = wrap(node.text, inner, fs)
-            h = max(len(lines) * lh * 1.7 + 2 * pad, 3 * lh)
-            top, mid, bot = y, y + h / 2, y + h
-            left, right = cx - main_w / 2, cx + main_w / 2
-            svg.parts.append(
-                f'<polygon points="{cx:.1f},{top:.1f} {right:.1f},{mid:.1f} {cx:.1f},{bot:.1f} {left:.1f},{mid:.1f}" '
-                f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1.2"/>'
-            )
-            svg.text_block(lines, cx, mid - len(lines) * lh / 2)
-            # the "no" exit: to the right, into a terminal
-            side_x = right + 18
-            side_w = st.width - side_x - 2
-            slines = wrap(node.no_end, side_w - 2 * pad, fs)
-            sh = len(slines) * lh + 2 * pad
-            svg.arrow(right, mid, side_x - 1, mid, node.no)
-            svg.parts.append(
-                f'<rect x="{side_x:.1f}" y="{mid - sh / 2:.1f}" width="{side_w:.1f}" height="{sh:.1f}" '
-                f'rx="{min(sh / 2, 14):.1f}" fill="{st.accent}" stroke="{st.stroke}" stroke-width="1.2"/>'
-            )
-            svg.text_block(slines, side_x + side_w / 2, mid - sh / 2 + pad)
-            prev_bottom = bot
-            y = bot + st.gap + fs  # room for the "yes" label
-            svg.parts.append(
-                f'<text x="{cx + 4:.1f}" y="{bot + fs:.1f}" font-size="{st.label_size:.1f}">{escape(node.yes)}</text>'
-            )
+            prev_bottom, y = _decision(svg, node, cx, main_w, y)
         else:  # fork: a decision with one labelled exit per option, merging again below
-            inner = main_w * 0.56
-            lines = wrap(node.text, inner, fs)
-            h = max(len(lines) * lh * 2.0 + 2 * pad, 3.2 * lh)
-            left, right, mid = cx - main_w / 2, cx + main_w / 2, y + h / 2
-            svg.parts.append(
-                f'<polygon points="{cx:.1f},{y:.1f} {right:.1f},{mid:.1f} {cx:.1f},{y + h:.1f} {left:.1f},{mid:.1f}" '
-                f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1.2"/>'
-            )
-            svg.text_block(lines, cx, mid - len(lines) * lh / 2)
-            if st.stack_options:
-                merge = _stacked_options(svg, node, left, mid, y + h, cx)
-            else:
-                merge = _side_by_side_options(svg, node, y + h, cx)
-            prev_bottom = merge
-            y = merge + st.gap
+            prev_bottom = _fork(svg, node, cx, main_w, y)
+            y = prev_bottom + st.gap
     return _document(svg, st, y - st.gap + 2, title)
+
+
+def _decision(svg: _Svg, node: Node, cx: float, main_w: float, y: float) -> tuple[float, float]:
+    """A yes/no diamond at `y` whose "no" exit runs right into a terminal; (its bottom, the next top)."""
+    st = svg.st
+    fs, lh, pad = st.font_size, st.font_size * st.line_gap, st.pad
+    inner = main_w * 0.56
+    lines = wrap(node.text, inner, fs)
+    h = max(len(lines) * lh * 1.7 + 2 * pad, 3 * lh)
+    top, mid, bot = y, y + h / 2, y + h
+    left, right = cx - main_w / 2, cx + main_w / 2
+    svg.parts.append(
+        f'<polygon points="{cx:.1f},{top:.1f} {right:.1f},{mid:.1f} {cx:.1f},{bot:.1f} {left:.1f},{mid:.1f}" '
+        f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1.2"/>'
+    )
+    svg.text_block(lines, cx, mid - len(lines) * lh / 2)
+    # the "no" exit: to the right, into a terminal
+    side_x = right + 18
+    side_w = st.width - side_x - 2
+    slines = wrap(node.no_end, side_w - 2 * pad, fs)
+    sh = len(slines) * lh + 2 * pad
+    svg.arrow(right, mid, side_x - 1, mid, node.no)
+    svg.parts.append(
+        f'<rect x="{side_x:.1f}" y="{mid - sh / 2:.1f}" width="{side_w:.1f}" height="{sh:.1f}" '
+        f'rx="{min(sh / 2, 14):.1f}" fill="{st.accent}" stroke="{st.stroke}" stroke-width="1.2"/>'
+    )
+    svg.text_block(slines, side_x + side_w / 2, mid - sh / 2 + pad)
+    svg.parts.append(
+        f'<text x="{cx + 4:.1f}" y="{bot + fs:.1f}" font-size="{st.label_size:.1f}">{escape(node.yes)}</text>'
+    )
+    return bot, bot + st.gap + fs  # room for the "yes" label
+
+
+def _fork(svg: _Svg, node: Node, cx: float, main_w: float, y: float) -> float:
+    """A diamond with one labelled exit per option, merging again below; returns where they merge."""
+    st = svg.st
+    fs, lh, pad = st.font_size, st.font_size * st.line_gap, st.pad
+    inner = main_w * 0.56
+    lines = wrap(node.text, inner, fs)
+    h = max(len(lines) * lh * 2.0 + 2 * pad, 3.2 * lh)
+    left, right, mid = cx - main_w / 2, cx + main_w / 2, y + h / 2
+    svg.parts.append(
+        f'<polygon points="{cx:.1f},{y:.1f} {right:.1f},{mid:.1f} {cx:.1f},{y + h:.1f} {left:.1f},{mid:.1f}" '
+        f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1.2"/>'
+    )
+    svg.text_block(lines, cx, mid - len(lines) * lh / 2)
+    if st.stack_options:
+        return _stacked_options(svg, node, left, mid, y + h, cx)
+    return _side_by_side_options(svg, node, y + h, cx)
+
+
+def _row_cell(node: Node, cw: float, st: Style) -> tuple:
+    """A node in a row cell `cw` wide: (node, its lines, its height, the height below it for a decision's
+    "no" exit, cw)."""
+    fs, lh, pad = st.font_size, st.font_size * st.line_gap, st.pad
+    text = node.text
+    if node.kind == "fork":
+        text = node.text + "：" + "；".join(f"{a}（{b}）" for a, b in node.options)
+    lines = wrap(text, cw - 2 * pad - (lh if node.kind != "process" else 0), fs)
+    h = len(lines) * lh + 2 * pad
+    if node.kind == "decision":
+        h = max(h * 1.6, 3 * lh)
+    extra = 0.0
+    if node.kind == "decision":
+        nl = wrap(node.no_end, cw - 2 * pad, fs)
+        extra = st.gap + fs + len(nl) * lh + 2 * pad
+    return node, lines, h, extra, cw
+
+
+def _row_box(svg: _Svg, node: Node, lines: list[str], x: float, top: float, cw: float, h: float) -> None:
+    """One node of a row: a diamond with its "no" exit below it, or a box."""
+    st = svg.st
+    fs, lh, pad, hgap = st.font_size, st.font_size * st.line_gap, st.pad, st.gap
+    cx, mid = x + cw / 2, top + h / 2
+    if node.kind == "decision":
+        svg.parts.append(
+            f'<polygon points="{cx:.1f},{top:.1f} {x + cw:.1f},{mid:.1f} {cx:.1f},{top + h:.1f} {x:.1f},{mid:.1f}" '
+            f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1"/>')
+        svg.text_block(lines, cx, mid - len(lines) * lh / 2)
+        nl = wrap(node.no_end, cw - 2 * pad, fs)
+        ny = top + h + hgap + fs
+        nh = len(nl) * lh + 2 * pad
+        svg.arrow(cx, top + h, cx, ny - 1, node.no)
+        svg.parts.append(
+            f'<rect x="{x:.1f}" y="{ny:.1f}" width="{cw:.1f}" height="{nh:.1f}" rx="{min(nh / 2, 10):.1f}" '
+            f'fill="{st.accent}" stroke="{st.stroke}" stroke-width="1"/>')
+        svg.text_block(nl, cx, ny + pad)
+    else:
+        rx = min(h / 2, 10) if node.kind == "terminal" else 1.5
+        fill = st.accent if node.kind == "terminal" else st.fill
+        svg.parts.append(
+            f'<rect x="{x:.1f}" y="{top:.1f}" width="{cw:.1f}" height="{h:.1f}" rx="{rx:.1f}" '
+            f'fill="{fill}" stroke="{st.stroke}" stroke-width="1"/>')
+        svg.text_block(lines, cx, top + pad)
 
 
 def _document(svg: _Svg, st: Style, height: float, title: str) -> str:
@@ -377,26 +433,13 @@ def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per
     rows = [nodes[i:i + per_row] for i in range(0, len(nodes), per_row)]
     y, prev_exit = 2.0, None  # prev_exit: bottom centre of the last box of the previous row
     for row in rows:
-        cells = []
         # cell widths follow the text length (long labels do not make the row tall); arrows after decisions
         gaps = [_gap_after(row[i - 1], st) for i in range(1, len(row))]
         avail = st.width - 2 - sum(gaps)
         widths = _cell_widths(row, avail, st)
         if len(row) < per_row:  # a short last row keeps the widths of a full row
             widths = [min(w, (st.width - 2 - hgap * (per_row - 1)) / per_row * 1.6) for w in widths]
-        for node, cw in zip(row, widths):
-            text = node.text
-            if node.kind == "fork":
-                text = node.text + "：" + "；".join(f"{a}（{b}）" for a, b in node.options)
-            lines = wrap(text, cw - 2 * pad - (lh if node.kind != "process" else 0), fs)
-            h = len(lines) * lh + 2 * pad
-            if node.kind == "decision":
-                h = max(h * 1.6, 3 * lh)
-            extra = 0.0
-            if node.kind == "decision":
-                nl = wrap(node.no_end, cw - 2 * pad, fs)
-                extra = hgap + fs + len(nl) * lh + 2 * pad
-            cells.append((node, lines, h, extra, cw))
+        cells = [_row_cell(node, cw, st) for node, cw in zip(row, widths)]
         row_h = max(c[2] for c in cells)
         row_total = row_h + max(c[3] for c in cells)
         mid = y + row_h / 2
@@ -414,26 +457,7 @@ def render_svg_rows(flow: Flow, style: Style | None = None, title: str = "", per
                 svg.arrow(cx, turn, cx, top - 1)
             if i > 0:
                 svg.arrow(x - gaps[i - 1], mid, x - 1, mid, row[i - 1].yes if row[i - 1].kind == "decision" else "")
-            if node.kind == "decision":
-                svg.parts.append(
-                    f'<polygon points="{cx:.1f},{top:.1f} {x + cw:.1f},{mid:.1f} {cx:.1f},{top + h:.1f} {x:.1f},{mid:.1f}" '
-                    f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1"/>')
-                svg.text_block(lines, cx, mid - len(lines) * lh / 2)
-                nl = wrap(node.no_end, cw - 2 * pad, fs)
-                ny = top + h + hgap + fs
-                nh = len(nl) * lh + 2 * pad
-                svg.arrow(cx, top + h, cx, ny - 1, node.no)
-                svg.parts.append(
-                    f'<rect x="{x:.1f}" y="{ny:.1f}" width="{cw:.1f}" height="{nh:.1f}" rx="{min(nh / 2, 10):.1f}" '
-                    f'fill="{st.accent}" stroke="{st.stroke}" stroke-width="1"/>')
-                svg.text_block(nl, cx, ny + pad)
-            else:
-                rx = min(h / 2, 10) if node.kind == "terminal" else 1.5
-                fill = st.accent if node.kind == "terminal" else st.fill
-                svg.parts.append(
-                    f'<rect x="{x:.1f}" y="{top:.1f}" width="{cw:.1f}" height="{h:.1f}" rx="{rx:.1f}" '
-                    f'fill="{fill}" stroke="{st.stroke}" stroke-width="1"/>')
-                svg.text_block(lines, cx, top + pad)
+            _row_box(svg, node, lines, x, top, cw, h)
             prev_exit = (cx, top + h)
         y += row_total + hgap * 1.2
     return _document(svg, st, y - hgap * 1.2 + 2, title)

@@ -295,3 +295,19 @@ class running_editor:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def nu_errors(paths: list[Path]) -> list[str]:
+    """What the W3C Nu HTML checker (vnu.jar, fetched by `scripts/setup.sh --test`) reports as errors in
+    the HTML and CSS files `paths`, one line each: file:line: message. A missing checker is a failure."""
+    import json
+    import shutil
+
+    jars = sorted((ROOT / ".venv" / "share" / "vnu").glob("vnu-*.jar"))
+    java = shutil.which("java")
+    assert jars and java, "the Nu HTML checker needs Java and vnu.jar: run `scripts/setup.sh --test` (make test does)"
+    res = subprocess.run([java, "-jar", str(jars[-1]), "--errors-only", "--also-check-css", "--format", "json",
+                          *map(str, paths)], capture_output=True, text=True, timeout=600)
+    messages = json.loads(res.stderr or res.stdout)["messages"]
+    return [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}" for m in messages
+            if m.get("type") == "error" or m.get("subType") == "fatal"]

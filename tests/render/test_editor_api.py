@@ -182,3 +182,18 @@ def test_the_preview_says_why_a_handout_fails_the_one_page_check(editor):
     assert status == 200 and answer["fits"] is False and answer["pages"] >= 2
     assert answer["reason"].startswith("用最小字号（10.5 磅）") and "排不进一页" in answer["reason"], answer["reason"]
     assert git(repo, "status", "--porcelain") == ""  # a preview writes nothing
+
+
+def test_the_editors_pages_are_valid_html_by_the_nu_checker(editor, tmp_path):
+    """The index, an item's form, the guide's own data, the windows and a missing page: no error from the
+    W3C Nu HTML checker."""
+    from helpers import nu_errors
+
+    url, _ = editor
+    pages = []
+    for path in ("/", "/doc/item-15", "/doc/guide", "/doc/windows", "/doc/synonyms", "/doc/item-999"):
+        status, body = _request(url + f"{path}?t={TOKEN}")
+        assert status in (200, 404) and body.lstrip().lower().startswith(b"<!doctype html>"), (path, status)
+        pages.append(tmp_path / ((path.strip("/").replace("/", "-") or "index") + ".html"))
+        pages[-1].write_bytes(body)
+    assert nu_errors(pages) == []

@@ -283,3 +283,26 @@ def test_a_chain_stopped_by_a_failing_part_lays_the_guide_out_whole(tmp_path, mo
     assert laid_out == [0, 1]
     assert any("one document (part 2: broken on purpose)" in m for m in messages), messages
     assert len(PdfReader(tmp_path / "out" / "guide.pdf").pages) > 90
+
+
+def test_an_edit_that_brings_a_new_character_lays_every_part_out_with_the_new_font_cuts(tmp_path, monkeypatch):
+    """Parts embed the font cuts of the build's characters: after an edit that brings a character the
+    catalogue did not have, no part laid out with the old cuts is reused (the guide would carry two copies
+    of each face), and the guide is byte for byte what a build from scratch makes."""
+    import shutil
+
+    from guidebook.pipeline import Options, build
+
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    opts = dict(source=source, handouts=False, word=False, site=False)
+    build(Options(output=tmp_path / "out", **opts))
+    assert "鑫" not in "".join(p.read_text("utf-8") for p in source.rglob("*.yaml"))
+    item = source / "items" / "15.yaml"
+    item.write_text(item.read_text("utf-8").replace("全月经办。", "全月经办（鑫）。"), "utf-8")
+    messages = []
+    build(Options(output=tmp_path / "out", **opts), messages.append)
+    assert not any("parts unchanged" in m for m in messages), messages
+    build(Options(output=tmp_path / "fresh", force=True, **opts))
+    assert (tmp_path / "out" / "guide.pdf").read_bytes() == (tmp_path / "fresh" / "guide.pdf").read_bytes()

@@ -125,3 +125,24 @@ def test_without_base_url_no_qr_points_to_the_web_edition(built):
     (pdf,) = (built[0] / "handouts").glob("16-*.pdf")
     assert decode_qr_codes(pdf) == set()  # item 16 has no online channel
     assert "在线版" not in (built[0] / "handouts" / "all-handouts.pdf").read_bytes().decode("latin-1")
+
+
+def test_every_page_of_the_site_is_valid_html_by_the_nu_checker(styled_build):
+    """The W3C Nu HTML checker (the validator.w3.org engine) on every page and stylesheet of the web
+    edition, in both house styles: no error."""
+    from helpers import nu_errors
+
+    files = sorted(p for p in (styled_build / "site").rglob("*") if p.suffix in (".html", ".css"))
+    assert len([p for p in files if p.suffix == ".html"]) >= 58  # index, 54 items, windows, the lists, about
+    assert nu_errors(files) == []
+
+
+def test_the_nu_checker_finds_what_it_should(tmp_path):
+    """The check above can fail: two elements with one id, a list item outside a list."""
+    from helpers import nu_errors
+
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html lang="zh-CN"><head><title>x</title></head><body>'
+                    '<p id="a">申请</p><p id="a">受理</p><div><li>审核</li></div></body></html>', "utf-8")
+    errors = nu_errors([page])
+    assert len(errors) == 2 and "Duplicate ID" in errors[0] and "li" in errors[1], errors

@@ -58,7 +58,6 @@ class Previewer:
         import tempfile
 
         from guidebook.catalogue import load_catalogue
-        from guidebook.document.model import build_document
         from guidebook.outputs import handouts
 
         text = store.render(key, data)
@@ -75,8 +74,7 @@ class Previewer:
                     for d in exc.diagnostics[:3])}
         number = item_of(key)
         with self.lock:
-            s = self.session()
-            s.doc = build_document(cat)
+            s = self.session().with_catalogue(cat)
             it = next(i for i in s.doc.items if i.item_number == number)
             fits, level, overflow, reason = True, 0, 0.0, ""
             try:
