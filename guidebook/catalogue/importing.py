@@ -939,6 +939,10 @@ def read_fact(r: Reader, o: Open) -> None:
     lines = _lines(r, o)
     value = "；".join(text for _, text in lines)
     item = r.item if r.item is not None else {}
+    if o.key == "phones" and _own_phones_line(value, item, (r.out.windows or {}).get("windows", [])):
+        for b, _ in lines:  # guidebook's 咨询电话 line: the numbers of the item's own texts, or where to find one
+            r.derive(b, L.PHONES)
+        return
     service = item.setdefault("service", {})
     ok: Any = value or None
     if o.key in ("phones", "complaint_phones") or (f and f.kind == "phones"):
@@ -967,6 +971,26 @@ def read_fact(r: Reader, o: Open) -> None:
             r.place(b, f"{r.file(r.item)}: service.{o.key}")
         else:
             r.unplace(b.where, f"{o.label}：{text}")
+
+
+def _own_phones_line(value: str, item: dict[str, Any], windows: list[dict[str, str]]) -> bool:
+    """A 咨询电话 line guidebook prints itself: every number in it is written in the item's own texts already,
+    it names windows of the windows table with their phones, or it says where the windows' phones are
+    (L.PHONES_SEE)."""
+    import json
+
+    from guidebook.catalogue import phones
+
+    see = re.escape(L.PHONES_SEE).replace(re.escape("{title}"), ".+")
+    if re.fullmatch(see, value.strip()):
+        return True
+    calls = {f"{w.get('name')} {w.get('phone')}" for w in windows}
+    if all(part.strip() in calls for part in value.split("；")):
+        return True
+    pieces = [x.strip() for x in re.split(r"[、,，;；\s]+", value) if x.strip()]
+    found = phones.in_text(value) or [x for x in pieces if phones.FIELD.match(x)]
+    texts = json.dumps(item, ensure_ascii=False)
+    return bool(found) and all(p in texts for p in found)
 
 
 def read_service(r: Reader, o: Open) -> None:

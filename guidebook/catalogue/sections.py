@@ -64,7 +64,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("tips", L.TIPS, "paragraphs", priority=40),
     Section("faq", L.FAQ, "qa", priority=25),
     Section("where", L.WHERE, "windows", documents=(HANDOUT, SITE), priority=38, scope="item"),
-    Section("phones", L.PHONES, "phones", documents=(HANDOUT, SITE), priority=70, scope="item"),
+    Section("phones", L.PHONES, "phones", priority=70, scope="item"),
 )
 
 

@@ -24,6 +24,7 @@ URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # 
 _TRAILING = ",.;:!?)]}>'\""
 PHONE_IN_TEXT = phone_rules.IN_TEXT  # what a phone number is: guidebook.catalogue.phones
 
+WINDOWS_ANCHOR = "windows"  # the guide's part that lists every window (linked from items without a phone)
 MAX_STEM_BYTES = 120  # UTF-8 bytes of an output file name's stem (40 Chinese characters)
 
 
@@ -651,7 +652,7 @@ def build_document(cat: Catalogue) -> GuideDoc:
         items = [item_view(it, i, by_name, see) for it in cat.category_items(c.name)]
         categories.append(CategoryView(i, c.name, f"{chinese_numeral(i)}、{c.name}", f"category-{i}", items))
     parts = {"power_list": Section("power_list", g.sections.power_list, "power-list"),
-             "windows": Section("windows", cat.windows.title, "windows", cat.windows.heading),
+             "windows": Section("windows", cat.windows.title, WINDOWS_ANCHOR, cat.windows.heading),
              "guide": Section("guide", g.sections.guide, "guide")}
     parts.update({kind: Section(kind, lst.title, kind) for kind, lst in (("prohibited", cat.prohibited),
                                                                           ("tolerated", cat.tolerated)) if lst})

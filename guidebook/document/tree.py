@@ -20,7 +20,8 @@ from guidebook.catalogue.labels import TABLES
 from guidebook.catalogue.numbering import circled
 from guidebook.catalogue.sections import GUIDE, HANDOUT, SECTIONS, item_sections, section
 from guidebook.document.model import (
-    PHONE_IN_TEXT, URL_IN_TEXT, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich, plain,
+    PHONE_IN_TEXT, URL_IN_TEXT, WINDOWS_ANCHOR, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
+    plain,
 )
 
 
@@ -353,12 +354,24 @@ class HandoutTree:
 
 def item_section_block(sec, it: ItemView, level: int = 2, compact: bool = False) -> list:
     """A block of the whole item (a section of scope `item`): its 基本信息, the phones its texts mention."""
-    if sec.shape == "phones" and it.phones:
-        return [Block([Heading(level, [Text(sec.label)], role="part-title"),
-                       Para([Phone(p, "phone") for p in it.phones], "phones")], f"part part-{sec.key}")]
-    if sec.shape == "phones" and it.phones_see:  # never a guessed number: where the windows' phones are
-        return [Block([Heading(level, [Text(sec.label)], role="part-title"),
-                       Para([Text(L.PHONES_SEE.format(title=it.phones_see))], "see")], f"part part-{sec.key}")]
+    if sec.shape == "phones" and not it.phones and it.windows and not compact:
+        # no number of its own: its windows' (the guide prints no 办理窗口 block; on a handout that block has them)
+        calls: list = []
+        for i, w in enumerate(it.windows):
+            calls += [*([Text("；")] if i else []), Text(f"{w.name} "), Phone(w.phone, "phone")]
+        return [Block([Para([Span([Text(f"{sec.label}：")], "fact-label"), *calls], "phones")], f"part part-{sec.key}")]
+    if sec.shape == "phones" and (it.phones or it.phones_see):
+        if it.phones:  # separated as the booklet writes them (53997839，52426596), not only by the layout's space
+            body: list = [node for i, p in enumerate(it.phones) for node in ([Text("，")] if i else []) + [Phone(p, "phone")]]
+        else:  # never a guessed number: where the windows' phones are; a link to the windows part where there
+            # is one (the guide, its Word file, the site's windows page), a handout being a page of its own
+            see = L.PHONES_SEE.format(title=it.phones_see)
+            body = [Text(see)] if compact else [Link(see, f"#{WINDOWS_ANCHOR}")]
+        if compact:  # the handout: a heading of its own, the numbers large
+            return [Block([Heading(level, [Text(sec.label)], role="part-title"),
+                           Para(body, "phones" if it.phones else "see")], f"part part-{sec.key}")]
+        # the guide and the site: one line under the item's parts, as the booklet's own lines read
+        return [Block([Para([Span([Text(f"{sec.label}：")], "fact-label"), *body], "phones")], f"part part-{sec.key}")]
     if sec.shape == "windows" and it.windows:
         rows = [ListItem("", [Span([Text(w.name)], "kind"), Text("：" + w.address + " "), Phone(w.phone, "phone"),
                               *([Text(f"（{w.hours}）")] if w.hours else [])]) for w in it.windows]

@@ -97,3 +97,34 @@ def test_every_handout_pdf_and_docx_show_the_tree(styled_build, trees):
         assert_same_blocks(blocks, pdf[len(header):-len(footer)], flow_steps(tree.body), f"{it.file_stem}.pdf")
         docx = docx_body_text(folder / f"{it.file_stem}.docx")
         assert_same_blocks(blocks, docx, flow_steps(tree.body), f"{it.file_stem}.docx")
+
+
+def test_every_output_shows_each_items_consult_phones(styled_build, doc):
+    """咨询电话, as the handout prints it, in the guide (PDF and Word) and on the site: an item's own numbers,
+    separated as the booklet writes them, or where the windows' phones are (a link where that part is)."""
+    import re
+
+    own = [it for it in doc.items if it.phones]
+    see = [it for it in doc.items if not it.phones and it.phones_see]
+    windows = [it for it in doc.items if not it.phones and it.windows]  # their windows' phones, with the names
+    assert len(own) + len(see) + len(windows) == len(doc.items) and own and see and windows
+    import docx
+
+    guide_texts = {"guide.pdf": "\n".join(pdf_pages_text(styled_build / "guide.pdf")),
+                   "guide.docx": "\n".join(p.text for p in docx.Document(str(styled_build / "guide.docx")).paragraphs)}
+    for name, raw in guide_texts.items():
+        lines = [line for line in raw.splitlines() if "咨询电话：" in line]
+        assert len(lines) >= len(doc.items), name  # one per item, and where the booklet's own text says so
+        assert sum("各窗口电话见《办事不找关系路径》" in line for line in lines) == len(see), name
+        text = normalize(raw)
+        for it in own:
+            assert normalize("咨询电话：" + "，".join(it.phones)) in text, (name, it.item_number)
+        for it in windows:
+            assert normalize("咨询电话：" + "；".join(f"{w.name} {w.phone}" for w in it.windows)) in text, (name, it.item_number)
+    for it in doc.items:
+        page = (styled_build / "site" / "items" / f"{it.item_number:02d}.html").read_text("utf-8")
+        if it.phones or it.windows:
+            numbers = it.phones or [w.phone for w in it.windows]
+            assert all(f'href="tel:{p.replace("-", "")}"' in page or f'href="tel:{p}"' in page for p in numbers)
+        else:
+            assert re.search(r'<a href="\.\./windows\.html">各窗口电话见', page), it.item_number
