@@ -25,6 +25,12 @@ FIT_STEPS = ("tight", "qr-grid", "compact-flow", "columns", "small", "smaller")
 # are never left off.
 REFER_BELOW = 80
 STEPS = len(FIT_STEPS) + 1  # the fitting levels of one set of sections: no step .. every step
+# Large print when there is room: a handout that fits at the layout's size with room to spare is laid out
+# larger, the body at each of these sizes in turn (pt; the layout's classes fit-grow-1 ...), captions and
+# flowchart labels with it, and keeps the largest that still fits one page. These are the negative levels
+# (-1: the first size), so a smaller level always means larger type.
+GROW_PT = (13, 14, 15, 16)
+BODY_PT = 12  # the body size the growth starts from (the layout's --handout-size-body)
 
 
 def referable(it: ItemView) -> list[str]:
@@ -42,8 +48,18 @@ def level_of(steps: int, left: int) -> int:
 
 
 def parts_of(level: int) -> tuple[int, int]:
-    """(fitting steps, sections left off) of a fitting level."""
-    return level % STEPS, level // STEPS
+    """(fitting steps, sections left off) of a fitting level (none for a large-print level)."""
+    return (level % STEPS, level // STEPS) if level >= 0 else (0, 0)
+
+
+def body_pt(level: int) -> float | None:
+    """The body size of a large-print level, or the layout's own (None for a level that makes it smaller)."""
+    return GROW_PT[-level - 1] if level < 0 else (BODY_PT if level == 0 else None)
+
+
+def classes(level: int) -> tuple[str, ...]:
+    """The layout's classes of a fitting level (html.fit-NAME): its steps, or its large print."""
+    return (f"grow-{-level}",) if level < 0 else FIT_STEPS[:parts_of(level)[0]]
 
 
 def referred(it: ItemView, level: int) -> tuple[str, ...]:
@@ -80,12 +96,13 @@ def overlapping(it: ItemView, rendered, level: int) -> None:
 
 def html(session, it: ItemView, level: int = 0) -> str:
     doc = session.doc
-    fit = FIT_STEPS[:parts_of(level)[0]]
+    fit = classes(level)
     from guidebook.outputs.html import HtmlWriter
 
     r = session.renderer
+    scale = GROW_PT[-level - 1] / BODY_PT if level < 0 else 1.0
     return r.html(TEMPLATE, it=it, tree=session.handout_tree(it, referred(it, level)), meta=doc.meta, created=session.created(), fit=fit,
-                  html=HtmlWriter(r, small_flow="compact-flow" in fit))
+                  html=HtmlWriter(r, small_flow="compact-flow" in fit, flow_scale=scale))
 
 
 def _overflow_mm(rendered) -> float:
@@ -98,11 +115,13 @@ def _overflow_mm(rendered) -> float:
 def layout(session, it: ItemView, hint: int = 0):
     """Lay out one handout at the first fitting level that puts it on one page; fail if none does.
 
-    `hint` is the level the last build needed: it is checked (it fits, the level before does not, and
-    with one section less left off not even every step fits) and then used, so a handout that needs
-    every step is laid out twice instead of seven times. Each step only ever makes a handout shorter,
-    and so does each section left off, so this is the level the search below would find: for each
-    number of sections left off (none first), every step; if that fits, the fewest steps that fit.
+    A handout that fits at the layout's size is laid out larger while it still fits (GROW_PT). `hint` is
+    the level the last build needed: it is checked (it fits, the level before does not, and with one
+    section less left off not even every step fits; a large-print level: the next size does not fit) and
+    then used, so a handout that needs every step is laid out twice instead of seven times. Each step only
+    ever makes a handout shorter, and so does each section left off, so this is the level the search below
+    would find: for each number of sections left off (none first), every step; if that fits, the fewest
+    steps that fit.
     """
     r = session.renderer
     tried: dict[int, object] = {}
@@ -112,12 +131,23 @@ def layout(session, it: ItemView, hint: int = 0):
             tried[level] = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
         return tried[level].pages == 1
 
+    def larger(level: int) -> bool:  # large print is taken only where it fits and covers nothing
+        return level >= -len(GROW_PT) and fits(level) and not weasy.overlaps(tried[level].document.pages[0])
+
     last = max_level(it)
+    if hint < 0 and larger(hint) and not larger(hint - 1):
+        return tried[hint], hint
     steps, left = parts_of(hint)
     if 0 < hint <= last and fits(hint) and not fits(hint - 1) and (
             left == 0 or steps == 0 or not fits(level_of(len(FIT_STEPS), left - 1))):
         overlapping(it, tried[hint], hint)
         return tried[hint], hint
+    if fits(0):
+        grown = 0
+        while larger(grown - 1):
+            grown -= 1
+        if grown:
+            return tried[grown], grown
     for left in range(len(referable(it)) + 1):
         # with sections left off, every step first: if even that does not fit, the next section goes
         if left == 0 or fits(level_of(len(FIT_STEPS), left)):

@@ -51,9 +51,11 @@ class HtmlWriter:
     """
 
     def __init__(self, draw, small_flow: bool = False, tel_links: bool = False, href=None,
-                 heading_shift: int = 0, cell_labels: bool = False, flow_text: bool = False, form_href=None):
+                 heading_shift: int = 0, cell_labels: bool = False, flow_text: bool = False, form_href=None,
+                 flow_scale: float = 1.0):
         self.draw = draw
         self.small_flow = small_flow
+        self.flow_scale = flow_scale  # a large-print handout's flowchart labels grow with its text
         self.tel_links = tel_links
         self.href = href or (lambda target: target)
         self.heading_shift = heading_shift
@@ -141,12 +143,16 @@ class HtmlWriter:
     def visit_flowchart(self, n) -> Markup:
         if n.variant == "rows":
             out = Markup('<div class="flow-label">{}</div>').format(n.label) if n.label else Markup("")
-            out += self.draw.flow_rows_svg(n.flow, title=n.title)
+            out += self.draw.flow_rows_svg(n.flow, title=n.title, **self._scale())
         else:
-            out = self.draw.flow_svg(n.flow, compact=n.variant == "compact", small=self.small_flow, title=n.title)
+            out = self.draw.flow_svg(n.flow, compact=n.variant == "compact", small=self.small_flow, title=n.title,
+                                     **self._scale())
         if n.caption:
             out += Markup("<figcaption>{}</figcaption>").format(n.caption)
         return out + Markup("\n")
+
+    def _scale(self) -> dict:
+        return {"scale": self.flow_scale} if self.flow_scale != 1.0 else {}  # other drawers take no scale
 
     def visit_qr(self, n) -> Markup:
         # the drawing's name for screen readers and tagged PDFs (an SVG's <title> is its alternative text)

@@ -324,12 +324,13 @@ class Renderer:
         return self.roles[0].css_family
 
     # -- helpers for templates
-    def flow_svg(self, flow, compact: bool = False, small: bool = False, title: str = "") -> Markup:
+    def flow_svg(self, flow, compact: bool = False, small: bool = False, title: str = "", scale: float = 1.0) -> Markup:
+        """`scale`: the labels' size against the style's (a large-print handout draws them larger)."""
         if flow is None:
             return Markup("")
-        key = ("v", id(flow), compact, small, title, self.inline_svg)
+        key = ("v", id(flow), compact, small, title, self.inline_svg, scale)
         if key not in self._svg_cache:
-            self._svg_cache[key] = self._flow_svg(flow, compact, small, title)
+            self._svg_cache[key] = self._flow_svg(flow, compact, small, title, scale)
         return self._svg_cache[key]
 
     def theme(self) -> dict[str, str]:
@@ -344,10 +345,10 @@ class Renderer:
         return Style(**{**base.__dict__, "font_family": self.font_family("heading"),
                         "stroke": t.get("--color-primary", base.stroke), "accent": t.get("--color-tint", base.accent)})
 
-    def _flow_svg(self, flow, compact: bool, small: bool, title: str) -> Markup:
+    def _flow_svg(self, flow, compact: bool, small: bool, title: str, scale: float = 1.0) -> Markup:
         from guidebook.render.flowchart import COMPACT, COMPACT_SMALL, Style, render_svg
 
-        style = self._flow_style((COMPACT_SMALL if small else COMPACT) if compact else Style())
+        style = _scaled(self._flow_style((COMPACT_SMALL if small else COMPACT) if compact else Style()), scale)
         return self._embed(render_svg(flow, style, title), title)
 
     @contextmanager
@@ -367,12 +368,12 @@ class Renderer:
         return Markup('<img class="flowchart" src="data:image/svg+xml;base64,{}" alt="{}">').format(
             data, title or L.FLOW)
 
-    def flow_rows_svg(self, flow, title: str = "") -> Markup:
+    def flow_rows_svg(self, flow, title: str = "", scale: float = 1.0) -> Markup:
         if flow is None:
             return Markup("")
         from guidebook.render.flowchart import HORIZONTAL, Style, render_svg_rows
 
-        style = Style(**{**self._flow_style(HORIZONTAL).__dict__, "width": 500.0})
+        style = _scaled(Style(**{**self._flow_style(HORIZONTAL).__dict__, "width": 500.0}), scale)
         return self._embed(render_svg_rows(flow, style, title), title)
 
     def qr_svg(self, url: str) -> Markup:
@@ -480,6 +481,13 @@ def _package_chars() -> frozenset[str]:
     """The characters beyond ASCII in the package's own source: its Chinese labels and messages."""
     return frozenset(c for p in PACKAGE_ROOT.joinpath("guidebook").rglob("*.py")
                      for c in _NOT_ASCII.findall(p.read_text("utf-8")))
+
+
+def _scaled(style, scale: float):
+    """A flowchart style with its labels `scale` times as large (the same style at 1)."""
+    from dataclasses import replace
+
+    return style if scale == 1.0 else replace(style, font_size=style.font_size * scale)
 
 
 def theme_values(chain: list[Path]) -> dict[str, str]:

@@ -365,3 +365,42 @@ def test_a_box_drawn_over_text_or_a_drawing_fails_the_one_page_check(tmp_path):
     assert res.returncode == 1 and "draws one thing over another" in res.stderr.decode()
     assert "h1「失业保险金申领」" in res.stderr.decode()
     assert handout(2, ".handout .part-tips { border-left: 1mm solid #fde; }").returncode == 0  # a rule covers nothing
+
+
+def test_large_print_when_there_is_room_and_the_largest_size_that_fits(styled_build, doc):
+    """A handout with room to spare is laid out larger, body from 12 pt up to 16 pt: the body size each
+    handout's PDF prints is the one its manifest level names, and the next size up would not fit on one
+    page (laid out again here, for every handout of both styles)."""
+    import json
+
+    from guidebook.outputs import handouts
+    from guidebook.pipeline import Options, Session
+    from guidebook.render import style_folder
+
+    style = styled_build.name if styled_build.name == "gbt9704" else None
+    session = Session(Options(source=SOURCE, layouts=[style_folder(style)] if style else []))
+    levels = {e["path"]: e["fit"] for e in json.loads((styled_build / "manifest.json").read_text("utf-8"))["outputs"]
+              if "fit" in e}
+    grown = checked = 0
+    for it in doc.items:
+        level = levels[f"handouts/{it.file_stem}.pdf"]
+        body = handouts.body_pt(level)
+        if body is not None and it.intro:  # at the layout's size or larger: the intro is printed at that size
+            sizes = [size for size, text, drawn in text_sizes(_path(styled_build / "handouts", it))
+                     if not drawn and len(normalize(text)) >= 8 and normalize(text) in normalize(plain_intro(it))
+                     and normalize(text) not in normalize(it.full_title)]
+            common = max(set(sizes), key=sizes.count)  # the intro's lines (a title may quote a few words of it)
+            assert abs(common - body) < 0.05, (it.item_number, level, sorted(set(sizes)))
+            checked += 1
+        if level <= 0 and level > -len(handouts.GROW_PT):
+            bigger = session.renderer.layout("handout", handouts.html(session, it, level - 1), "test")
+            assert bigger.pages > 1 or handouts.weasy.overlaps(bigger.document.pages[0]), (it.item_number, level)
+        grown += level < 0
+    assert grown >= 20 and checked >= 20  # most of the seed's handouts have room: 15, 16 and 45 among them
+    assert all(levels[f"handouts/{it.file_stem}.pdf"] < 0 for it in doc.items if it.item_number in (15, 16, 45))
+
+
+def plain_intro(it) -> str:
+    from guidebook.document.model import plain
+
+    return "".join(plain(p) for p in it.intro)

@@ -85,6 +85,7 @@ class Previewer:
                 overflow = handouts._overflow_mm(rendered)
             images = page_images(s.renderer.pdf(rendered, f"preview of handout {number}"), PREVIEW_PAGES)
         return {"ok": True, "html": preview_page(images, it.title), "fits": fits, "level": level,
+                "body_pt": handouts.body_pt(level),
                 "pages": rendered.pages, "overflow_mm": round(overflow), "reason": reason}
 
 

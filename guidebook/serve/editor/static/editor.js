@@ -124,7 +124,8 @@
     api("/api/preview/" + form.dataset.key, { data: data }).then(function (r) {
       if (!r.ok) { fit.textContent = "无法预览：" + (r.message || ""); fit.className = "bad"; return; }
       frame.srcdoc = r.html;
-      fit.textContent = r.fits ? "一页能放下" + (r.level ? "（已用第 " + r.level + " 级紧凑排版）" : "")
+      fit.textContent = r.fits ? "一页能放下" + (r.level < 0 ? "（有余地，已用大字：正文 " + r.body_pt + " 磅）"
+                                           : r.level ? "（已用第 " + r.level + " 级紧凑排版）" : "")
                                : (r.reason || "超出一页约 " + r.overflow_mm + " 毫米，请精简文字");
       fit.className = r.fits ? "good" : "bad";
     });
