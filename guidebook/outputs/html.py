@@ -143,16 +143,18 @@ class HtmlWriter:
     def visit_flowchart(self, n) -> Markup:
         if n.variant == "rows":
             out = Markup('<div class="flow-label">{}</div>').format(n.label) if n.label else Markup("")
-            out += self.draw.flow_rows_svg(n.flow, title=n.title, **self._scale())
+            out += self.draw.flow_rows_svg(n.flow, title=n.title, scale=self.flow_scale, alt=self._alt(n))
         else:
             out = self.draw.flow_svg(n.flow, compact=n.variant == "compact", small=self.small_flow, title=n.title,
-                                     **self._scale())
+                                     scale=self.flow_scale, alt=self._alt(n))
         if n.caption:
             out += Markup("<figcaption>{}</figcaption>").format(n.caption)
         return out + Markup("\n")
 
-    def _scale(self) -> dict:
-        return {"scale": self.flow_scale} if self.flow_scale != 1.0 else {}  # other drawers take no scale
+    @staticmethod
+    def _alt(n) -> str:
+        """A drawing's alternative text in a tagged PDF: its name and its steps, as a screen reader reads them."""
+        return f"{n.title}：{'；'.join(n.flow.as_lines())}" if n.flow is not None else n.title
 
     def visit_qr(self, n) -> Markup:
         # the drawing's name for screen readers and tagged PDFs (an SVG's <title> is its alternative text)

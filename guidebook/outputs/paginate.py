@@ -273,7 +273,7 @@ def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
     try:
         with strict_logging(f"guide.pdf, part {k + 1}"):
             document = r.layout_tree("guide", root, plan.part_css(k, guess))
-            pdf = document.write_pdf() if write else b""
+            pdf = document.write_pdf(pdf_tags=True) if write else b""  # a tagged PDF, as the whole guide
     except RenderError as exc:
         return PartResult(problem=str(exc))
     pages = document.pages
@@ -465,6 +465,9 @@ def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[byte
 
     out = pikepdf.open(io.BytesIO(results[0].pdf))
     head = results[0]
+    tagged = "/StructTreeRoot" in out.Root
+    parts = [(out, head)]
+    trees = [_pruned_tree(out, head)] if tagged else []
     for i in reversed(range(len(out.pages))):
         if not head.first <= i < head.first + head.count:
             del out.pages[i]
@@ -472,7 +475,12 @@ def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[byte
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else Warning)
         for res in results[1:]:
             src = pikepdf.open(io.BytesIO(res.pdf))
+            if tagged:
+                trees.append(_pruned_tree(src, res))
+            parts.append((src, res))
             out.pages.extend(src.pages[res.first:res.first + res.count])
+    if tagged:
+        _join_trees(out, parts, trees)
     offset, dests = 0, {}
     pages = [SimpleNamespace(bookmarks=[]) for _ in range(len(out.pages))]
     for res in results:
@@ -506,6 +514,103 @@ def stitch(results: list[PartResult], font_files: list[Path] = ()) -> tuple[byte
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue(), len(out.pages)
+
+
+# ---------------------------------------------------------------------------------------------
+# The structure tree of a tagged guide: each part's, pruned to its content pages, joined into one
+
+
+def _pruned_tree(src, res: PartResult) -> tuple[list, dict]:
+    """The elements under the Document element of a part's structure tree, keeping only what is on its
+    content pages (a part's extra pages, laid out to number the pages around it, are not the guide's),
+    and its parent tree's entries by key. The part's own parent tree is let go, so that copying an element
+    never reaches a page that is left out."""
+    import pikepdf
+
+    root = src.Root.StructTreeRoot
+    nums = root.ParentTree.get("/Nums")
+    if nums is None or "/Kids" in root.ParentTree:
+        raise ValueError("a structure tree whose parent tree is not one flat list")
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    kept = {src.pages[i].objgen for i in range(res.first, res.first + res.count)}
+    tops = list(root.K) if isinstance(root.K, pikepdf.Array) else [root.K]
+    kids = [kid for top in tops for kid in (_kids(top) if top.get("/S") == "/Document" else [top])
+            if _prune(kid, kept, top.get("/Pg"))]
+    del root["/ParentTree"]
+    return kids, entries
+
+
+def _kids(elem) -> list:
+    import pikepdf
+
+    k = elem.get("/K")
+    return list(k) if isinstance(k, pikepdf.Array) else ([] if k is None else [k])
+
+
+def _prune(elem, kept: set, page=None) -> bool:
+    """Keep of `elem` only the content on the pages `kept` (their objgens); False when nothing is left."""
+    import pikepdf
+
+    page = elem.get("/Pg", page)
+    out = []
+    for kid in _kids(elem):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/MCR", "/OBJR"):
+            if _prune(kid, kept, page):
+                out.append(kid)
+            continue
+        on = kid.get("/Pg", page) if isinstance(kid, pikepdf.Dictionary) else page  # a reference, or an MCID
+        if on is not None and on.objgen in kept:
+            out.append(kid)
+    if not out and "/K" in elem:
+        return False
+    if "/K" in elem:
+        elem.K = pikepdf.Array(out)
+    return bool(out) or (page is not None and page.objgen in kept)
+
+
+def _join_trees(out, parts: list, trees: list) -> None:
+    """One structure tree for the joined guide: the first part's Document element holding every part's
+    elements in order, and a parent tree numbered again over the joined pages and their links."""
+    import pikepdf
+
+    root = out.Root.StructTreeRoot
+    document = (list(root.K) if isinstance(root.K, pikepdf.Array) else [root.K])[0]
+    elements, nums, key, offset = [], [], 0, 0
+    for i, ((src, res), (kids, entries)) in enumerate(zip(parts, trees)):
+        own = (lambda o: o) if i == 0 else (lambda o: _copy(out, o))
+        for kid in kids:
+            elem = own(kid)
+            elem.P = document
+            elements.append(elem)
+        for j in range(res.count):
+            page = out.pages[offset + j].obj
+            for holder in [page, *[a for a in page.get("/Annots", []) if "/StructParent" in a]]:
+                name = "/StructParents" if holder is page else "/StructParent"
+                if name not in holder:
+                    continue
+                value = entries.get(int(holder[name]))
+                if value is not None:
+                    nums += [key, own(value)]
+                holder[name] = key
+                key += 1
+        offset += res.count
+    document.K = pikepdf.Array(elements)
+    root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
+    root.ParentTreeNextKey = key
+
+
+def _copy(out, obj):
+    """`obj` of another PDF in `out` (pikepdf copies indirect objects only; a direct array or dictionary is
+    rebuilt around copies of what it holds)."""
+    import pikepdf
+
+    if obj.is_indirect:
+        return out.copy_foreign(obj)
+    if isinstance(obj, pikepdf.Array):
+        return pikepdf.Array([_copy(out, x) for x in obj])
+    if isinstance(obj, pikepdf.Dictionary):
+        return pikepdf.Dictionary({k: _copy(out, v) for k, v in obj.items()})
+    return obj
 
 
 class PartCache:

@@ -56,14 +56,15 @@ class _Draw:
                      "font_family": "system-ui, 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"}
         self.compact = Style(**{**COMPACT.__dict__, **self.base})
 
-    def flow_svg(self, flow, compact=False, small=False, title=""):
+    def flow_svg(self, flow, compact=False, small=False, title="", scale=1.0, alt=""):
+        """`scale`, `alt`: for the print drawer; a page shows the steps as text beside the drawing."""
         from guidebook.render.flowchart import render_svg
 
         svg = render_svg(flow, self.compact, title)  # the narrow drawing stays legible on a phone
         return Markup(svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
             Markup.escape(title)), 1) if "role=" not in svg[:200] else svg)
 
-    def flow_rows_svg(self, flow, title=""):
+    def flow_rows_svg(self, flow, title="", scale=1.0, alt=""):
         return self.flow_svg(flow, title=title)
 
     def qr_svg(self, url):

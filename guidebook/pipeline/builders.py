@@ -100,8 +100,8 @@ def guide_whole(session, whole: bool = True, archive: bool = False) -> list:
     r = session.renderer
     rendered = guide_pdf.layout(session)
     out = []
-    if whole:
-        out.append((session.opts.output / P.GUIDE_PDF.path, r.pdf(rendered, "guide.pdf"), rendered.pages))
+    if whole:  # tagged (headings, lists, tables, the QR codes' and flowcharts' text) for screen readers
+        out.append((session.opts.output / P.GUIDE_PDF.path, r.pdf(rendered, "guide.pdf", pdf_tags=True), rendered.pages))
     if archive:  # the same layout, written as PDF/A-2b
         out.append((session.opts.output / P.GUIDE_PDFA.path,
                     r.pdf(rendered, "guide-pdfa.pdf", pdf_variant="pdf/a-2b"), rendered.pages))

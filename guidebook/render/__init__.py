@@ -324,13 +324,15 @@ class Renderer:
         return self.roles[0].css_family
 
     # -- helpers for templates
-    def flow_svg(self, flow, compact: bool = False, small: bool = False, title: str = "", scale: float = 1.0) -> Markup:
-        """`scale`: the labels' size against the style's (a large-print handout draws them larger)."""
+    def flow_svg(self, flow, compact: bool = False, small: bool = False, title: str = "", scale: float = 1.0,
+                 alt: str = "") -> Markup:
+        """`scale`: the labels' size against the style's (a large-print handout draws them larger); `alt`: the
+        image's alternative text in a PDF (default: the title)."""
         if flow is None:
             return Markup("")
-        key = ("v", id(flow), compact, small, title, self.inline_svg, scale)
+        key = ("v", id(flow), compact, small, title, self.inline_svg, scale, alt)
         if key not in self._svg_cache:
-            self._svg_cache[key] = self._flow_svg(flow, compact, small, title, scale)
+            self._svg_cache[key] = self._flow_svg(flow, compact, small, title, scale, alt)
         return self._svg_cache[key]
 
     def theme(self) -> dict[str, str]:
@@ -345,11 +347,11 @@ class Renderer:
         return Style(**{**base.__dict__, "font_family": self.font_family("heading"),
                         "stroke": t.get("--color-primary", base.stroke), "accent": t.get("--color-tint", base.accent)})
 
-    def _flow_svg(self, flow, compact: bool, small: bool, title: str, scale: float = 1.0) -> Markup:
+    def _flow_svg(self, flow, compact: bool, small: bool, title: str, scale: float = 1.0, alt: str = "") -> Markup:
         from guidebook.render.flowchart import COMPACT, COMPACT_SMALL, Style, render_svg
 
         style = _scaled(self._flow_style((COMPACT_SMALL if small else COMPACT) if compact else Style()), scale)
-        return self._embed(render_svg(flow, style, title), title)
+        return self._embed(render_svg(flow, style, title), alt or title)
 
     @contextmanager
     def for_browser(self):
@@ -360,21 +362,21 @@ class Renderer:
         finally:
             self.inline_svg = saved
 
-    def _embed(self, svg: str, title: str) -> Markup:
+    def _embed(self, svg: str, alt: str) -> Markup:
         """A flowchart drawing as inline SVG (preview) or as an image with alternative text (PDF)."""
         if self.inline_svg:
             return Markup(svg)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup('<img class="flowchart" src="data:image/svg+xml;base64,{}" alt="{}">').format(
-            data, title or L.FLOW)
+            data, alt or L.FLOW)
 
-    def flow_rows_svg(self, flow, title: str = "", scale: float = 1.0) -> Markup:
+    def flow_rows_svg(self, flow, title: str = "", scale: float = 1.0, alt: str = "") -> Markup:
         if flow is None:
             return Markup("")
         from guidebook.render.flowchart import HORIZONTAL, Style, render_svg_rows
 
         style = _scaled(Style(**{**self._flow_style(HORIZONTAL).__dict__, "width": 500.0}), scale)
-        return self._embed(render_svg_rows(flow, style, title), title)
+        return self._embed(render_svg_rows(flow, style, title), alt or title)
 
     def qr_svg(self, url: str) -> Markup:
         from guidebook.render import qr

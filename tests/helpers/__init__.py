@@ -311,3 +311,52 @@ def nu_errors(paths: list[Path]) -> list[str]:
     messages = json.loads(res.stderr or res.stdout)["messages"]
     return [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}" for m in messages
             if m.get("type") == "error" or m.get("subType") == "fatal"]
+
+
+def seed_facts(seed_text: str) -> dict[str, set[str]]:
+    """Phones, URLs and time limits as printed in the seed booklet."""
+    import re
+
+    seed = re.sub(r"[ \t]+", " ", seed_text)
+    phones = set(re.findall(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8}|12333)(?![\d-])", seed))
+    phones -= {"20210115"}  # a date inside a URL path
+    urls = set(re.findall(r"https?://[A-Za-z0-9./:_?=&%-]+[A-Za-z0-9/]", seed))
+    urls |= set(re.findall(r"(?<![/.\w])(?:si|zwfw)\.[a-z0-9.]+\.gov\.cn", seed))
+    limits = set()
+    for block in seed_blocks(seed_text, "办理时限"):
+        # a block lists per-channel limits as ①窗口办：... ②网上办：...; each piece stands on its own
+        for piece in re.split(r"[①②③④](?:窗口办|网上办|掌上办|自助办)[:：]|-", block):
+            if piece:
+                limits.add(piece)
+    return {"phones": phones, "urls": urls, "time_limits": limits}
+
+
+def outline_titles(outline, depth=0, out=None):
+    out = [] if out is None else out
+    for entry in outline:
+        if isinstance(entry, list):
+            outline_titles(entry, depth + 1, out)
+        else:
+            out.append((depth, entry.title))
+    return out
+
+
+def pdf_fonts(reader):
+    seen = {}
+
+    def walk(resources):
+        if not resources:
+            return
+        resources = resources.get_object()
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            for f in [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]:
+                desc = f.get("/FontDescriptor")
+                if desc is not None:
+                    seen[str(f["/BaseFont"])] = desc.get_object()
+        for xobj in (resources.get("/XObject") or {}).values():
+            walk(xobj.get_object().get("/Resources"))
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return seen

@@ -6,7 +6,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from helpers import normalize, pdf_pages_text, seed_blocks
+from helpers import normalize, outline_titles, pdf_fonts, pdf_pages_text, seed_blocks, seed_facts
 
 FOOTER = re.compile(r"^—\s*(\d+)\s*—$")
 
@@ -80,19 +80,9 @@ def test_every_item_starts_on_a_new_page(guide, doc):
     assert len(set(headings.values())) == 54
 
 
-def _outline_titles(outline, depth=0, out=None):
-    out = [] if out is None else out
-    for entry in outline:
-        if isinstance(entry, list):
-            _outline_titles(entry, depth + 1, out)
-        else:
-            out.append((depth, entry.title))
-    return out
-
-
 def test_outline_has_every_section_category_and_item(guide, doc):
     path, _ = guide
-    titles = _outline_titles(PdfReader(path).outline)
+    titles = outline_titles(PdfReader(path).outline)
     sections = [t for d, t in titles if d == 0]
     assert sections == [s.title for s in doc.sections]
     assert [t for d, t in titles if d == 1] == [c.label for c in doc.categories]
@@ -110,32 +100,11 @@ def test_metadata_language_and_links(guide, doc):
     assert len([a for a in annots if a.get("/Subtype") == "/Link"]) >= len(doc.toc())
 
 
-def _fonts(reader):
-    seen = {}
-
-    def walk(resources):
-        if not resources:
-            return
-        resources = resources.get_object()
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            for f in [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]:
-                desc = f.get("/FontDescriptor")
-                if desc is not None:
-                    seen[str(f["/BaseFont"])] = desc.get_object()
-        for xobj in (resources.get("/XObject") or {}).values():
-            walk(xobj.get_object().get("/Resources"))
-
-    for page in reader.pages:
-        walk(page.get("/Resources"))
-    return seen
-
-
 def test_fonts_are_embedded_subsets_of_simplified_chinese_faces(guide):
     from fontTools.ttLib import TTFont
 
     path, _ = guide
-    fonts = _fonts(PdfReader(path))
+    fonts = pdf_fonts(PdfReader(path))
     assert fonts
     for name, desc in fonts.items():
         assert re.fullmatch(r"/[A-Z]{6}\+Noto-(Serif|Sans)-CJK-SC-Subset(-Bold)?", name), name
@@ -167,7 +136,6 @@ def _flow_text_blocks(session, doc):
 
 
 def test_the_whole_seed_reaches_the_pdf(guide, seed_text, catalogue, doc, session):
-    from test_catalogue import seed_facts
 
     _, pages = guide
     text = normalize("".join(_body(p) for p in pages))
@@ -293,3 +261,89 @@ def test_the_changes_page_has_its_contents_line_and_page_number(source_copy, tmp
     assert numeral == "iii" and at == 2  # the cover, the contents, then this page
     assert pages[at].strip().splitlines()[-1].strip() == numeral
     assert _printed_number(next(p for p in pages if "人社权力事项清单" in p and FOOTER.search(p.strip().splitlines()[-1].strip()))) == 1
+
+
+def _structure(pdf) -> list:
+    """The structure elements of a tagged PDF in reading order, as (tag, element)."""
+    import pikepdf
+
+    out = []
+
+    def walk(e):
+        if isinstance(e, pikepdf.Dictionary) and e.get("/Type") not in ("/MCR", "/OBJR"):
+            out.append((str(e.get("/S")), e))
+            k = e.get("/K")
+            for kid in (list(k) if isinstance(k, pikepdf.Array) else [k] if k is not None else []):
+                walk(kid)
+
+    k = pdf.Root.StructTreeRoot.K
+    for top in (list(k) if isinstance(k, pikepdf.Array) else [k]):
+        walk(top)
+    return out
+
+
+def _marked_content(page) -> tuple[set[int], int]:
+    """The MCIDs a page's content marks, and how many text-showing operators lie outside any marked content
+    (neither tagged nor an artifact)."""
+    import pikepdf
+
+    mcids, loose, depth = set(), 0, 0
+    for ins in pikepdf.parse_content_stream(page):
+        op = str(ins.operator)
+        if op in ("BDC", "BMC"):
+            depth += 1
+            if op == "BDC" and isinstance(ins.operands[1], pikepdf.Dictionary) and "/MCID" in ins.operands[1]:
+                mcids.add(int(ins.operands[1].MCID))
+        elif op == "EMC":
+            depth -= 1
+        elif op in ("Tj", "TJ", "'", '"') and depth == 0:
+            loose += 1
+    return mcids, loose
+
+
+def test_the_guide_is_a_tagged_pdf_whose_structure_a_screen_reader_can_follow(guide, doc):
+    """guide.pdf is tagged whether it was laid out in parts (their structure trees pruned to their pages and
+    joined) or whole: headings in the guide's order, every QR code and flowchart with its alternative text,
+    every page's marked content in the parent tree, no text outside marked content (tagged or an artifact),
+    zh-CN, the title shown as the window title."""
+    import pikepdf
+
+    path, _ = guide
+    pdf = pikepdf.open(path)
+    assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "zh-CN" and pdf.Root.ViewerPreferences.DisplayDocTitle
+    elements = _structure(pdf)
+    assert elements[0][0] == "/Document" and len(elements) > 5000
+    headings = [tag for tag, _ in elements if tag in ("/H1", "/H2", "/H3")]
+    assert headings.count("/H2") >= len(doc.items) and headings.count("/H1") >= len(doc.categories)
+    figures = [e for tag, e in elements if tag == "/Figure"]
+    assert len(figures) >= sum(1 for it in doc.items if it.flow is not None)
+    assert all("/Alt" in f and str(f.Alt).strip() for f in figures)
+    alts = {str(f.Alt) for f in figures}
+    it = next(i for i in doc.items if i.item_number == 15)  # a flowchart is read out as its name and its steps
+    assert any(alt.endswith("：" + "；".join(it.flow.as_lines())) for alt in alts), sorted(alts)[:3]
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert len(entries) == len(nums) // 2 == int(pdf.Root.StructTreeRoot.ParentTreeNextKey)
+    kept = {p.objgen for p in pdf.pages}
+    for tag, e in elements[1:]:
+        assert "/Pg" not in e or e.Pg.objgen in kept, tag  # nothing points at a page that was left out
+    for n in (0, 2, 10, len(pdf.pages) // 2, len(pdf.pages) - 1):
+        page = pdf.pages[n]
+        mcids, loose = _marked_content(page)
+        assert loose == 0, n
+        if mcids:
+            marked = entries[int(page.obj.StructParents)]
+            assert len(marked) > max(mcids) and all(marked[m] is not None for m in mcids), n
+
+
+def test_an_independent_pdf_ua_checker_finds_no_error(styled_build, doc):
+    """pdfua (PyPI, on pikepdf): the machine-checkable rules of PDF/UA-1 on guide.pdf and a handout. Its
+    warnings are reviewed in docs/performance.md (no XMP PDF/UA claim, table headers associated by /Headers)."""
+    import subprocess
+    import sys
+
+    files = [styled_build / "guide.pdf", styled_build / "handouts" / f"{doc.items[14].file_stem}.pdf"]
+    res = subprocess.run([sys.executable, "-m", "pdfua", "check", *map(str, files)], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode in (0, 1, 2), res.stdout + res.stderr  # 3: an ERROR finding, 4/5: not checked
+    assert "errors=0" in res.stdout and "[ERROR]" not in res.stdout, res.stdout

@@ -12,7 +12,7 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from helpers import normalize, pdf_pages_text
+from helpers import normalize, outline_titles, pdf_fonts, pdf_pages_text
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +32,11 @@ def _headings(document):
 
 def test_headings_match_the_model_and_the_pdf_in_order(guide_docx, doc, built):
     """One parity test for both writers: the model's headings, in order, in Word and in the PDF."""
-    from test_guide_pdf import _outline_titles
 
     word = _headings(docx.Document(str(guide_docx)))
     assert word == [(h.level, h.text) for h in doc.headings()]
     out, _ = built
-    pdf_outline = [t for _, t in _outline_titles(PdfReader(out / "guide.pdf").outline)]
+    pdf_outline = [t for _, t in outline_titles(PdfReader(out / "guide.pdf").outline)]
     assert pdf_outline == [t for level, t in word if level <= 2]
     # categories are Heading 1, items Heading 2, parts Heading 3
     assert (1, "三、失业保险") in word and (2, "15. 失业保险金申领") in word and (3, "15.1 需提供材料") in word
@@ -176,9 +175,8 @@ def test_libreoffice_converts_the_guide_and_a_handout(built, doc, tmp_path):
         assert normalize(it.heading) in text, it.heading
     assert "失业保险金申领" in normalize("".join(pdf_pages_text(handout_pdf)))
     for pdf in (guide_pdf, handout_pdf):
-        from test_guide_pdf import _fonts
 
-        names = list(_fonts(PdfReader(pdf)))
+        names = list(pdf_fonts(PdfReader(pdf)))
         cjk = [n for n in names if "CJK" in n]
         assert cjk, names
         assert all("CJKsc" in n or "CJK-SC" in n for n in cjk), names

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from helpers import run_cli, seed_blocks
+from helpers import run_cli, seed_blocks, seed_facts
 
 
 def test_catalogue_holds_the_whole_booklet(catalogue):
@@ -34,24 +34,6 @@ def test_irregular_items_are_modelled(catalogue):
     assert it[5].channels[3].path == ["辽事通 App", "社保", "养老保险", "辽宁省企业养老保险缴费明细查询"]
     assert {c.kind for c in it[36].channels} == {"窗口办", "网上办", "掌上办", "自助办"}
     assert it[13].channels[0].kind == "银行办"
-
-
-def seed_facts(seed_text: str) -> dict[str, set[str]]:
-    """Phones, URLs and time limits as printed in the seed booklet."""
-    import re
-
-    seed = re.sub(r"[ \t]+", " ", seed_text)
-    phones = set(re.findall(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{8}|12333)(?![\d-])", seed))
-    phones -= {"20210115"}  # a date inside a URL path
-    urls = set(re.findall(r"https?://[A-Za-z0-9./:_?=&%-]+[A-Za-z0-9/]", seed))
-    urls |= set(re.findall(r"(?<![/.\w])(?:si|zwfw)\.[a-z0-9.]+\.gov\.cn", seed))
-    limits = set()
-    for block in seed_blocks(seed_text, "办理时限"):
-        # a block lists per-channel limits as ①窗口办：... ②网上办：...; each piece stands on its own
-        for piece in re.split(r"[①②③④](?:窗口办|网上办|掌上办|自助办)[:：]|-", block):
-            if piece:
-                limits.add(piece)
-    return {"phones": phones, "urls": urls, "time_limits": limits}
 
 
 def test_every_phone_url_and_time_limit_of_the_seed_is_in_the_catalogue(seed_text, catalogue):
