@@ -138,16 +138,13 @@ def layout(session, it: ItemView, hint: int = 0):
     if hint < 0 and larger(hint) and not larger(hint - 1):
         return tried[hint], hint
     steps, left = parts_of(hint)
-    if 0 < hint <= last and fits(hint) and not fits(hint - 1) and (
+    if 0 <= hint <= last and fits(hint) and not (larger(-1) if hint == 0 else fits(hint - 1)) and (
             left == 0 or steps == 0 or not fits(level_of(len(FIT_STEPS), left - 1))):
         overlapping(it, tried[hint], hint)
         return tried[hint], hint
-    if fits(0):
-        grown = 0
-        while larger(grown - 1):
-            grown -= 1
-        if grown:
-            return tried[grown], grown
+    for level in range(-len(GROW_PT), 0):  # the largest size first: most handouts have room for it
+        if larger(level):
+            return tried[level], level
     for left in range(len(referable(it)) + 1):
         # with sections left off, every step first: if even that does not fit, the next section goes
         if left == 0 or fits(level_of(len(FIT_STEPS), left)):

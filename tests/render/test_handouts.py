@@ -176,7 +176,7 @@ def test_list_finds_items_without_rendering():
 def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch):
     """Item 8 needs every fitting step and one section left to the guide: from the last build's level it
     is laid out three times (that level fits, the one before does not, and with no section left off even
-    every step does not) instead of fourteen, and ends at the same level; a wrong hint falls back to the
+    every step does not) instead of eighteen, and ends at the same level; a wrong hint falls back to the
     search from the start."""
     from guidebook.outputs import handouts
 
@@ -188,7 +188,8 @@ def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch
     rendered, level = handouts.layout(session, it)
     assert handouts.parts_of(level) == (len(handouts.FIT_STEPS), 1) and handouts.referred(it, level) == ("tips",)
     full = len(calls)
-    assert full == 2 * len(handouts.FIT_STEPS) + 2  # each level of no section left off, then of one
+    # the large sizes first (none fits), each level of no section left off, then of one
+    assert full == len(handouts.GROW_PT) + 2 * len(handouts.FIT_STEPS) + 2
     searched = r.pdf(rendered, "searched")
     for hint, layouts in ((level, 3), (3, full), (0, full), (99, full)):
         calls.clear()
