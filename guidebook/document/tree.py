@@ -343,6 +343,19 @@ class HandoutTree:
     side: bool
 
     @property
+    def layout_body(self) -> list:
+        """The body in the order the HTML layout needs: the side column (a float) before the main one. The
+        PDF still reads main first: the layout paints the side column after it, and the handout's writer
+        puts its tags back in reading order (outputs.handouts.main_first)."""
+        roles = [getattr(b, "role", "") for b in self.body]
+        if "h-side" not in roles or "h-main" not in roles:
+            return self.body
+        side, main = roles.index("h-side"), roles.index("h-main")
+        out = list(self.body)
+        out.insert(main, out.pop(side))
+        return out
+
+    @property
     def header(self) -> str:
         """The running header: the bureau and the guide (the edition beside it)."""
         return f"{self.meta.bureau}　《{self.meta.title}》"
@@ -411,8 +424,9 @@ def _referral(meta: Meta, it: ItemView, referred: tuple[str, ...]) -> Block:
 
 
 def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> HandoutTree:
-    """Title, introduction, the side column (QR codes, a single flowchart), the parts (sub-procedures
-    merged part by part), phones, and the flowcharts of several sub-procedures in a row each."""
+    """Title, introduction, the main column (the parts, sub-procedures merged part by part; windows; phones),
+    the side column (QR codes, a single flowchart), and the flowcharts of several sub-procedures in a row
+    each: the order a person reads them in."""
     title = Block([
         Para([Text(str(it.item_number))], "h-no"),
         Block([Para([Text(it.category_label)], "h-cat"),
@@ -432,8 +446,6 @@ def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> Ha
         side.append(Heading(2, [Text(L.FLOW)], role="side-title"))
         side.append(Block([Flowchart(flows[0].flow, flows[0].flow_caption or L.FLOW, variant="compact")],
                           "flow"))
-    if side:
-        body.append(Block(side, "h-side"))
     main: list = [b for b in item_blocks(it, HANDOUT, True, 2, referred)]
     main += [Block([Heading(2, [Text(part.label)], role="part-title"), *part_body(part, compact=True)],
                    f"part part-{part.kind}") for part in it.handout_parts
@@ -441,7 +453,11 @@ def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> Ha
     main += item_blocks(it, HANDOUT, False, 2, referred)
     if referred:
         main.append(_referral(meta, it, referred))
+    # what the citizen came for first, then the QR codes and the flowchart: the order of the Word file, of
+    # the PDF's text and of its tags (the layout sets the side column beside the main one: `layout_body`)
     body.append(Block(main, "h-main"))
+    if side:
+        body.append(Block(side, "h-side"))
     if len(flows) > 1:
         body.append(Block([Heading(2, [Text(L.FLOW)], role="side-title"), *[
             Block([Flowchart(p.flow, p.flow_caption or L.FLOW, label=p.number, variant="rows")], "flow")

@@ -188,6 +188,7 @@ def write(session, rendered, what: str) -> bytes:
         except WholeFaceLeft:
             continue
         break
+    main_first(pdf)
     buf = io.BytesIO()
     pdf.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
@@ -204,6 +205,53 @@ class Laid(NamedTuple):
     level: int | None
 
 
+def main_first(pdf) -> bool:
+    """Put the tags of the handout's main column (<main>, tagged /Part) before those of the side column,
+    which the HTML has first for its float: a screen reader then reads what the citizen came for first, as
+    the page's text runs. Returns whether they were moved (a layout without the two columns has none)."""
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return False
+    found = []
+
+    def walk(e) -> None:
+        k = e.get("/K")
+        for kid in (list(k) if isinstance(k, pikepdf.Array) else [k] if isinstance(k, pikepdf.Dictionary) else []):
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/MCR", "/OBJR"):
+                if kid.get("/S") == "/Part":
+                    found.append((e, kid))
+                    return
+                walk(kid)
+
+    walk(root)
+    if not found or not isinstance(found[0][0].get("/K"), pikepdf.Array):
+        return False
+    parent, main = found[0]
+    kids = list(parent.K)
+    i = next(n for n, kid in enumerate(kids) if isinstance(kid, pikepdf.Dictionary) and kid.objgen == main.objgen)
+    if i == 0 or not isinstance(kids[i - 1], pikepdf.Dictionary) or kids[i - 1].get("/S") != "/NonStruct":
+        return False
+    kids[i - 1], kids[i] = kids[i], kids[i - 1]
+    parent.K = pikepdf.Array(kids)
+    return True
+
+
+def _reading_order(data: bytes) -> bytes:
+    """A tagged handout written by the engine, its tags in reading order (main_first)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(data))
+    if not main_first(pdf):
+        return data
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True)
+    return buf.getvalue()
+
+
 def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = None) -> list[Laid]:
     """Lay out and write the handouts of `numbers`, starting from the levels of `hints`."""
     out = []
@@ -216,7 +264,8 @@ def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = Non
         except HandoutOverflow as exc:
             out.append(Laid(n, None, None, str(exc), None))
             continue
-        tagged = r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1") if session.opts.archive else None
+        tagged = _reading_order(r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1")) \
+            if session.opts.archive else None
         out.append(Laid(n, write(session, rendered, f"handout {n}"), tagged, None, level))
     return out
 

@@ -407,3 +407,30 @@ def plain_intro(it) -> str:
     from guidebook.document.model import plain
 
     return "".join(plain(p) for p in it.intro)
+
+
+def test_a_handouts_tags_and_text_run_main_column_first(handout_dir, doc):
+    """A screen reader and a copy of the text read what the citizen came for first: the main column
+    (materials ... 咨询电话), then the side column (QR codes, flowchart), in the PDF's tags (the main
+    column's /Part before the side column) and in its text (materials before 扫码办理)."""
+    import pikepdf
+    from pypdf import PdfReader
+
+    from guidebook.document.nodes import walk
+    from guidebook.document.tree import handout_tree
+
+    for it in doc.items:
+        if not (it.qr or it.flow):
+            continue
+        path = _path(handout_dir, it)
+        pdf = pikepdf.open(path)
+        doc_elem = pdf.Root.StructTreeRoot.K[0] if isinstance(pdf.Root.StructTreeRoot.K, pikepdf.Array) \
+            else pdf.Root.StructTreeRoot.K
+        page = doc_elem.K[0] if isinstance(doc_elem.K, pikepdf.Array) else doc_elem.K
+        tags = [str(k.get("/S")) for k in page.K if isinstance(k, pikepdf.Dictionary)]
+        assert "/Part" in tags and tags[tags.index("/Part") + 1] == "/NonStruct", (it.item_number, tags)
+        text = normalize(PdfReader(path).pages[0].extract_text())
+        main = next(b for b in handout_tree(doc.meta, it).body if b.role == "h-main")
+        first_main = next(n.content[0].text for n in walk(main) if n.kind == "heading")
+        first_side = "扫码办理" if it.qr else "操作流程"
+        assert text.index(normalize(first_main)) < text.index(first_side), it.item_number
