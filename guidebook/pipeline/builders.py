@@ -50,11 +50,21 @@ class Builder:
     def tasks(self) -> list[Task]:
         return []
 
+    joined: Any = None  # what a "join" task made of the builder's other results
+
     def then(self, task: Task, result: Any) -> list[Task]:
-        """A task's result, in the main process; returns the tasks it makes possible. By default a task
-        returns finished files."""
-        self.done += [File(*f) for f in result]
-        return []
+        """A task's result, in the main process; returns the tasks it makes possible. A "files" task returns
+        finished files, a "join" task the join of other results; any other kind goes to `arrived`."""
+        if task.kind == "files":
+            self.done += [File(*f) for f in result]
+            return []
+        if task.kind == "join":
+            self.joined = result
+            return []
+        return self.arrived(task, result)
+
+    def arrived(self, task: Task, result: Any) -> list[Task]:
+        raise NotImplementedError(f"{self.name}: a task of kind {task.kind!r}")
 
     def files(self, made: dict[Path, bytes]) -> list[File]:
         """The outputs, once every task has run; `made`: what the builders before this one gave."""
@@ -151,7 +161,6 @@ class GuidePdf(Builder):
         self.guesses: list = []
         self.by_part: dict = {}  # part number -> its result
         self.chained = False
-        self.joined = None  # what a join task made of the first round's parts
         self.cache = None
 
     def needed(self) -> bool:
@@ -194,14 +203,10 @@ class GuidePdf(Builder):
         return [self.task("part", paginate.render_part, k, g, known)
                 for k, g in enumerate(self.guesses) if k not in self.by_part]
 
-    def then(self, task: Task, result: Any) -> list[Task]:
+    def arrived(self, task: Task, result: Any) -> list[Task]:
+        """A part laid out: the next parts of a chain, and the join once every part is there."""
         from guidebook.outputs import paginate
 
-        if task.kind == "files":
-            return super().then(task, result)
-        if task.kind == "join":
-            self.joined = result
-            return []
         k = task.args[0]
         first = k not in self.by_part
         self.by_part[k] = result
@@ -299,7 +304,6 @@ class Handouts(Builder):
         self.laid: list = []  # the chunks' results (handouts.Laid)
         self.chunks = 0
         self.later: set[int] = set()  # Word handouts waiting for their PDF's chunk
-        self.joined: bytes | None = None
         self.pdf_items = plan.items_wanting(P.HANDOUT_PDF, P.HANDOUT_PDFUA) if self.opts.handouts else []
 
     @property
@@ -319,21 +323,18 @@ class Handouts(Builder):
         levels = {it.item_number: h for it in alone if (h := self.plan.level(it)) is not None}
         return out + [self.task("files", handout_docx, c, levels) for c in handouts.chunks(alone)]
 
-    def then(self, task: Task, result: Any) -> list[Task]:
+    def arrived(self, task: Task, result: Any) -> list[Task]:
+        """A chunk of handouts laid out: the Word handouts that waited for it, and all-handouts.pdf once every
+        chunk is there."""
         from guidebook.outputs import handouts
 
-        if task.kind == "files":
-            return super().then(task, result)
-        if task.kind == "combined":
-            self.joined = result
-            return []
         self.laid.append(result)
         levels = handouts.fit_levels([result])
         follow = [n for n in task.args[0] if n in self.later and n in levels]
         new = [self.task("files", handout_docx, follow, levels)] if follow else []
         if self.combined and len(self.laid) == self.chunks and not any(h.error for c in self.laid for h in c):
             fresh = {h.number: h.pdf for c in self.laid for h in c}
-            new.append(self.task("combined", combine, [fresh.get(it.item_number) or self._pdf(it)
+            new.append(self.task("join", combine, [fresh.get(it.item_number) or self._pdf(it)
                                                        for it in self.plan.items]))
         return new
 
