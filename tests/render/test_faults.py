@@ -342,3 +342,20 @@ def test_ctrl_c_and_sigterm_during_a_parallel_build(tmp_path):
             time.sleep(0.2)
             assert _group_members(proc.pid) == [], "workers left running"
             _consistent(out)
+
+
+def test_ctrl_c_while_the_command_is_still_loading(tmp_path):
+    """Interrupted within its first half second (the interpreter still importing the command): one line,
+    130 or 143, no traceback, nothing written."""
+    out = tmp_path / "output"
+    for delay in (0.05, 0.15, 0.3):
+        for sig, code, message in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
+            proc = subprocess.Popen([sys.executable, "-m", "guidebook", "build", "--source", str(MINIMAL), "--output",
+                                     str(out), "-q"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+            time.sleep(delay)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=120)
+            if proc.returncode == 0:  # a build this small may be done before the signal comes
+                continue
+            assert (proc.returncode, err.decode()) == (code, message + "\n"), (delay, sig)
