@@ -947,8 +947,7 @@ def read_fact(r: Reader, o: Open) -> None:
     ok: Any = value or None
     if o.key in ("phones", "complaint_phones") or (f and f.kind == "phones"):
         key = "consult_phones" if o.key == "phones" else "complaint_phones"
-        pieces = [x.strip() for x in re.split(r"[、,，;；\s]+", value) if x.strip()]
-        found = phones.in_text(value) or [x for x in pieces if phones.FIELD.match(x)]
+        found = _phones_of(value)
         ok = found or None
         if ok:
             service[key] = [*service.get(key, []), *found]
@@ -973,13 +972,20 @@ def read_fact(r: Reader, o: Open) -> None:
             r.unplace(b.where, f"{o.label}：{text}")
 
 
+def _phones_of(value: str) -> list[str]:
+    """The numbers of a 咨询电话 line: as phones in running text, else each piece that is a phone by itself
+    (a bare 12333)."""
+    from guidebook.catalogue import phones
+
+    pieces = [x.strip() for x in re.split(r"[、,，;；\s]+", value) if x.strip()]
+    return phones.in_text(value) or [x for x in pieces if phones.FIELD.match(x)]
+
+
 def _own_phones_line(value: str, item: dict[str, Any], windows: list[dict[str, str]]) -> bool:
     """A 咨询电话 line guidebook prints itself: every number in it is written in the item's own texts already,
     it names windows of the windows table with their phones, or it says where the windows' phones are
     (L.PHONES_SEE)."""
     import json
-
-    from guidebook.catalogue import phones
 
     see = re.escape(L.PHONES_SEE).replace(re.escape("{title}"), ".+")
     if re.fullmatch(see, value.strip()):
@@ -987,8 +993,7 @@ def _own_phones_line(value: str, item: dict[str, Any], windows: list[dict[str, s
     calls = {f"{w.get('name')} {w.get('phone')}" for w in windows}
     if all(part.strip() in calls for part in value.split("；")):
         return True
-    pieces = [x.strip() for x in re.split(r"[、,，;；\s]+", value) if x.strip()]
-    found = phones.in_text(value) or [x for x in pieces if phones.FIELD.match(x)]
+    found = _phones_of(value)
     texts = json.dumps(item, ensure_ascii=False)
     return bool(found) and all(p in texts for p in found)
 
