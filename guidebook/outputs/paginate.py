@@ -101,6 +101,7 @@ class Plan:
     def __init__(self, html: str, candidates: list[str], parts: int | None = None):
         import tinyhtml5
 
+        self.asked = parts  # the number of parts asked for (None: as many as its size needs)
         self.root = tinyhtml5.parse(html, namespace_html_elements=False)
         self.head = self.root.find("head")
         self.body = self.root.find("body")
@@ -249,25 +250,26 @@ def _append_tail_pages(body, guess: Guess, probed: set[str]) -> None:
 # In a worker
 
 
-def render_part(session, k: int, guess: Guess, write: bool = True) -> PartResult:
+def render_part(session, k: int, guess: Guess, write: bool = True, asked: int | None = None) -> PartResult:
     """Lay out part k and write it (with its extra pages); report what the other parts need.
 
     Without `write` the part is only laid out: its page count and numbers are what a first round
-    without a guess needs, and drawing it (a third of the time) would be wasted.
+    without a guess needs, and drawing it (a third of the time) would be wasted. `asked`: the number of
+    parts the guide was cut into was asked for (Plan.asked); the session's plan for it is parsed once
+    before the workers fork, and they inherit it.
 
     Never raises: whatever goes wrong is reported as the part's problem, and the guide is then laid
     out as one document, which reports real errors (bad CSS, a missing glyph) the usual way.
     """
     try:
-        return _render_part(session, k, guess, write)
+        return _render_part(session, session.guide_plan(asked), k, guess, write)
     except Exception as exc:  # noqa: BLE001 (the one-document path is the safe answer to anything)
         return PartResult(problem=f"part {k + 1}: {type(exc).__name__}: {exc}")
 
 
-def _render_part(session, k: int, guess: Guess, write: bool) -> PartResult:
+def _render_part(session, plan: Plan, k: int, guess: Guess, write: bool) -> PartResult:
     from guidebook.render import RenderError, strict_logging
 
-    plan = session.guide_plan
     r = session.renderer
     root, start, trail = plan.part_tree(k, guess)
     try:
@@ -720,7 +722,7 @@ def lay_out(session, plan: Plan, guesses: list[Guess], results: list[PartResult]
         guesses = derived
         found = {k: parts.get(plan, k, guesses[k]) for k in todo} if parts is not None else {}
         todo = [k for k in todo if found.get(k) is None]
-        again = run([(render_part, (k, guesses[k])) for k in todo]) if todo else []
+        again = run([(render_part, (k, guesses[k], True, plan.asked)) for k in todo]) if todo else []
         for k, res in [*zip(todo, again), *((k, r) for k, r in found.items() if r is not None)]:
             results[k] = res
     progress("guide: page numbers did not settle; laid out as one document")

@@ -144,7 +144,7 @@ class Session:
 
         new = copy.copy(self)
         new.catalogue, new.doc = catalogue, build_document(catalogue)
-        for memo in ("_tree", "_tree_of", "_handout_trees", "_layout_key"):
+        for memo in ("_tree", "_tree_of", "_handout_trees", "_layout_key", "_guide_plans"):
             new.__dict__.pop(memo, None)
         return new
 
@@ -156,6 +156,19 @@ class Session:
 
             self._layout_key = cache.layout_key(self.chain, self.roles, key_options(self.opts))
         return self._layout_key
+
+    def guide_plan(self, asked: int | None = None):
+        """The guide cut into parallel parts (guidebook.outputs.paginate.Plan: its HTML parsed once, cut
+        where a category starts a new page), `asked` parts or as many as its size needs; made on first use
+        for each `asked`. The build makes it before the workers fork, so they inherit it."""
+        plans = self.__dict__.setdefault("_guide_plans", {})
+        if asked not in plans or plans[asked][0] is not self.doc:
+            from guidebook.outputs import guide_pdf, paginate
+
+            # the first category follows the section title on its page: a cut needs a page break
+            plans[asked] = self.doc, paginate.Plan(guide_pdf.html(self), [c.anchor for c in self.doc.categories[1:]],
+                                                   asked)
+        return plans[asked][1]
 
     @property
     def tree(self):

@@ -130,7 +130,7 @@ def guide_parts(session, progress):
     """How the guide is laid out in parallel parts (guidebook.outputs.paginate), or None for one document."""
     import os
 
-    from guidebook.outputs import guide_pdf, paginate
+    from guidebook.outputs import paginate
     from guidebook.render import STYLESHEETS, stylesheet_files
 
     wanted = os.environ.get("GUIDEBOOK_GUIDE_PARTS", "")
@@ -141,13 +141,8 @@ def guide_parts(session, progress):
     if why:
         progress(f"guide: laid out as one document ({why})")
         return None
-    # the first category follows the section title on its page: a cut needs a page break
-    plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]],
-                         int(wanted) if wanted.strip().isdigit() else None)
-    if plan.parts < 2:
-        return None
-    session.guide_plan = plan  # parsed before the workers fork: they inherit it
-    return plan
+    plan = session.guide_plan(int(wanted) if wanted.strip().isdigit() else None)  # before the workers fork
+    return plan if plan.parts >= 2 else None
 
 
 class GuidePdf(Builder):
@@ -199,8 +194,8 @@ class GuidePdf(Builder):
         self.chained = not known and plan.parts > 1 and bool(self.plan.items_wanting(P.HANDOUT_PDF, P.HANDOUT_PDFUA))
         if self.chained:
             self.progress(f"guide: first build here, so its {plan.parts} parts are laid out in turn, beside the handouts")
-            return [self.task("part", paginate.render_part, 0, self.guesses[0], False)]
-        return [self.task("part", paginate.render_part, k, g, known)
+            return [self.task("part", paginate.render_part, 0, self.guesses[0], False, plan.asked)]
+        return [self.task("part", paginate.render_part, k, g, known, plan.asked)
                 for k, g in enumerate(self.guesses) if k not in self.by_part]
 
     def arrived(self, task: Task, result: Any) -> list[Task]:
@@ -212,7 +207,7 @@ class GuidePdf(Builder):
         self.by_part[k] = result
         new = []
         if self.chained and first:
-            new += [self.task("part", paginate.render_part, k2, g, True)
+            new += [self.task("part", paginate.render_part, k2, g, True, self.parts.asked)
                     for k2, g in paginate.chain_next(self.parts, self.guesses, self.by_part)]
         if len(self.by_part) == self.parts.parts:
             ready = [self.by_part[i] for i in range(self.parts.parts)]

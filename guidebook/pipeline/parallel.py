@@ -14,14 +14,12 @@ import collections
 import contextlib
 import gc
 import multiprocessing
-import multiprocessing.pool
+import multiprocessing.connection
 import os
-import queue
 import signal
 import time
 from typing import Any, Callable
 
-_SESSION: Any = None  # set in the parent before forking; read by the workers
 TASKS_PER_WORKER = 8
 HEARTBEAT_SECONDS = 5.0
 POLL_SECONDS = 0.5  # how often the main process looks for a worker that died while it waits
@@ -64,47 +62,75 @@ def _frozen_session():
         gc.unfreeze()
 
 
-class _Recording:
-    """The fork context, keeping every worker process the pool starts. The pool forgets a worker once
-    it has ended; its exit status tells a worker retired after TASKS_PER_WORKER tasks (0) from one
-    that died while it held a task."""
+class _Worker:
+    """A forked worker process and the pipe its tasks and results travel on.
 
-    def __init__(self, ctx):
-        self._ctx = ctx
-        self.started: list = []
+    The context (the loaded session) is an argument of the process, inherited by the fork: it is never
+    pickled, and no global holds it. A task goes down the pipe as (number, function, arguments), which
+    pickle (functions by name, numbers, guesses); its result or its exception comes back the same way.
+    After TASKS_PER_WORKER tasks the worker says so with its last result and ends (status 0), bounding
+    its memory; the parent starts another when there is work left."""
 
-    def Process(self, *args, **kwargs):  # noqa: N802 (the name multiprocessing.pool.Pool calls)
-        process = self._ctx.Process(*args, **kwargs)
-        self.started.append(process)
-        return process
+    def __init__(self, ctx, context: Any):
+        self.conn, theirs = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(context, theirs, TASKS_PER_WORKER), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.task: int | None = None  # the task it holds
 
-    def __getattr__(self, name):
-        return getattr(self._ctx, name)
+    def give(self, i: int, task: Task) -> None:
+        self.conn.send((i, task[0], task[1]))  # (fn, args), or a builders.Task that also names its owner
+        self.task = i
+
+    def dead(self) -> str | None:
+        """Why the process ended while it held a task (killed, out of memory, a native crash), or None."""
+        code = self.process.exitcode
+        if code is None or (code == 0 and self.task is None):
+            return None
+        how = f"was killed by signal {-code}" if code < 0 else f"ended with status {code}"
+        return how + (" (the system may have run out of memory)" if code == -9 else "")
+
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.process.exitcode is None:
+            self.process.terminate()  # SIGTERM: the default action, no traceback (see _quiet_worker)
+        elif not kill:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+        self.process.join()
+        self.conn.close()
 
 
-def _check_workers(started: list) -> None:
-    """Fail if a worker process died (killed, out of memory, a crash in a native library): the pool
-    would start another one and wait for the lost task forever."""
+def _serve(context: Any, conn, tasks: int) -> None:
+    """A worker's life: up to `tasks` tasks, each fn(context, *args); then it ends."""
+    _quiet_worker()
+    for done in range(1, tasks + 1):
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        i, fn, args = job
+        try:
+            reply = (i, fn(context, *args), None, done == tasks)
+        except Exception as exc:  # noqa: BLE001 (sent to the parent, which raises it)
+            reply = (i, None, exc, done == tasks)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 (a result or an exception that does not pickle)
+            conn.send((i, None, RuntimeError(f"{type(exc).__name__}: {exc}"), done == tasks))
+
+
+def _failed(why: str) -> Exception:
     from guidebook.diagnostics import GuidebookError
 
-    dead = [p for p in started if p.exitcode not in (None, 0)]
-    if dead:
-        code = dead[0].exitcode
-        how = f"was killed by signal {-code}" if code < 0 else f"ended with status {code}"
-        hint = " (the system may have run out of memory)" if code == -9 else ""
-        raise GuidebookError(f"a rendering worker process {how}{hint}; nothing was written")
+    return GuidebookError(f"a rendering worker process {why}; nothing was written")
 
 
-def _run(task: Task) -> Any:
-    fn, args = task[0], task[1]  # (fn, args), or a builders.Task that also names its owner
-    return fn(_SESSION, *args)
-
-
-def run_all(session, tasks: list[Task], progress: Callable[[str], None] = lambda m: None,
+def run_all(context, tasks: list[Task], progress: Callable[[str], None] = lambda m: None,
             then: Then | None = None) -> list:
-    """Run fn(session, *args) for every task, and for every task `then` adds; results in task order
+    """Run fn(context, *args) for every task, and for every task `then` adds; results in task order
     (added tasks after the given ones, in the order they were added). Serial with one worker."""
-    global _SESSION
     tasks = list(tasks)
     waiting = collections.deque(range(len(tasks)))
     results: dict[int, Any] = {}
@@ -117,42 +143,58 @@ def run_all(session, tasks: list[Task], progress: Callable[[str], None] = lambda
         waiting.extendleft(reversed(range(len(tasks) - len(added), len(tasks))))
 
     n = min(workers(), len(tasks))
-    if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        with _frozen_session():
+    with _frozen_session():
+        if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             while waiting:
                 i = waiting.popleft()
-                arrived(i, tasks[i][0](session, *tasks[i][1]))
-        return [results[i] for i in range(len(tasks))]
-    _SESSION = session
+                arrived(i, tasks[i][0](context, *tasks[i][1]))
+        else:
+            _run_forked(context, tasks, waiting, arrived, n, lambda: len(results), progress)
+    return [results[i] for i in range(len(tasks))]
+
+
+def _run_forked(context, tasks: list, waiting: collections.deque, arrived: Callable, n: int,
+                count: Callable[[], int], progress: Callable[[str], None]) -> None:
+    """Hand the waiting tasks to n forked workers, one task per idle worker, until none is left."""
+    ctx = multiprocessing.get_context("fork")
+    pool: list[_Worker] = []
+    ok = False
     try:
-        ctx = multiprocessing.get_context("fork")
-        done: queue.Queue = queue.Queue()
-        recording = _Recording(ctx)
-        with _frozen_session(), multiprocessing.pool.Pool(n, _quiet_worker, (), TASKS_PER_WORKER,
-                                                          context=recording) as pool:
-            busy = 0
-            started = last_word = time.monotonic()
-            while waiting or busy:
-                while waiting and busy < n:
+        started = last_word = time.monotonic()
+        while waiting or any(w.task is not None for w in pool):
+            for w in [w for w in pool if w.task is None and w.process.exitcode is not None]:
+                pool.remove(w)  # retired after its tasks, or ended while idle
+                w.stop()
+            while len(pool) < n and waiting:
+                pool.append(_Worker(ctx, context))
+            for w in pool:
+                if w.task is None and waiting:
                     i = waiting.popleft()
-                    pool.apply_async(_run, (tasks[i],), callback=lambda r, i=i: done.put((i, r, None)),
-                                     error_callback=lambda e, i=i: done.put((i, None, e)))
-                    busy += 1
-                try:
-                    i, res, error = done.get(timeout=POLL_SECONDS)
-                except queue.Empty:
-                    _check_workers(recording.started)
-                    if time.monotonic() - last_word >= HEARTBEAT_SECONDS:
-                        # a sign of life every few seconds while a long document (the guide) is laid out
-                        last_word = time.monotonic()
-                        progress(f"rendering: {len(results)}/{len(tasks)} tasks done, still working "
-                                 f"({last_word - started:.0f} s)")
-                    continue
-                busy -= 1
+                    w.give(i, tasks[i])
+            busy = [w for w in pool if w.task is not None]
+            ready = multiprocessing.connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                                                    timeout=min(POLL_SECONDS, HEARTBEAT_SECONDS))
+            for w in busy:
+                if w.conn in ready or w.conn.poll():
+                    try:
+                        i, res, error, retiring = w.conn.recv()
+                    except EOFError:  # it ended without an answer: killed, or it crashed
+                        w.process.join()
+                        raise _failed(w.dead() or "ended without an answer") from None
+                    w.task = None
+                    last_word = time.monotonic()
+                    if error is not None:
+                        raise error
+                    if retiring:
+                        w.process.join()
+                    arrived(i, res)
+                elif w.process.sentinel in ready and w.dead():
+                    raise _failed(w.dead())
+            if time.monotonic() - last_word >= HEARTBEAT_SECONDS:
+                # a sign of life every few seconds while a long document (the guide) is laid out
                 last_word = time.monotonic()
-                if error is not None:
-                    raise error
-                arrived(i, res)
-            return [results[i] for i in range(len(tasks))]
+                progress(f"rendering: {count()}/{len(tasks)} tasks done, still working ({last_word - started:.0f} s)")
+        ok = True
     finally:
-        _SESSION = None
+        for w in pool:
+            w.stop(kill=not ok)

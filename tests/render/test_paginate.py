@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from helpers import SOURCE, pdf_pages_text
+from helpers import SOURCE, own_cache, pdf_pages_text
 
 
 def book(path) -> dict:
@@ -53,16 +53,24 @@ def assert_same_book(a, b):
         assert a[key] == b[key], key
 
 
-def build_guide(out, layouts=(), parts: str | None = None, monkeypatch=None, progress=None):
+def build_guide(out, layouts=(), parts: str | None = None, monkeypatch=None, progress=None, source=SOURCE):
     from guidebook.pipeline import Options, build
 
     if parts is not None:
         monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", parts)
-    build(Options(source=SOURCE, output=out, layouts=list(layouts), handouts=False, word=False),
+    build(Options(source=source, output=out, layouts=list(layouts), handouts=False, word=False),
           progress or (lambda m: None))
     if parts is not None:
         monkeypatch.delenv("GUIDEBOOK_GUIDE_PARTS")
     return out / "guide.pdf"
+
+
+def small_source(folder) -> "Path":
+    """A catalogue of 24 items (two in each of the seed's 12 categories, the seed's texts): a guide of about
+    55 pages, in parts cut where the seed's are, for the tests of how parts are laid out and kept."""
+    from helpers.synthetic import make_catalogue
+
+    return make_catalogue(folder / "source", 24)
 
 
 def style_layouts(style: str) -> list:
@@ -104,13 +112,14 @@ def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
     assert_same_book(whole, three)
 
 
-def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
+def test_wrong_guesses_settle_on_the_same_bytes(tmp_path, monkeypatch):
     """Start from a hint that is wrong everywhere: the parts are laid out again until they agree."""
-    from guidebook.outputs import guide_pdf, paginate
-    from guidebook.pipeline import parallel
+    from guidebook.outputs import paginate
+    from guidebook.pipeline import Options, Session, parallel
 
-    plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
-    session.guide_plan = plan
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(own_cache(tmp_path / "cache")))  # no page numbers from before
+    session = Session(Options(source=small_source(tmp_path)))
+    plan = session.guide_plan(2)
 
     def run(tasks):
         return parallel.run_all(session, tasks)
@@ -119,7 +128,7 @@ def test_wrong_guesses_settle_on_the_same_bytes(session, tmp_path):
         messages = []
         guesses, known = paginate.first_guesses(plan, hint)
         write = known if write is None else write
-        results = run([(paginate.render_part, (k, g, write)) for k, g in enumerate(guesses)])
+        results = run([(paginate.render_part, (k, g, write, 2)) for k, g in enumerate(guesses)])
         assert all(bool(r.pdf) == write for r in results)
         return paginate.lay_out(session, plan, guesses, results, run, messages.append), messages
 
@@ -147,9 +156,10 @@ def test_a_layout_without_page_breaks_between_categories_is_laid_out_whole(tmp_p
     layout.mkdir()
     (layout / "custom.css").write_text("#guide > .category + .category { break-before: auto; }\n", "utf-8")
     messages = []
-    parts = build_guide(tmp_path / "parts", [layout], None, monkeypatch, messages.append)
+    source = small_source(tmp_path)
+    parts = build_guide(tmp_path / "parts", [layout], None, monkeypatch, messages.append, source)
     assert any("does not start a new page" in m and "one document" in m for m in messages), messages
-    whole = build_guide(tmp_path / "whole", [layout], "1", monkeypatch)
+    whole = build_guide(tmp_path / "whole", [layout], "1", monkeypatch, source=source)
     assert parts.read_bytes() == whole.read_bytes()
 
 
@@ -168,17 +178,16 @@ def test_counters_a_part_cannot_continue_keep_the_guide_whole(css, reason):
 
 
 def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, monkeypatch):
-    from guidebook.outputs import guide_pdf, paginate
+    from guidebook.outputs import paginate
 
-    plan = paginate.Plan(guide_pdf.html(session), [c.anchor for c in session.doc.categories[1:]], parts=2)
-    session.guide_plan = plan
+    plan = session.guide_plan(2)
 
     def broken(self, k, guess):
         raise RuntimeError("a bug in a part")
 
     monkeypatch.setattr(paginate.Plan, "part_css", broken)
     guesses, _ = paginate.first_guesses(plan, {})
-    results = [paginate.render_part(session, k, g) for k, g in enumerate(guesses)]
+    results = [paginate.render_part(session, k, g, True, 2) for k, g in enumerate(guesses)]
     assert all("RuntimeError: a bug in a part" in r.problem for r in results)
     messages = []
     assert paginate.lay_out(session, plan, guesses, results, None, messages.append) is None
@@ -204,14 +213,11 @@ def test_a_bigger_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, 
 def test_after_an_edit_only_the_edited_part_is_laid_out_again(tmp_path, monkeypatch):
     """Parts are kept by what they are made from: editing item 15 lays out only its part (the other comes
     from the cache), and the guide is byte for byte what a build from scratch (--force) makes."""
-    import shutil
-
     from guidebook.outputs import paginate
     from guidebook.pipeline import Options, build
 
-    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
-    source = tmp_path / "source"
-    shutil.copytree(SOURCE, source)
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(own_cache(tmp_path / "cache")))
+    source = small_source(tmp_path)
     opts = dict(source=source, handouts=False, word=False, site=False)
     build(Options(output=tmp_path / "out", **opts))
     item = source / "items" / "15.yaml"
@@ -236,14 +242,14 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
     from guidebook.outputs import paginate
     from guidebook.pipeline import Options, build
 
-    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(own_cache(tmp_path / "cache")))
     monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", "3")
     monkeypatch.setenv("GUIDEBOOK_WORKERS", "1")  # the patched function runs in this process
     laid_out = []
     real = paginate.render_part
     monkeypatch.setattr(paginate, "render_part",
-                        lambda s, k, guess, write=True: (laid_out.append((k, write)), real(s, k, guess, write))[1])
-    opts = dict(source=SOURCE, items=[15], word=False, site=False, force=True)
+                        lambda s, k, guess, write=True, *a: (laid_out.append((k, write)), real(s, k, guess, write, *a))[1])
+    opts = dict(source=small_source(tmp_path), items=[15], word=False, site=False, force=True)
     messages = []
     build(Options(output=tmp_path / "first", **opts), messages.append)
     assert any("laid out in turn" in m for m in messages), messages
@@ -255,7 +261,7 @@ def test_with_no_page_numbers_known_the_parts_are_laid_out_once_each_in_a_chain(
     assert (tmp_path / "first" / "guide.pdf").read_bytes() == (tmp_path / "known" / "guide.pdf").read_bytes()
     # with nothing to write beside it (the guide alone), the parts are laid out side by side, as before
     laid_out.clear()
-    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache2"))
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(own_cache(tmp_path / "cache2")))
     build(Options(output=tmp_path / "alone", **{**opts, "handouts": False}))
     assert sorted(laid_out) == [(0, False), (0, True), (1, False), (1, True), (2, False), (2, True)]
     assert (tmp_path / "alone" / "guide.pdf").read_bytes() == (tmp_path / "known" / "guide.pdf").read_bytes()
@@ -267,35 +273,33 @@ def test_a_chain_stopped_by_a_failing_part_lays_the_guide_out_whole(tmp_path, mo
     from guidebook.outputs import paginate
     from guidebook.pipeline import Options, build
 
-    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(own_cache(tmp_path / "cache")))
     monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", "3")
     monkeypatch.setenv("GUIDEBOOK_WORKERS", "1")
     laid_out = []
     real = paginate.render_part
 
-    def failing(s, k, guess, write=True):
+    def failing(s, k, guess, write=True, *asked):
         laid_out.append(k)
-        return paginate.PartResult(problem="part 2: broken on purpose") if k == 1 else real(s, k, guess, write)
+        return paginate.PartResult(problem="part 2: broken on purpose") if k == 1 else real(s, k, guess, write, *asked)
 
     monkeypatch.setattr(paginate, "render_part", failing)
     messages = []
-    build(Options(source=SOURCE, output=tmp_path / "out", items=[15], word=False, site=False), messages.append)
+    build(Options(source=small_source(tmp_path), output=tmp_path / "out", items=[15], word=False, site=False),
+          messages.append)
     assert laid_out == [0, 1]
     assert any("one document (part 2: broken on purpose)" in m for m in messages), messages
-    assert len(PdfReader(tmp_path / "out" / "guide.pdf").pages) > 90
+    assert len(PdfReader(tmp_path / "out" / "guide.pdf").pages) > 50
 
 
 def test_an_edit_that_brings_a_new_character_lays_every_part_out_with_the_new_font_cuts(tmp_path, monkeypatch):
     """Parts embed the font cuts of the build's characters: after an edit that brings a character the
     catalogue did not have, no part laid out with the old cuts is reused (the guide would carry two copies
     of each face), and the guide is byte for byte what a build from scratch makes."""
-    import shutil
-
     from guidebook.pipeline import Options, build
 
-    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))
-    source = tmp_path / "source"
-    shutil.copytree(SOURCE, source)
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(own_cache(tmp_path / "cache")))
+    source = small_source(tmp_path)
     opts = dict(source=source, handouts=False, word=False, site=False)
     build(Options(output=tmp_path / "out", **opts))
     assert "鑫" not in "".join(p.read_text("utf-8") for p in source.rglob("*.yaml"))
