@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SEED, SOURCE, STYLES, git
+from helpers import SEED, SHARED_CACHE, SOURCE, STYLES, git
 
 TIERS = ("unit", "render", "browser")
 
 
 def pytest_configure(config):
     # Workers and font cache stay inside the test run's own folders.
-    os.environ.setdefault("GUIDEBOOK_CACHE", str(ROOT / ".cache" / "guidebook"))
+    os.environ.setdefault("GUIDEBOOK_CACHE", str(SHARED_CACHE))
 
 
 @pytest.fixture(scope="session")

@@ -280,7 +280,8 @@ class Renderer:
             warn("libharfbuzz-subset0 is not installed: WeasyPrint falls back to fontTools and every PDF "
                  "takes seconds longer. Install it: apt-get install libharfbuzz-subset0")
         self.font_files = fonts.subset_faces(self.roles, charset)
-        self.fetcher = weasy.make_fetcher(self.chain + [fonts.cache_dir()])
+        # the cache, and its cut fonts wherever they are (the folder may be a link to a shared one)
+        self.fetcher = weasy.make_fetcher(self.chain + [fonts.cache_dir(), fonts.cache_dir() / "fonts"])
         self.font_config = weasy.font_configuration()
         self.css: dict[str, list[Any]] = {}
         self._logo_pngs: dict[float, bytes] = {}  # the logo drawn for Word, by height

@@ -182,8 +182,10 @@ def _subset(face: Face, chars: str, dest: Path, key: str = "") -> None:
     opts.layout_features = ["*"]
     opts.hinting = False
     # the source's timestamps kept (fontTools would stamp the time of the cut into the head table, and so
-    # into every PDF and Word file): the same font and characters give the same bytes on every machine
-    with TTFont(face.file, fontNumber=face.index, lazy=False, recalcTimestamp=False) as font:
+    # into every PDF and Word file): the same font and characters give the same bytes on every machine.
+    # The source's bounds kept too (head, hhea): recomputing them measured every glyph's outline, 40 % of
+    # the cut's time (1.1 of 2.7 s a face); they still enclose every glyph the cut keeps.
+    with TTFont(face.file, fontNumber=face.index, lazy=False, recalcTimestamp=False, recalcBBoxes=False) as font:
         sub = subset.Subsetter(opts)
         sub.populate(unicodes=[ord(c) for c in chars])
         sub.subset(font)
@@ -206,7 +208,7 @@ def subset_faces(roles: list[Role], chars: str) -> dict[Face, Path]:
         for face in role.faces:
             st = os.stat(face.file)
             key = hashlib.sha256(
-                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}|named|source-time".encode()).hexdigest()[:20]
+                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}|named|source-time|source-bounds".encode()).hexdigest()[:20]
             dest = cache_dir() / "fonts" / f"{role.name}-{face.weight}-{key}.otf"
             if not dest.exists():
                 _subset(face, chars, dest, key)

@@ -20,6 +20,20 @@ SEED = ROOT / "tests" / "fixtures" / "booklet.txt"
 
 STYLES = ("default", "gbt9704")
 
+SHARED_CACHE = ROOT / ".cache" / "guidebook"  # the test run's cache, unless GUIDEBOOK_CACHE names another
+
+
+def own_cache(folder: Path) -> Path:
+    """A cache folder of a test's own (no guide parts or page numbers from other tests) whose cut fonts and
+    character maps are the run's shared ones: a face cut to a set of characters is the same bytes wherever
+    it is cut (tested in test_sharedfonts), and cutting the four faces costs seconds per build."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("fonts", "cmaps"):
+        shared = (Path(os.environ.get("GUIDEBOOK_CACHE") or SHARED_CACHE) / name).resolve()
+        shared.mkdir(parents=True, exist_ok=True)
+        (folder / name).symlink_to(shared, target_is_directory=True)
+    return folder
+
 def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
     """Run `python -m guidebook ARGS` as a user would, capturing bytes."""
     return subprocess.run([sys.executable, "-m", "guidebook", *args], cwd=cwd or ROOT, input=input,

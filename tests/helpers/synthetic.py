@@ -18,14 +18,17 @@ def _cn(n: int) -> str:
 
 
 def make_catalogue(dest: Path, n: int = 1000) -> Path:
-    """Write a catalogue of `n` items to dest/ (guide, windows and lists from the seed, items varied)."""
+    """Write a catalogue of `n` items to dest/ (guide, windows and lists from the seed, items varied; with
+    fewer than 12 items, the last categories have none)."""
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "items").mkdir(parents=True)
     for name in ("guide.yaml", "windows.yaml"):
         shutil.copy(SOURCE / name, dest / name)
-    for name in ("prohibited.yaml", "tolerated.yaml"):
-        shutil.copy(SOURCE / name, dest / name)  # they name items 6-54, which exist at any scale >= 54
+    for name in ("prohibited.yaml", "tolerated.yaml"):  # they name items 6-54: only those up to n are kept
+        text = (SOURCE / name).read_text("utf-8")
+        (dest / name).write_text(re.sub(r"(?m)^(\s+items: )\[([\d, ]*)\]$", lambda m: m.group(1) + "[" + ", ".join(
+            x for x in m.group(2).split(", ") if x and int(x) <= n) + "]", text), "utf-8")
     real = sorted((SOURCE / "items").glob("*.yaml"))
     categories = re.findall(r"^  - name: (.+)$", (SOURCE / "guide.yaml").read_text("utf-8"), re.M)
     width = len(str(n))

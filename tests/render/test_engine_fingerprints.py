@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from helpers import MINIMAL, ROOT, pdf_pages_text
+from helpers import MINIMAL, ROOT, own_cache, pdf_pages_text
 
 # A build as on a WeasyPrint whose functions all differ from those guidebook's uses were written for.
 FORCED = """
@@ -23,7 +23,7 @@ main()
 
 def _build(tmp_path, name: str, *python: str) -> tuple[subprocess.CompletedProcess, object]:
     out = tmp_path / name
-    env = {**os.environ, "GUIDEBOOK_CACHE": str(tmp_path / f"cache-{name}")}  # nothing shared between the two
+    env = {**os.environ, "GUIDEBOOK_CACHE": str(own_cache(tmp_path / f"cache-{name}"))}  # only the cut fonts shared
     res = subprocess.run([sys.executable, *python, "build", "--force", "--no-site", "--source", str(MINIMAL),
                           "--output", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
