@@ -16,8 +16,3 @@ def html(session) -> str:
 def layout(session, kind: str = "guide"):
     """The guide laid out (kind "guide-press" adds the print stylesheet)."""
     return session.renderer.layout(kind, html(session), f"{kind}.pdf")
-
-
-def build(session) -> tuple[bytes, int]:
-    rendered = layout(session)
-    return session.renderer.pdf(rendered, "guide.pdf"), rendered.pages

@@ -162,11 +162,6 @@ def layout(session, it: ItemView, hint: int = 0):
         L.OVERFLOWS.format(without=f"并省略{names}" if names else "", mm=f"{mm:.0f}", pages=rendered.pages), last)
 
 
-def build_one(session, it: ItemView, hint: int = 0) -> tuple[bytes, int]:
-    rendered, _ = layout(session, it, hint)
-    return write(session, rendered, f"handout {it.item_number}"), 1
-
-
 def write(session, rendered, what: str) -> bytes:
     """The handout's PDF, with one compact subset of each face (a quarter smaller, see sharedfonts).
 

@@ -327,7 +327,6 @@ def _build(opts: Options, progress: Progress, warn: Progress, catalogue: Catalog
            write: bool = True) -> BuildResult:
     """Load, plan, run the builders' tasks, write what they give. Nothing is written unless all renders."""
     from guidebook.pipeline import parallel, planner
-    from guidebook.pipeline.builders import BUILDERS, GuidePdf
 
     t0 = time.perf_counter()
     result = BuildResult()
@@ -340,23 +339,49 @@ def _build(opts: Options, progress: Progress, warn: Progress, catalogue: Catalog
     if not plan.stale and not plan.orphans:
         result.seconds = time.perf_counter() - t0
         return result  # everything is up to date: nothing is rendered or written
-    builders = [b(session, plan, progress) for b in BUILDERS]
-    tasks = [t for b in builders for t in b.tasks()]
-    _prepare(session, [b for b in builders if any(t.owner == b.name for t in tasks)])
-    guide = next(b for b in builders if isinstance(b, GuidePdf))
-    progress(f"rendering: {len(tasks)} tasks on {min(parallel.workers(), len(tasks))} worker(s)"
-             + (f" (the guide in {guide.parts.parts} parts)" if guide.parts is not None else ""))
-    owner = {b.name: b for b in builders}
-    parallel.run_all(session, tasks, progress, lambda task, res: owner[task.owner].then(task, res))
-    files: list = []
-    for b in builders:  # in order: the site copies the handouts made before it
-        files += b.files({f.path: f.data for f in files})
-    files = [f for f in files if str(f.path.relative_to(opts.output)) in plan.stale]
+    files = _run_builders(session, plan, progress, parallel.workers())
     if write:
         _write(opts, session, plan, files, result, t0)
     else:
         result.made = {f.path: f.data for f in files}
     return result
+
+
+def _run_builders(session: Session, plan, progress: Progress, workers: int) -> list:
+    """Every builder's tasks on `workers` processes (0: in this process, see builders.Builder), then the
+    files of the plan's stale outputs."""
+    from guidebook.pipeline import parallel
+    from guidebook.pipeline.builders import BUILDERS, GuidePdf
+
+    builders = [b(session, plan, progress, workers) for b in BUILDERS]
+    tasks = [t for b in builders for t in b.tasks()]
+    _prepare(session, [b for b in builders if any(t.owner == b.name for t in tasks)])
+    guide = next(b for b in builders if isinstance(b, GuidePdf))
+    progress(f"rendering: {len(tasks)} tasks on {min(max(1, workers), len(tasks))} worker(s)"
+             + (f" (the guide in {guide.parts.parts} parts)" if guide.parts is not None else ""))
+    owner = {b.name: b for b in builders}
+    parallel.run_all(session, tasks, progress, lambda task, res: owner[task.owner].then(task, res), max(1, workers))
+    files: list = []
+    for b in builders:  # in order: the site copies the handouts made before it
+        files += b.files({f.path: f.data for f in files})
+    return [f for f in files if str(f.path.relative_to(session.opts.output)) in plan.stale]
+
+
+def make(session: Session, wanted: list, numbers: list[int] = (), levels: dict[int, int] | None = None) -> dict[str, bytes]:
+    """The outputs of the declared kinds `wanted` (guidebook.pipeline.planner: GUIDE_PDF, HANDOUT_PDF ...),
+    for the items `numbers` where an output is an item's, made in memory by the builders of `build`,
+    whatever is on disk, in this process (a server's threads must not fork): by path relative to the output
+    folder. `levels`: the fitting levels last found for the items' handouts (hints, checked)."""
+    from guidebook.pipeline import planner
+
+    items = [it for it in session.doc.items if it.item_number in numbers]
+    stale = {d.of(stem=it.file_stem) for d in wanted if d.source == "item" for it in items}
+    stale |= {d.path for d in wanted if d.source != "item"}
+    previous = {planner.HANDOUT_PDF.of(stem=it.file_stem): {"fit": levels[it.item_number]}
+                for it in items if it.item_number in (levels or {})}
+    plan = planner.Plan(items, dict.fromkeys(stale, ""), stale, [], previous)
+    files = _run_builders(session, plan, lambda m: None, 0)
+    return {str(f.path.relative_to(session.opts.output)): f.data for f in files}
 
 
 def _prepare(session: Session, busy: list) -> None:

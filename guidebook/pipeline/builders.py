@@ -39,8 +39,10 @@ class Builder:
     name = ""
     uses_renderer = True  # its tasks lay out or draw (the renderer is made before the workers fork)
 
-    def __init__(self, session, plan: P.Plan, progress: Callable[[str], None] = lambda m: None):
-        self.session, self.plan, self.progress = session, plan, progress
+    def __init__(self, session, plan: P.Plan, progress: Callable[[str], None] = lambda m: None, workers: int = 1):
+        """`workers`: the processes the tasks run on; 0: in this process, for a server (whose threads must
+        not fork), the guide laid out whole."""
+        self.session, self.plan, self.progress, self.workers = session, plan, progress, workers
         self.opts, self.out = session.opts, session.opts.output
         self.done: list[File] = []  # outputs whole as their task returned them
 
@@ -150,8 +152,8 @@ class GuidePdf(Builder):
 
     name = "guide"
 
-    def __init__(self, session, plan, progress: Callable[[str], None] = lambda m: None):
-        super().__init__(session, plan, progress)
+    def __init__(self, session, plan, progress: Callable[[str], None] = lambda m: None, workers: int = 1):
+        super().__init__(session, plan, progress, workers)
         self.parts = None  # paginate.Plan when the guide is laid out in parts
         self.guesses: list = []
         self.by_part: dict = {}  # part number -> its result
@@ -166,7 +168,7 @@ class GuidePdf(Builder):
     def tasks(self) -> list[Task]:
         out = []
         if self.needed():
-            self.parts = guide_parts(self.session, self.progress)
+            self.parts = guide_parts(self.session, self.progress) if self.workers else None
             if self.parts is not None:
                 out += self._part_tasks()
             if self.parts is None or self.opts.archive:
@@ -223,7 +225,8 @@ class GuidePdf(Builder):
         if self.parts is not None:
             results = paginate.in_order(self.parts, self.by_part)
             joined = paginate.lay_out(self.session, self.parts, self.guesses, results,
-                                      lambda more: parallel.run_all(self.session, more), self.progress,
+                                      lambda more: parallel.run_all(self.session, more, n=max(1, self.workers)),
+                                      self.progress,
                                       self.cache, self.joined)
             if joined is None:  # one document after all
                 out += [File(*f) for f in guide_whole(self.session)]
@@ -294,8 +297,8 @@ class Handouts(Builder):
 
     name = "handouts"
 
-    def __init__(self, session, plan, progress: Callable[[str], None] = lambda m: None):
-        super().__init__(session, plan, progress)
+    def __init__(self, session, plan, progress: Callable[[str], None] = lambda m: None, workers: int = 1):
+        super().__init__(session, plan, progress, workers)
         self.laid: list = []  # the chunks' results (handouts.Laid)
         self.chunks = 0
         self.later: set[int] = set()  # Word handouts waiting for their PDF's chunk

@@ -128,9 +128,10 @@ def _failed(why: str) -> Exception:
 
 
 def run_all(context, tasks: list[Task], progress: Callable[[str], None] = lambda m: None,
-            then: Then | None = None) -> list:
-    """Run fn(context, *args) for every task, and for every task `then` adds; results in task order
-    (added tasks after the given ones, in the order they were added). Serial with one worker."""
+            then: Then | None = None, n: int | None = None) -> list:
+    """Run fn(context, *args) for every task, and for every task `then` adds, on `n` processes (as many
+    as the machine's cores by default); results in task order (added tasks after the given ones, in the
+    order they were added). Serial, in this process, with one."""
     tasks = list(tasks)
     waiting = collections.deque(range(len(tasks)))
     results: dict[int, Any] = {}
@@ -142,7 +143,7 @@ def run_all(context, tasks: list[Task], progress: Callable[[str], None] = lambda
         tasks.extend(added)
         waiting.extendleft(reversed(range(len(tasks) - len(added), len(tasks))))
 
-    n = min(workers(), len(tasks))
+    n = min(workers() if n is None else n, len(tasks))
     with _frozen_session():
         if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             while waiting:

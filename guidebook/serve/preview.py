@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-from guidebook.pipeline import Options, Session
+from guidebook.pipeline import Options, Session, make, planner
 from guidebook.catalogue import labels as L
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import folder_files
@@ -150,7 +150,7 @@ class Preview:
 
     def render(self, path: str) -> tuple[int, str, bytes]:
         """(status, content type, body) for a request path."""
-        from guidebook.outputs import guide_pdf, handouts
+        from guidebook.outputs import guide_pdf
 
         with self.lock:
             if path == "/__version":
@@ -181,17 +181,16 @@ class Preview:
                         page = guide_pdf.html(s)
                     page = page.replace("</head>", self._styles("guide") + "</head>", 1)
                     return 200, "text/html; charset=utf-8", self._page(page, "guide", "/guide.pdf").encode()
-                if path == "/guide.pdf":
-                    data, _ = guide_pdf.build(s)
-                    return 200, "application/pdf", data
+                if path == "/guide.pdf":  # made by the build's own builders, as `guidebook build` writes it
+                    return 200, "application/pdf", make(s, [planner.GUIDE_PDF])[planner.GUIDE_PDF.path]
                 m = re.fullmatch(r"/handout/(\d+)(\.pdf)?", path)
                 if m:
                     it = next((i for i in s.doc.items if i.item_number == int(m.group(1))), None)
                     if it is None:
                         return 404, "text/plain; charset=utf-8", f"no item {m.group(1)}".encode()
                     if m.group(2):
-                        data, _ = handouts.build_one(s, it)
-                        return 200, "application/pdf", data
+                        made = make(s, [planner.HANDOUT_PDF], [it.item_number], self._levels)
+                        return 200, "application/pdf", made[planner.HANDOUT_PDF.of(stem=it.file_stem)]
                     return 200, "text/html; charset=utf-8", self._handout_page(s, it).encode()
             except GuidebookError as exc:
                 return 200, "text/html; charset=utf-8", self.error_page(exc).encode()

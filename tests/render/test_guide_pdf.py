@@ -195,9 +195,11 @@ def test_markup_in_catalogue_text_is_literal_and_fetches_nothing(source_copy, tm
     assert all(src.startswith("data:image/svg+xml;base64,") for src in re.findall(r'<img[^>]*src="([^"]*)"', html))
     assert 'file:///etc/passwd"' not in html and 'href="http://127.0.0.1:9/"' in html  # text, plus a plain link
     assert "&lt;img src=" in html and "{{ 7*7 }}" in html
-    data, _ = handouts.build_one(session, it)  # strict: a refused fetch would be an error
+    from guidebook.pipeline import make, planner
+
+    made = make(session, [planner.HANDOUT_PDF], [22])  # strict: a refused fetch would be an error
     out = tmp_path / "h.pdf"
-    out.write_bytes(data)
+    out.write_bytes(made[planner.HANDOUT_PDF.of(stem=it.file_stem)])
     assert normalize(evil) in normalize(pdf_pages_text(out)[0])
 
 

@@ -35,6 +35,24 @@ def test_pages_are_served_and_follow_edits(preview_server):
     assert pdf.startswith(b"%PDF-")
 
 
+def test_the_pdfs_are_the_ones_the_build_writes(preview_server, built, tmp_path):
+    """The preview's PDFs are made by the build's builders (a target filter, in the server's process): the
+    handout is the build's, byte for byte; the guide (laid out whole, the build's in parallel parts) reads
+    the same page for page, tagged for screen readers like the build's."""
+    from pypdf import PdfReader
+
+    from helpers import pdf_pages_text
+
+    url, _, _ = preview_server
+    for path, address in (("handouts/15-失业保险金申领.pdf", "/handout/15.pdf"), ("guide.pdf", "/guide.pdf")):
+        served = tmp_path / path.replace("/", "-")
+        served.write_bytes(urllib.request.urlopen(url + address, timeout=120).read())
+        assert pdf_pages_text(served) == pdf_pages_text(built[0] / path), address
+        assert "/StructTreeRoot" in PdfReader(served).trailer["/Root"], address
+    assert served.read_bytes() != b"" and (tmp_path / "handouts-15-失业保险金申领.pdf").read_bytes() == (
+        built[0] / "handouts" / "15-失业保险金申领.pdf").read_bytes()
+
+
 def test_errors_are_shown_in_the_page_and_the_server_keeps_running(preview_server):
     url, preview, source = preview_server
     path = source / "items" / "15.yaml"
