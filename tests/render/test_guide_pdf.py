@@ -241,20 +241,23 @@ def test_the_guide_joined_from_parts_embeds_each_face_once(guide):
     assert programs and all(len(p) == 1 for p in programs.values()), programs
 
 
-def test_the_changes_page_has_its_contents_line_and_page_number(source_copy, tmp_path):
+def test_the_changes_page_has_its_contents_line_and_page_number(tmp_path):
     """本版主要变化 sits in the front matter, numbered in small roman numerals (the cover i, the contents ii):
-    its contents line gives the number its page prints, and the main matter still starts at 1."""
-    from helpers import run_cli
-
-    old = tmp_path / "old"
+    its contents line gives the number its page prints, and the main matter still starts at 1. (A catalogue
+    of the seed's first 24 items, two a category: the front matter is the seed's.)"""
     import shutil
 
+    from helpers import run_cli
+    from helpers.synthetic import make_catalogue
+
+    source_copy = make_catalogue(tmp_path / "source", 24)
+    old = tmp_path / "old"
     shutil.copytree(source_copy, old)
     item = source_copy / "items" / "15.yaml"
     item.write_text(item.read_text("utf-8").replace("全月经办。", "全月经办（变化测试）。"), "utf-8")
     out = tmp_path / "out"
     res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--changes-since", str(old),
-                  "--no-handouts", "--no-word")
+                  "--no-handouts", "--no-word", "--no-site")
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     pages = pdf_pages_text(out / "guide.pdf")
     toc = next(p for p in pages if "本版主要变化" in p and "...." in p)
