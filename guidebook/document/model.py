@@ -15,6 +15,7 @@ from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id
 from guidebook.catalogue.sections import FACTS, Section as ItemSection, procedure_sections, section
 from guidebook.document.flow import Flow, build_flow
+from guidebook.document.nodes import TocEntry
 from guidebook.catalogue.numbering import chinese_numeral, circled
 
 # Fixed labels the templates print themselves (as `L`); the document tree holds all the others.
@@ -296,23 +297,6 @@ class Meta:
 
 
 @dataclass
-class TocEntry:
-    level: int
-    text: str
-    anchor: str
-    front: bool = False  # front matter: listed without a page number (its pages are not numbered)
-
-
-@dataclass
-class Heading:
-    """A heading as every writer must show it: level 1 sections and categories, 2 items, 3 parts."""
-
-    level: int
-    text: str
-    anchor: str
-
-
-@dataclass
 class GuideDoc:
     meta: Meta
     contents_title: str
@@ -346,22 +330,23 @@ class GuideDoc:
                 out += [TocEntry(2, c.label, c.anchor) for c in self.categories]
         return out
 
-    def headings(self) -> list[Heading]:
-        """Every heading in document order; the PDF and Word writers must produce exactly these."""
-        out: list[Heading] = []
+    def headings(self) -> list[TocEntry]:
+        """Every heading in document order, as outline entries (level 1 sections and categories, 2 items, 3
+        parts); the PDF and Word writers must produce exactly these."""
+        out: list[TocEntry] = []
         for s in self.sections:
-            out.append(Heading(1, s.title, s.anchor))
+            out.append(TocEntry(1, s.title, s.anchor))
             if s.kind != "guide":
                 continue
             for c in self.categories:
-                out.append(Heading(1, c.label, c.anchor))
+                out.append(TocEntry(1, c.label, c.anchor))
                 for it in c.items:
-                    out.append(Heading(2, it.heading, it.anchor))
-                    out += [Heading(3, L.SERVICE_INFO, "")] if it.facts else []  # 基本信息, before the parts
-                    out += [Heading(3, p.heading, "") for p in it.parts]
+                    out.append(TocEntry(2, it.heading, it.anchor))
+                    out += [TocEntry(3, L.SERVICE_INFO, "")] if it.facts else []  # 基本信息, before the parts
+                    out += [TocEntry(3, p.heading, "") for p in it.parts]
                     for proc in it.procedures:
-                        out.append(Heading(3, proc.heading, proc.anchor))
-                        out += [Heading(4, p.heading, "") for p in proc.parts]
+                        out.append(TocEntry(3, proc.heading, proc.anchor))
+                        out += [TocEntry(4, p.heading, "") for p in proc.parts]
         return out
 
 

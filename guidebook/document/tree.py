@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from guidebook.document.nodes import (
     Block, Cell, Column, Flowchart, Heading, Inline, ItemList, Link, ListItem, PageRef, Para, Phone,
-    QrCode, Row, Span, Table, Text, Toc, TocEntry,
+    QrCode, Row, Span, Table, Text, Toc,
 )
 from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id
@@ -279,8 +279,7 @@ def changes_block(doc: GuideDoc) -> Block:
 
 def guide_tree(doc: GuideDoc) -> GuideTree:
     """The whole guide as a document tree, in the booklet's order."""
-    toc = Toc(doc.contents_title, [
-        TocEntry(e.level, e.text, e.anchor, e.front) for e in doc.toc()], "toc")
+    toc = Toc(doc.contents_title, doc.toc(), "toc")
     front: list = [toc]
     main: list = []
     for s in doc.sections:
