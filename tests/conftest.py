@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SEED, SHARED_CACHE, SOURCE, STYLES, git
+from helpers import SEED, SHARED_CACHE, SOURCE, STYLES, git, shared_folder
 
 TIERS = ("unit", "render", "browser")
 
@@ -44,18 +44,6 @@ def doc(catalogue):
     from guidebook.document.model import build_document
 
     return build_document(catalogue)
-
-
-def shared_folder(tmp_path_factory, name: str) -> Path:
-    """A folder of this test run shared by its parallel workers (pytest-xdist): a build into it is made
-    by the first worker that asks; the build's own lock makes the others wait, and they find every output
-    up to date. Outside xdist, the run's own folder."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # pytest-of-USER/pytest-N/, above each worker's popen-gwK/
-    folder = base / name
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 @pytest.fixture(scope="session")

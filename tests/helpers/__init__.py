@@ -23,6 +23,33 @@ STYLES = ("default", "gbt9704")
 SHARED_CACHE = ROOT / ".cache" / "guidebook"  # the test run's cache, unless GUIDEBOOK_CACHE names another
 
 
+def shared_folder(tmp_path_factory, name: str) -> Path:
+    """A folder of this test run shared by its parallel workers (pytest-xdist): a build into it is made
+    by the first worker that asks; the build's own lock makes the others wait, and they find every output
+    up to date. Outside xdist, the run's own folder."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # pytest-of-USER/pytest-N/, above each worker's popen-gwK/
+    folder = base / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder of the run, `make(folder)` done in it once for all the parallel workers: a module's
+    fixture would otherwise be made by every worker that runs one of the module's tests. The first worker
+    makes it under a lock; the others wait, then find it made."""
+    import fcntl
+
+    folder = shared_folder(tmp_path_factory, name)
+    with open(folder.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
 def own_cache(folder: Path) -> Path:
     """A cache folder of a test's own (no guide parts or page numbers from other tests) whose cut fonts and
     character maps are the run's shared ones: a face cut to a set of characters is the same bytes wherever

@@ -58,9 +58,9 @@ def _build(source: Path, out: Path, style: str) -> None:
 
 @pytest.fixture(scope="module", params=STYLES)
 def elements_build(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"elements-{request.param}")
-    _build(ELEMENTS, out, request.param)
-    return out
+    from helpers import made_once
+
+    return made_once(tmp_path_factory, f"elements-{request.param}", lambda out: _build(ELEMENTS, out, request.param))
 
 
 def _texts(out: Path) -> dict[str, str]:
@@ -129,15 +129,18 @@ def test_pdf_and_word_show_the_same_blocks(elements_build):
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory):
     """The catalogue with the item's one question repeated until its handout cannot hold everything."""
-    work = tmp_path_factory.mktemp("crowded")
-    source = work / "source"
-    shutil.copytree(ELEMENTS, source)
-    item = source / "items" / "43.yaml"
-    text = item.read_text("utf-8")
-    question = text[text.index("  - q:"):]
-    item.write_text(text + question * 7, "utf-8")
-    _build(source, work / "output", "default")
-    return work / "output"
+    from helpers import made_once
+
+    def make(work):
+        source = work / "source"
+        shutil.copytree(ELEMENTS, source)
+        item = source / "items" / "43.yaml"
+        text = item.read_text("utf-8")
+        question = text[text.index("  - q:"):]
+        item.write_text(text + question * 7, "utf-8")
+        _build(source, work / "output", "default")
+
+    return made_once(tmp_path_factory, "crowded", make) / "output"
 
 
 def test_a_crowded_handout_refers_its_lowest_priority_sections_and_says_so(crowded):

@@ -8,22 +8,23 @@ import shutil
 
 import pytest
 
-from helpers import SOURCE, docx_body_text, pdf_pages_text, run_cli
+from helpers import SOURCE, docx_body_text, made_once, pdf_pages_text, run_cli
 
 WORDS = ("禁办", "容缺")
 
 
 @pytest.fixture(scope="module")
 def without_lists(tmp_path_factory):
-    root = tmp_path_factory.mktemp("nolists")
-    source = root / "source"
-    shutil.copytree(SOURCE, source)
-    (source / "prohibited.yaml").unlink()
-    (source / "tolerated.yaml").unlink()
-    out = root / "out"
-    res = run_cli("build", "--source", str(source), "--output", str(out), "--no-handouts", "-q")
-    assert res.returncode == 0, res.stderr.decode()
-    return source, out
+    def make(root):
+        source = root / "source"
+        shutil.copytree(SOURCE, source)
+        (source / "prohibited.yaml").unlink()
+        (source / "tolerated.yaml").unlink()
+        res = run_cli("build", "--source", str(source), "--output", str(root / "out"), "--no-handouts", "-q")
+        assert res.returncode == 0, res.stderr.decode()
+
+    root = made_once(tmp_path_factory, "nolists", make)
+    return root / "source", root / "out"
 
 
 def test_check_passes_and_counts_no_lists(without_lists):
@@ -77,18 +78,19 @@ def test_diff_reports_the_lists_as_removed(without_lists):
 def reordered(tmp_path_factory):
     """The bureau's choice of parts: the items first, then the windows and the 容缺 list; no power list,
     no 禁办 list (its file is there: check warns that no output shows it)."""
-    root = tmp_path_factory.mktemp("order")
-    source = root / "source"
-    shutil.copytree(SOURCE, source)
-    guide = source / "guide.yaml"
-    text = guide.read_text("utf-8")
-    anchor = "\nsections:\n"
-    assert anchor in text
-    guide.write_text(text.replace(anchor, anchor + "  order: [guide, windows, tolerated]\n"), "utf-8")
-    out = root / "out"
-    res = run_cli("build", "--source", str(source), "--output", str(out), "--no-handouts", "-q")
-    assert res.returncode == 0, res.stderr.decode()
-    return source, out
+    def make(root):
+        source = root / "source"
+        shutil.copytree(SOURCE, source)
+        guide = source / "guide.yaml"
+        text = guide.read_text("utf-8")
+        anchor = "\nsections:\n"
+        assert anchor in text
+        guide.write_text(text.replace(anchor, anchor + "  order: [guide, windows, tolerated]\n"), "utf-8")
+        res = run_cli("build", "--source", str(source), "--output", str(root / "out"), "--no-handouts", "-q")
+        assert res.returncode == 0, res.stderr.decode()
+
+    root = made_once(tmp_path_factory, "order", make)
+    return root / "source", root / "out"
 
 
 def test_the_guide_has_the_parts_guide_yaml_names_in_its_order(reordered):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from helpers import SOURCE, own_cache, pdf_pages_text
+from helpers import SOURCE, made_once, own_cache, pdf_pages_text
 
 
 def book(path) -> dict:
@@ -79,23 +79,16 @@ def style_layouts(style: str) -> list:
     return [] if style == "default" else [style_folder(style)]
 
 
-@pytest.fixture(scope="module")
-def wholes(tmp_path_factory):
-    return {}
-
-
 @pytest.fixture
-def whole_and_parts(request, styled_build, wholes):
+def whole_and_parts(request, styled_build, tmp_path_factory):
     """(style, the guide laid out whole, the guide of the session's build: in parts)."""
     style = request.node.callspec.params["styled_build"]
-    if style not in wholes:
-        mp = pytest.MonkeyPatch()
-        try:
-            wholes[style] = build_guide(request.getfixturevalue("tmp_path_factory").mktemp("whole"),
-                                        style_layouts(style), "1", mp)
-        finally:
-            mp.undo()
-    return style, wholes[style], styled_build / "guide.pdf"
+
+    def make(folder):
+        with pytest.MonkeyPatch.context() as mp:
+            build_guide(folder, style_layouts(style), "1", mp)
+
+    return style, made_once(tmp_path_factory, f"whole-{style}", make) / "guide.pdf", styled_build / "guide.pdf"
 
 
 def test_the_guide_in_parts_is_the_guide_as_one_document(whole_and_parts):

@@ -51,23 +51,26 @@ def _run(project: Path, *args: str) -> subprocess.CompletedProcess:
 def with_section(tmp_path_factory):
     """A copy of the project whose sections.py declares one section more (the only change), and the
     minimal catalogue with item 1's new section filled in, built by that copy."""
-    work = tmp_path_factory.mktemp("section")
-    project = work / "project"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "guidebook", project / "guidebook", ignore=ignore)
-    shutil.copytree(ROOT / "layouts", project / "layouts", ignore=ignore)
-    declared = project / "guidebook" / "catalogue" / "sections.py"
-    text = declared.read_text("utf-8")
-    anchor = '    Section("time_limit", L.TIME_LIMIT, "time_limit", priority=80),\n'
-    assert anchor in text
-    declared.write_text(text.replace(anchor, anchor + DECLARATION), "utf-8")
-    old, new = work / "old", work / "source"
-    shutil.copytree(MINIMAL, old)
-    shutil.copytree(MINIMAL, new)
-    item = new / "items" / "01.yaml"
-    item.write_text(item.read_text("utf-8") + f"special_procedures:\n  - {FIRST}\n  - {SECOND}\n", "utf-8")
-    _run(project, "-m", "guidebook", "build", "--source", str(new), "--output", str(work / "output"))
-    return work
+    def make(work):
+        project = work / "project"
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(ROOT / "guidebook", project / "guidebook", ignore=ignore)
+        shutil.copytree(ROOT / "layouts", project / "layouts", ignore=ignore)
+        declared = project / "guidebook" / "catalogue" / "sections.py"
+        text = declared.read_text("utf-8")
+        anchor = '    Section("time_limit", L.TIME_LIMIT, "time_limit", priority=80),\n'
+        assert anchor in text
+        declared.write_text(text.replace(anchor, anchor + DECLARATION), "utf-8")
+        old, new = work / "old", work / "source"
+        shutil.copytree(MINIMAL, old)
+        shutil.copytree(MINIMAL, new)
+        item = new / "items" / "01.yaml"
+        item.write_text(item.read_text("utf-8") + f"special_procedures:\n  - {FIRST}\n  - {SECOND}\n", "utf-8")
+        _run(project, "-m", "guidebook", "build", "--source", str(new), "--output", str(work / "output"))
+
+    from helpers import made_once
+
+    return made_once(tmp_path_factory, "section", make)
 
 
 @pytest.mark.slow

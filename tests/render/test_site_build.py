@@ -102,21 +102,27 @@ def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(source_copy, tmp_pat
     from pypdf import PdfReader
 
     from helpers import decode_qr_codes
+    from helpers.synthetic import make_catalogue
 
-    guide = source_copy / "guide.yaml"
-    guide.write_text(guide.read_text("utf-8").replace(
-        "categories:\n", "site:\n  base_url: https://rsj.fushun.gov.cn/guide/\ncategories:\n", 1), "utf-8")
+    small = make_catalogue(tmp_path / "small", 24)  # the guide's back cover: a guide of 24 items is enough
+    for source in (source_copy, small):
+        guide = source / "guide.yaml"
+        guide.write_text(guide.read_text("utf-8").replace(
+            "categories:\n", "site:\n  base_url: https://rsj.fushun.gov.cn/guide/\ncategories:\n", 1), "utf-8")
     out = tmp_path / "out"
-    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--no-word", "--no-site", "--guide",
+    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--no-word", "--no-site", "--no-guide",
                   "--item", "8", "--item", "15", "--item", "16")
+    assert res.returncode == 0, res.stderr.decode()
+    res = run_cli("build", "--source", str(small), "--output", str(tmp_path / "guide"), "--no-word", "--no-site",
+                  "--no-handouts")
     assert res.returncode == 0, res.stderr.decode()
     for n in (8, 15, 16):
         (pdf,) = (out / "handouts").glob(f"{n:02d}-*.pdf")
         assert len(PdfReader(pdf).pages) == 1
         assert f"https://rsj.fushun.gov.cn/guide/items/{n:02d}.html" in decode_qr_codes(pdf)
         assert "扫码查看本事项在线版" in normalize(PdfReader(pdf).pages[0].extract_text())
-    reader = PdfReader(out / "guide.pdf")
-    assert decode_qr_codes(out / "guide.pdf", page=len(reader.pages) - 1) == {"https://rsj.fushun.gov.cn/guide/index.html"}
+    guide = tmp_path / "guide" / "guide.pdf"
+    assert decode_qr_codes(guide, page=len(PdfReader(guide).pages) - 1) == {"https://rsj.fushun.gov.cn/guide/index.html"}
 
 
 def test_without_base_url_no_qr_points_to_the_web_edition(built):
