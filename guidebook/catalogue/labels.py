@@ -99,13 +99,12 @@ CHANGE_KIND = "变化"
 CHANGE_FIELD = "字段"
 OLD = "原内容"
 NEW = "新内容"
-CHANGE_COLUMNS = (CHANGE_KIND, CHANGE_FIELD, OLD, NEW)
 CHANGE_COUNT = "共 {n} 处变化"
 CHANGE_KINDS = {"added": "新增", "removed": DELETE, "changed": "修改", "renamed": "更名", "renumbered": "序号变更"}
 
 # The labels templates print themselves (as `L`); the document trees hold all the others.
 TEMPLATE = {"flow": FLOW, "qr": QR, "phones": PHONES, "changes": CHANGES, "guide_link": GUIDE_LINK,
-            "change_heads": list(zip(CHANGE_COLUMNS, ("c-kind", "c-field", "", ""))), "change_count": CHANGE_COUNT}
+            "change_count": CHANGE_COUNT}
 
 # -- the guide's tables: one column each (heading as the booklet prints it, role = the PDF's CSS class,
 # relative width for writers that set widths themselves: Word; the PDF's widths come from guide.css) ---
@@ -116,6 +115,7 @@ TOLERATED_MATERIALS = "可容缺资料"
 METHOD = "后补方式"
 DEADLINE = "补齐时间"
 TABLES = {
+    "change_report": [(CHANGE_KIND, "c-kind", 12), (CHANGE_FIELD, "c-field", 16), (OLD, "old", 48), (NEW, "new", 48)],
     "changes": [(ITEM, "c-scope", 40), (CHANGE_KIND, "c-kind", 12), (CHANGE_FIELD, "c-label", 20), (OLD, "", 50),
                 (NEW, "", 50)],
     "power_list": [(CATEGORIES, "c-cat", 30), (NUMBER, "c-no", 12), (ITEM, "", 60), ("页码", "c-page", 13),

@@ -277,6 +277,25 @@ def changes_block(doc: GuideDoc) -> Block:
     return Block(children, "section section-changes front", s.anchor, page_break=True, section="changes")
 
 
+def change_report(rows: list) -> list[Block]:
+    """The change report's body (`guidebook diff`: HTML, PDF, Markdown, text): for each thing that changed
+    (an item, a window ...) in the order met, its heading and a table of its changes. A field's path and a
+    phone's note are spans of their cells (`path`, `note`); the values are printed as written."""
+    groups: dict[str, list] = {}
+    for r in rows:
+        groups.setdefault(r.scope, []).append(r)
+    out = []
+    for scope, items in groups.items():
+        table = _table("change_report", [Row([
+            Cell([Text(r.kind)]),
+            Cell([Text(r.label), *([Span([Text(r.field)], "path")] if r.field else [])]),
+            Cell([Text(r.old)]),
+            Cell([Text(r.new), *([Span([Text(f"（{r.note}）")], "note")] if r.note else [])]),
+        ], f"k-{r.kind}") for r in items])
+        out.append(Block([Heading(2, [Text(scope)]), table], "d-scope"))
+    return out
+
+
 def guide_tree(doc: GuideDoc) -> GuideTree:
     """The whole guide as a document tree, in the booklet's order."""
     toc = Toc(doc.contents_title, doc.toc(), "toc")

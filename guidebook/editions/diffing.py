@@ -298,53 +298,9 @@ def public(changes: list[Change]) -> list[Change]:
 KIND_ZH = L.CHANGE_KINDS
 
 
-def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
-    out: dict[str, list[Change]] = {}
-    for c in changes:
-        out.setdefault(c.scope, []).append(c)
-    return list(out.items())
-
-
 def as_json(changes: list[Change], old_name: str, new_name: str) -> str:
     return json.dumps({"old": old_name, "new": new_name, "count": len(changes),
                        "changes": [asdict(c) for c in changes]}, ensure_ascii=False, indent=2) + "\n"
-
-
-def as_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
-    lines = [f"# {L.CHANGES}：{old_name} → {new_name}", "", L.CHANGE_COUNT.format(n=len(changes)) + "。", ""]
-    for scope, items in grouped(changes):
-        lines += [f"## {scope}", "", "| " + " | ".join(L.CHANGE_COLUMNS) + " |", "| --- | --- | --- | --- |"]
-        for c in items:
-            cells = [KIND_ZH[c.kind], f"{c.label}（{c.field}）" if c.field else c.label,
-                     _show(c.old), _show(c.new) + (f"（{phone_note(c)}）" if phone_note(c) else "")]
-            lines.append("| " + " | ".join(x.replace("|", "\\|").replace("\n", " ") for x in cells) + " |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def as_text(changes: list[Change], old_name: str, new_name: str, width: int | None = None) -> str:
-    """A terminal report: grouped by item, old and new side by side (CJK-aware widths)."""
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-
-    buf = io.StringIO()
-    console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None)
-    console.print(f"{old_name} → {new_name}：" + L.CHANGE_COUNT.format(n=len(changes)), soft_wrap=True)
-    for scope, items in grouped(changes):
-        table = Table(title=scope, title_justify="left", show_lines=True, expand=True)
-        kind, label, old, new = L.CHANGE_COLUMNS
-        table.add_column(kind, no_wrap=True)
-        table.add_column(label, ratio=1, overflow="fold")
-        table.add_column(old, ratio=3, overflow="fold")
-        table.add_column(new, ratio=3, overflow="fold")
-        for c in items:
-            note = phone_note(c)
-            table.add_row(KIND_ZH[c.kind], f"{c.label}\n{c.field}" if c.field else c.label,
-                          _show(c.old), _show(c.new) + (f"\n（{note}）" if note else ""))
-        console.print(table)
-    return buf.getvalue()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 # Element of a block, by its first role; anything else is a <div>.
 BLOCK_TAGS = {"section": "section", "category": "section", "item": "article", "h-side": "aside", "h-main": "main",
-              "flow": "figure", "anchor": "span"}
+              "flow": "figure", "anchor": "span", "d-scope": "section"}
 # Paragraph roles drawn as <div> (labels that are not running text).
 DIV_PARAS = {"flow-title", "group-name", "h-no", "h-cat"}
 

@@ -196,3 +196,30 @@ def test_changed_values_read_as_the_booklet_writes_them():
     assert phone_note(Change("窗口", "changed", "phone", "电话", "024-52313998", "024-52313999")) == ""
     assert phone_note(Change("事项 15", "changed", "tips", "温馨提示", "咨询电话 024-52313998。",
                              "咨询电话 024-52313999。")) == "电话 024-52313998 → 024-52313999"
+
+
+def test_the_change_report_is_one_tree_that_every_format_shows(four_changes):
+    """`guidebook diff` writes one document (guidebook.document.tree.change_report): Markdown and HTML show
+    its headings, its columns and every cell of it, in its order; the terminal its headings and columns in
+    that order (its table folds the cells side by side)."""
+    from guidebook.catalogue import load_catalogue
+    from guidebook.document.nodes import text_of
+    from guidebook.document.tree import change_report
+    from guidebook.editions import diffing
+
+    rows = diffing.change_rows(diffing.diff_catalogues(load_catalogue(SOURCE), load_catalogue(four_changes)))
+    tree = change_report(rows)
+    outputs = {fmt: run_cli("diff", str(SOURCE), str(four_changes), "--format", fmt).stdout.decode()
+               for fmt in ("md", "text", "html")}
+    for fmt, out in outputs.items():
+        flat = normalize(out.replace("&#34;", '"').replace("&gt;", ">"))
+        at = 0
+        for block in tree:
+            heading, table = block.children
+            words = [text_of(heading.content), *(c.label for c in table.columns)]
+            if fmt != "text":
+                words += [text_of([n]) for row in table.rows for cell in row.cells for n in cell.content]
+            for word in words:  # each in the tree's order
+                found = flat.find(normalize(word), at)
+                assert found >= 0, (fmt, word)
+                at = found
