@@ -367,11 +367,12 @@ def _run_builders(session: Session, plan, progress: Progress, workers: int) -> l
     return [f for f in files if str(f.path.relative_to(session.opts.output)) in plan.stale]
 
 
-def make(session: Session, wanted: list, numbers: list[int] = (), levels: dict[int, int] | None = None) -> dict[str, bytes]:
+def make(session: Session, wanted: list, numbers: list[int] = (), levels: dict[int, int] | None = None) -> dict:
     """The outputs of the declared kinds `wanted` (guidebook.pipeline.planner: GUIDE_PDF, HANDOUT_PDF ...),
     for the items `numbers` where an output is an item's, made in memory by the builders of `build`,
     whatever is on disk, in this process (a server's threads must not fork): by path relative to the output
-    folder. `levels`: the fitting levels last found for the items' handouts (hints, checked)."""
+    folder, each a builders.File (its bytes, pages and fitting level). `levels`: the fitting levels last found
+    for the items' handouts (hints, checked)."""
     from guidebook.pipeline import planner
 
     items = [it for it in session.doc.items if it.item_number in numbers]
@@ -381,7 +382,7 @@ def make(session: Session, wanted: list, numbers: list[int] = (), levels: dict[i
                 for it in items if it.item_number in (levels or {})}
     plan = planner.Plan(items, dict.fromkeys(stale, ""), stale, [], previous)
     files = _run_builders(session, plan, lambda m: None, 0)
-    return {str(f.path.relative_to(session.opts.output)): f.data for f in files}
+    return {str(f.path.relative_to(session.opts.output)): f for f in files}
 
 
 def _prepare(session: Session, busy: list) -> None:

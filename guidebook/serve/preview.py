@@ -182,7 +182,7 @@ class Preview:
                     page = page.replace("</head>", self._styles("guide") + "</head>", 1)
                     return 200, "text/html; charset=utf-8", self._page(page, "guide", "/guide.pdf").encode()
                 if path == "/guide.pdf":  # made by the build's own builders, as `guidebook build` writes it
-                    return 200, "application/pdf", make(s, [planner.GUIDE_PDF])[planner.GUIDE_PDF.path]
+                    return 200, "application/pdf", make(s, [planner.GUIDE_PDF])[planner.GUIDE_PDF.path].data
                 m = re.fullmatch(r"/handout/(\d+)(\.pdf)?", path)
                 if m:
                     it = next((i for i in s.doc.items if i.item_number == int(m.group(1))), None)
@@ -190,7 +190,7 @@ class Preview:
                         return 404, "text/plain; charset=utf-8", f"no item {m.group(1)}".encode()
                     if m.group(2):
                         made = make(s, [planner.HANDOUT_PDF], [it.item_number], self._levels)
-                        return 200, "application/pdf", made[planner.HANDOUT_PDF.of(stem=it.file_stem)]
+                        return 200, "application/pdf", made[planner.HANDOUT_PDF.of(stem=it.file_stem)].data
                     return 200, "text/html; charset=utf-8", self._handout_page(s, it).encode()
             except GuidebookError as exc:
                 return 200, "text/html; charset=utf-8", self.error_page(exc).encode()

@@ -167,15 +167,18 @@ def test_commit_and_the_changes_since_the_last_edition(tmp_path):
     assert "与2026年版相比：没有修改" in doc_page(store, "item-14")
 
 
-def test_the_preview_says_why_a_handout_fails_the_one_page_check(editor):
-    """Beside the form: a handout that runs over says so in Chinese with the figure, and one that fits says
-    which fitting level it needed."""
+def test_the_preview_says_why_a_handout_fails_the_one_page_check(editor, built):
+    """Beside the form: a handout that runs over says so in Chinese with the figure, and one that fits is
+    the build's (made by its builders: the fitting level the build's manifest records)."""
     url, repo = editor
     status, body = _request(url + f"/api/load/item-15?t={TOKEN}")
     data = json.loads(body)["data"]
     status, body = _request(url + f"/api/preview/item-15?t={TOKEN}", {"data": data})
     answer = json.loads(body)
     assert status == 200 and answer["fits"] is True and answer["reason"] == ""
+    manifest = json.loads((built[0] / "manifest.json").read_text("utf-8"))
+    fit = next(o["fit"] for o in manifest["outputs"] if o["path"] == "handouts/15-失业保险金申领.pdf")
+    assert (answer["level"], answer["pages"]) == (fit, 1)
     data["materials"] = {"items": [{"name": f"第 {n} 种证明材料（原件及复印件各一份，须加盖单位公章）"} for n in range(80)]}
     status, body = _request(url + f"/api/preview/item-15?t={TOKEN}", {"data": data})
     answer = json.loads(body)

@@ -199,7 +199,7 @@ def test_markup_in_catalogue_text_is_literal_and_fetches_nothing(source_copy, tm
 
     made = make(session, [planner.HANDOUT_PDF], [22])  # strict: a refused fetch would be an error
     out = tmp_path / "h.pdf"
-    out.write_bytes(made[planner.HANDOUT_PDF.of(stem=it.file_stem)])
+    out.write_bytes(made[planner.HANDOUT_PDF.of(stem=it.file_stem)].data)
     assert normalize(evil) in normalize(pdf_pages_text(out)[0])
 
 

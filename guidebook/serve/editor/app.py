@@ -59,6 +59,7 @@ class Previewer:
 
         from guidebook.catalogue import load_catalogue
         from guidebook.outputs import handouts
+        from guidebook.pipeline import make, planner
 
         text = store.render(key, data)
         with tempfile.TemporaryDirectory(prefix="guidebook-preview-") as work:
@@ -76,17 +77,22 @@ class Previewer:
         with self.lock:
             s = self.session().with_catalogue(cat)
             it = next(i for i in s.doc.items if i.item_number == number)
-            fits, level, overflow, reason = True, 0, 0.0, ""
-            try:
-                rendered, level = handouts.layout(s, it)
-            except handouts.HandoutOverflow as exc:
-                fits, level, reason = False, exc.level, exc.zh  # the page as the check last laid it out
+            fits, overflow, reason = True, 0.0, ""
+            try:  # the handout as the build makes it, by the build's builders
+                made = make(s, [planner.HANDOUT_PDF], [number])[planner.HANDOUT_PDF.of(stem=it.file_stem)]
+                pdf, pages, level = made.data, made.pages, made.fit
+            except GuidebookError:  # it fails the one-page check: the page as the check last laid it out
+                try:
+                    handouts.layout(s, it)
+                    raise
+                except handouts.HandoutOverflow as exc:
+                    fits, level, reason = False, exc.level, exc.zh
                 rendered = s.renderer.layout("handout", handouts.html(s, it, level), f"handout {number}")
-                overflow = handouts._overflow_mm(rendered)
-            images = page_images(s.renderer.pdf(rendered, f"preview of handout {number}"), PREVIEW_PAGES)
+                overflow, pages = handouts._overflow_mm(rendered), rendered.pages
+                pdf = s.renderer.pdf(rendered, f"preview of handout {number}")
+            images = page_images(pdf, PREVIEW_PAGES)
         return {"ok": True, "html": preview_page(images, it.title), "fits": fits, "level": level,
-                "body_pt": handouts.body_pt(level),
-                "pages": rendered.pages, "overflow_mm": round(overflow), "reason": reason}
+                "body_pt": handouts.body_pt(level), "pages": pages, "overflow_mm": round(overflow), "reason": reason}
 
 
 PREVIEW_PAGES = 2  # an overflowing handout shows its second page too: where it runs over
