@@ -80,6 +80,19 @@ class HandoutOverflow(GuidebookError):
         super().__init__(message)
         self.zh, self.level = zh or message, level
 
+    def __reduce__(self):  # it travels from a worker with its Chinese wording and level
+        return type(self), (str(self), self.zh, self.level)
+
+
+class HandoutsFail(GuidebookError):
+    """Handouts of a build that fail the one-page check, reported at once; `overflows`: each one's
+    HandoutOverflow (the editor's preview shows the first one's page and reason)."""
+
+    def __init__(self, overflows: list[HandoutOverflow]):
+        super().__init__(f"{len(overflows)} handout(s) fail the one-page check (they do not fit on one page, or "
+                         "draw one thing over another):\n  " + "\n  ".join(map(str, overflows)))
+        self.overflows = overflows
+
 
 def overlapping(it: ItemView, rendered, level: int) -> None:
     """Fail when the handout's page draws a box over text or a drawing (a background over the side
@@ -196,7 +209,7 @@ class Laid(NamedTuple):
     number: int
     pdf: bytes | None
     tagged: bytes | None
-    error: str | None
+    error: HandoutOverflow | None
     level: int | None
 
 
@@ -257,7 +270,7 @@ def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = Non
         try:
             rendered, level = layout(session, it, (hints or {}).get(n, 0))
         except HandoutOverflow as exc:
-            out.append(Laid(n, None, None, str(exc), None))
+            out.append(Laid(n, None, None, exc, None))
             continue
         tagged = _reading_order(r.pdf(rendered, f"handout {n} (PDF/UA)", pdf_variant="pdf/ua-1")) \
             if session.opts.archive else None
@@ -306,5 +319,4 @@ def failures(results: list[list[Laid]]) -> None:
     """Every handout of the chunks' results that failed the one-page check, reported at once."""
     errors = [h.error for chunk in results for h in chunk if h.error]
     if errors:
-        raise GuidebookError(f"{len(errors)} handout(s) fail the one-page check (they do not fit on one page, or "
-                             "draw one thing over another):\n  " + "\n  ".join(errors))
+        raise HandoutsFail(errors)

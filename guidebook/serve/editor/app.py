@@ -81,12 +81,8 @@ class Previewer:
             try:  # the handout as the build makes it, by the build's builders
                 made = make(s, [planner.HANDOUT_PDF], [number])[planner.HANDOUT_PDF.of(stem=it.file_stem)]
                 pdf, pages, level = made.data, made.pages, made.fit
-            except GuidebookError:  # it fails the one-page check: the page as the check last laid it out
-                try:
-                    handouts.layout(s, it)
-                    raise
-                except handouts.HandoutOverflow as exc:
-                    fits, level, reason = False, exc.level, exc.zh
+            except handouts.HandoutsFail as exc:  # the page as the check last laid it out, and why
+                fits, level, reason = False, exc.overflows[0].level, exc.overflows[0].zh
                 rendered = s.renderer.layout("handout", handouts.html(s, it, level), f"handout {number}")
                 overflow, pages = handouts._overflow_mm(rendered), rendered.pages
                 pdf = s.renderer.pdf(rendered, f"preview of handout {number}")
