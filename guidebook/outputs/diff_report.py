@@ -24,6 +24,7 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
     new_name = new or str(source)
     html, data = "", None
     rows = diffing.change_rows(changes)
+    tree = change_report(rows)
     if fmt == "html" or pdf:
         from guidebook.document.model import build_document
         from guidebook.outputs.html import HtmlWriter
@@ -32,7 +33,7 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
         chain = layout_chain(layouts)
         renderer = Renderer(layouts, charset(new_cat, chain) + charset(old_cat, chain), warn=warn)
         html = renderer.html("diff.html", meta=build_document(new_cat).meta, created=None, rows=rows,
-                             report=change_report(rows), html=HtmlWriter(renderer), old_name=old, new_name=new_name)
+                             report=tree, html=HtmlWriter(renderer), old_name=old, new_name=new_name)
         if pdf:
             data = renderer.pdf(renderer.layout("diff", html, "change report"), "change report")
     if fmt == "html":
@@ -40,9 +41,9 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
     elif fmt == "json":
         text = diffing.as_json(changes, old, new_name)
     elif fmt == "md":
-        text = as_markdown(rows, old, new_name)
+        text = as_markdown(tree, len(rows), old, new_name)
     else:
-        text = as_text(rows, old, new_name, width=shutil.get_terminal_size((120, 40)).columns)
+        text = as_text(tree, len(rows), old, new_name, width=shutil.get_terminal_size((120, 40)).columns)
     return text, data, len(changes)
 
 
@@ -57,9 +58,9 @@ def _md_cell(cell) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def as_markdown(rows: list, old_name: str, new_name: str) -> str:
-    lines = [f"# {L.CHANGES}：{old_name} → {new_name}", "", L.CHANGE_COUNT.format(n=len(rows)) + "。", ""]
-    for block in change_report(rows):
+def as_markdown(tree: list, count: int, old_name: str, new_name: str) -> str:
+    lines = [f"# {L.CHANGES}：{old_name} → {new_name}", "", L.CHANGE_COUNT.format(n=count) + "。", ""]
+    for block in tree:
         heading, table = block.children
         lines += [f"## {text_of(heading.content)}", "", "| " + " | ".join(c.label for c in table.columns) + " |",
                   "| " + " | ".join("---" for _ in table.columns) + " |"]
@@ -68,7 +69,7 @@ def as_markdown(rows: list, old_name: str, new_name: str) -> str:
     return "\n".join(lines)
 
 
-def as_text(rows: list, old_name: str, new_name: str, width: int | None = None) -> str:
+def as_text(tree: list, count: int, old_name: str, new_name: str, width: int | None = None) -> str:
     """A terminal report: grouped by item, old and new side by side (CJK-aware widths)."""
     import io
 
@@ -77,8 +78,8 @@ def as_text(rows: list, old_name: str, new_name: str, width: int | None = None) 
 
     buf = io.StringIO()
     console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None)
-    console.print(f"{old_name} → {new_name}：" + L.CHANGE_COUNT.format(n=len(rows)), soft_wrap=True)
-    for block in change_report(rows):
+    console.print(f"{old_name} → {new_name}：" + L.CHANGE_COUNT.format(n=count), soft_wrap=True)
+    for block in tree:
         heading, table = block.children
         out = Table(title=text_of(heading.content), title_justify="left", show_lines=True, expand=True)
         for i, column in enumerate(table.columns):  # the kind never wraps; old and new take the room

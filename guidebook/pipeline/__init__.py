@@ -161,14 +161,13 @@ class Session:
         """The guide cut into parallel parts (guidebook.outputs.paginate.Plan: its HTML parsed once, cut
         where a category starts a new page), `asked` parts or as many as its size needs; made on first use
         for each `asked`. The build makes it before the workers fork, so they inherit it."""
-        plans = self.__dict__.setdefault("_guide_plans", {})
-        if asked not in plans or plans[asked][0] is not self.doc:
+        plans = self.__dict__.setdefault("_guide_plans", {})  # with_catalogue's session starts without
+        if asked not in plans:
             from guidebook.outputs import guide_pdf, paginate
 
             # the first category follows the section title on its page: a cut needs a page break
-            plans[asked] = self.doc, paginate.Plan(guide_pdf.html(self), [c.anchor for c in self.doc.categories[1:]],
-                                                   asked)
-        return plans[asked][1]
+            plans[asked] = paginate.Plan(guide_pdf.html(self), [c.anchor for c in self.doc.categories[1:]], asked)
+        return plans[asked]
 
     @property
     def tree(self):
@@ -357,10 +356,11 @@ def _run_builders(session: Session, plan, progress: Progress, workers: int) -> l
     tasks = [t for b in builders for t in b.tasks()]
     _prepare(session, [b for b in builders if any(t.owner == b.name for t in tasks)])
     guide = next(b for b in builders if isinstance(b, GuidePdf))
-    progress(f"rendering: {len(tasks)} tasks on {min(max(1, workers), len(tasks))} worker(s)"
+    processes = max(1, workers)
+    progress(f"rendering: {len(tasks)} tasks on {min(processes, len(tasks))} worker(s)"
              + (f" (the guide in {guide.parts.parts} parts)" if guide.parts is not None else ""))
     owner = {b.name: b for b in builders}
-    parallel.run_all(session, tasks, progress, lambda task, res: owner[task.owner].then(task, res), max(1, workers))
+    parallel.run_all(session, tasks, progress, lambda task, res: owner[task.owner].then(task, res), processes)
     files: list = []
     for b in builders:  # in order: the site copies the handouts made before it
         files += b.files({f.path: f.data for f in files})

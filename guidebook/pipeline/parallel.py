@@ -22,7 +22,6 @@ from typing import Any, Callable
 
 TASKS_PER_WORKER = 8
 HEARTBEAT_SECONDS = 5.0
-POLL_SECONDS = 0.5  # how often the main process looks for a worker that died while it waits
 
 Task = tuple[Callable, tuple]
 # then(task, result): called in the parent as each task's result arrives; the tasks it returns are run
@@ -173,10 +172,11 @@ def _run_forked(context, tasks: list, waiting: collections.deque, arrived: Calla
                     i = waiting.popleft()
                     w.give(i, tasks[i])
             busy = [w for w in pool if w.task is not None]
+            # a result, or a worker's end, wakes the parent at once; the timeout is for the signs of life
             ready = multiprocessing.connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
-                                                    timeout=min(POLL_SECONDS, HEARTBEAT_SECONDS))
+                                                    timeout=HEARTBEAT_SECONDS)
             for w in busy:
-                if w.conn in ready or w.conn.poll():
+                if w.conn in ready:
                     try:
                         i, res, error, retiring = w.conn.recv()
                     except EOFError:  # it ended without an answer: killed, or it crashed
@@ -189,8 +189,8 @@ def _run_forked(context, tasks: list, waiting: collections.deque, arrived: Calla
                     if retiring:
                         w.process.join()
                     arrived(i, res)
-                elif w.process.sentinel in ready and w.dead():
-                    raise _failed(w.dead())
+                elif w.process.sentinel in ready and (why := w.dead()):
+                    raise _failed(why)
             if time.monotonic() - last_word >= HEARTBEAT_SECONDS:
                 # a sign of life every few seconds while a long document (the guide) is laid out
                 last_word = time.monotonic()

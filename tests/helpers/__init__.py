@@ -372,13 +372,14 @@ def seed_facts(seed_text: str) -> dict[str, set[str]]:
     return {"phones": phones, "urls": urls, "time_limits": limits}
 
 
-def outline_titles(outline, depth=0, out=None):
+def outline_titles(outline, depth=0, out=None, of=lambda entry: (entry.title,)):
+    """A pypdf outline as (depth, *of(entry)) in order: by default each entry's title."""
     out = [] if out is None else out
     for entry in outline:
         if isinstance(entry, list):
-            outline_titles(entry, depth + 1, out)
+            outline_titles(entry, depth + 1, out, of)
         else:
-            out.append((depth, entry.title))
+            out.append((depth, *of(entry)))
     return out
 
 

@@ -5,21 +5,12 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from helpers import SOURCE, made_once, own_cache, pdf_pages_text
+from helpers import SOURCE, made_once, outline_titles, own_cache, pdf_pages_text
 
 
 def book(path) -> dict:
     """Everything a reader sees or clicks: page sizes, text, outline, destinations, links, metadata."""
     r = PdfReader(path)
-
-    def walk(entries, depth=0, out=None):
-        out = [] if out is None else out
-        for e in entries:
-            if isinstance(e, list):
-                walk(e, depth + 1, out)
-            else:
-                out.append((depth, e.title, r.get_destination_page_number(e), round(float(e.top), 1)))
-        return out
 
     dests = {name: (r.get_destination_page_number(d), round(float(d.left), 1), round(float(d.top), 1))
              for name, d in r.named_destinations.items()}
@@ -36,7 +27,8 @@ def book(path) -> dict:
     return {
         "sizes": [(round(float(p.mediabox.width), 1), round(float(p.mediabox.height), 1)) for p in r.pages],
         "text": pdf_pages_text(path),
-        "outline": walk(r.outline),
+        "outline": outline_titles(r.outline, of=lambda e: (e.title, r.get_destination_page_number(e),
+                                                             round(float(e.top), 1))),
         "dests": dests,
         "links": links,
         "info": info,
