@@ -432,9 +432,19 @@ class Renderer:
         return render_template(self.env, template, r=self, L=LABELS, **context)
 
     def layout(self, kind: str, html: str, what: str) -> Rendered:
+        """`html` laid out with the stylesheets of `kind`. The engine failing inside its own code (it does,
+        on some content: an IndexError in WeasyPrint's page maker for a handout of extremely long text in
+        columns) is reported as a RenderError naming `what`, not as a bug of guidebook."""
         with strict_logging(what, self.strict):
-            doc = weasy.document(html, str(self.chain[0]) + "/", self.fetcher).render(
-                stylesheets=self.css[kind], font_config=self.font_config, optimize_images=False)
+            try:
+                doc = weasy.document(html, str(self.chain[0]) + "/", self.fetcher).render(
+                    stylesheets=self.css[kind], font_config=self.font_config, optimize_images=False)
+            except GuidebookError:
+                raise
+            except Exception as exc:  # noqa: BLE001 (the engine's own failure, reported as such)
+                raise RenderError(f"{what}: the layout engine (WeasyPrint) failed on this content "
+                                  f"({type(exc).__name__}: {exc}). Shorten or change this text, or the layout; "
+                                  "the same content laid out differently may pass.") from exc
         return Rendered(doc, html)
 
     def layout_tree(self, kind: str, root, extra_css: str = "") -> Any:

@@ -134,6 +134,21 @@ def test_an_overlong_item_fails_and_names_the_item(source_copy, tmp_path):
     assert not list((tmp_path / "output").rglob("*.pdf"))
 
 
+def test_content_the_layout_engine_fails_on_is_a_clear_error_naming_the_handout(source_copy, tmp_path):
+    """WeasyPrint's page maker raises IndexError on item 22 with an extremely long time limit in columns:
+    the build says which handout and what to do, instead of calling it a bug of guidebook."""
+    path = source_copy / "items" / "22.yaml"
+    text = path.read_text("utf-8")
+    limit = re.search(r"(?m)^time_limit: .+$", text).group(0)
+    path.write_text(text.replace(limit, "time_limit: " + "；".join(f"第{i}种情形：三十日内审核完毕" for i in range(150))),
+                    "utf-8")
+    res = run_cli("handout", "22", "--source", str(source_copy), "--output", str(tmp_path))
+    err = res.stderr.decode()
+    assert res.returncode == 1, err
+    assert "handout 22: the layout engine (WeasyPrint) failed on this content" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_an_item_whose_tips_overflow_leaves_them_to_the_guide(source_copy, tmp_path):
     path = source_copy / "items" / "22.yaml"
     text = path.read_text("utf-8")
