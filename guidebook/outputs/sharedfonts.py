@@ -173,8 +173,13 @@ def _cut_id(path: Path, size: int, mtime_ns: int) -> str | None:
 
 
 @lru_cache(maxsize=8)
+def _face_order(path: Path, size: int, mtime_ns: int) -> tuple:
+    return _glyph_order(path.read_bytes())
+
+
+@lru_cache(maxsize=8)
 def _gids_by_name(path: Path, size: int, mtime_ns: int) -> dict[str, int]:
-    return {glyph: gid for gid, glyph in enumerate(_glyph_order(path.read_bytes()))}
+    return {glyph: gid for gid, glyph in enumerate(_face_order(path, size, mtime_ns))}
 
 
 def _file_key(path) -> tuple[Path, int, int]:
@@ -294,37 +299,53 @@ class _Unsafe(Exception):
     """Text that could not be re-encoded with certainty: the PDF's fonts are left as they are."""
 
 
+def _compact_face(path: Path, group: list[_Use], ids_kept: bool) -> tuple[bytes, list[dict[int, int]]] | None:
+    """The face at `path` cut to the glyphs its uses show, and each use's map of old code -> new glyph id;
+    None if a use shows a glyph the face does not have, or HarfBuzz cannot cut it."""
+    from guidebook.render.fonts import subset_glyphs
+
+    face_gid = {} if ids_kept else _gids_by_name(*_file_key(path))
+    per_use: list[dict[int, int]] = []
+    for u in group:
+        if ids_kept:
+            per_use.append({code: code for code in u.codes})
+            continue
+        order = _glyph_order(u.data)
+        try:
+            per_use.append({code: face_gid[order[code]] for code in u.codes})
+        except (IndexError, KeyError):
+            return None
+    gids = {0}.union(*(m.values() for m in per_use))
+    data = subset_glyphs(path, gids, keep_ids=False)
+    if data is None:
+        return None
+    # the new id of each glyph, read from the cut itself: HarfBuzz numbers the glyphs it keeps in order,
+    # but may keep more than asked (glyphs a kept one reaches, e.g. through its variation sequences)
+    kept = {glyph: i for i, glyph in enumerate(_glyph_order(data))}
+    face = _face_order(*_file_key(path))
+    try:
+        new_id = {gid: kept[face[gid]] for gid in gids}
+    except (IndexError, KeyError):
+        return None
+    return data, [{code: new_id[gid] for code, gid in m.items()} for m in per_use]
+
+
 def _recode(pdf, faces: dict[str, tuple[Path, list[_Use]]], ids_kept: bool) -> int:
     """Cut each face to the glyphs its uses show, with new glyph ids, and re-encode their text.
     Nothing is changed unless all of it can be done; returns the number of programs replaced."""
     import pikepdf
-
-    from guidebook.render.fonts import subset_glyphs
 
     if not faces:
         return 0
     code_maps: dict[tuple, dict[int, int]] = {}  # Type0 font (object id) -> old code -> new code
     programs: dict[str, bytes] = {}
     for name, (path, group) in faces.items():
-        face_gid = {} if ids_kept else _gids_by_name(*_file_key(path))
-        per_use: list[dict[int, int]] = []
-        for u in group:
-            if ids_kept:
-                per_use.append({code: code for code in u.codes})
-                continue
-            order = _glyph_order(u.data)
-            try:
-                per_use.append({code: face_gid[order[code]] for code in u.codes})
-            except (IndexError, KeyError):
-                return 0  # a glyph this cut does not have
-        gids = sorted({0}.union(*(m.values() for m in per_use)))
-        new_id = {gid: i for i, gid in enumerate(gids)}  # HarfBuzz numbers the kept glyphs in order
-        data = subset_glyphs(path, set(gids), keep_ids=False)
-        if data is None:
+        compact = _compact_face(path, group, ids_kept)
+        if compact is None:
             return 0
-        programs[name] = data
-        for u, m in zip(group, per_use):
-            code_maps[u.font.objgen] = {code: new_id[gid] for code, gid in m.items()}
+        programs[name], maps = compact
+        for u, m in zip(group, maps):
+            code_maps[u.font.objgen] = m
     try:
         streams = _recoded_streams(pdf, code_maps)
     except _Unsafe:

@@ -172,6 +172,90 @@ CUT_ID = "guidebook cut "  # nameID 3 (unique font identifier) of a cut face: "g
 
 
 def _subset(face: Face, chars: str, dest: Path, key: str = "") -> None:
+    """Cut `face` to `chars` (HarfBuzz, 40 ms a face; fontTools where HarfBuzz-subset is missing, 1.3 s)
+    and name the cut: the subsets WeasyPrint embeds keep the name table, and a joined file may only merge
+    subsets cut from this very file (glyph ids differ between cuts of other characters)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    data = _cut_harfbuzz(face, chars)
+    if data is None:  # pragma: no cover (the set-up installs libharfbuzz-subset0; tested by forcing it)
+        data = _cut_fonttools(face, chars)
+    # the source's timestamps kept (fontTools would stamp the time of the renaming into the head table,
+    # and so into every PDF and Word file): the same font and characters give the same bytes everywhere
+    with TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False, recalcBBoxes=False) as font:
+        _drop_unasked_variations(font, chars)
+        font["name"].removeNames(nameID=3)
+        font["name"].setName(CUT_ID + key, 3, 3, 1, 0x409)
+        buf = io.BytesIO()
+        font.save(buf)
+    write_atomic(dest, buf.getvalue())
+
+
+def _drop_unasked_variations(font, chars: str) -> None:
+    """Keep the variation sequences (cmap format 14) only of the selectors asked for, as fontTools does:
+    HarfBuzz keeps every sequence of a character kept, and their glyphs, which no text of the catalogue
+    reaches, would then ride along in every PDF."""
+    asked = {ord(c) for c in chars}
+    tables = []
+    for table in font["cmap"].tables:
+        if table.format == 14:
+            table.uvsDict = {vs: seqs for vs, seqs in table.uvsDict.items() if vs in asked}
+            if not table.uvsDict:
+                continue
+        tables.append(table)
+    font["cmap"].tables = tables
+
+
+def _cut_harfbuzz(face: Face, chars: str) -> bytes | None:
+    """The face cut to `chars` by HarfBuzz-subset: every name, every layout feature (and the glyphs they
+    reach), no table dropped, no hinting, the .notdef outline kept; None without HarfBuzz-subset."""
+    try:
+        ffi, hb, hbs = _harfbuzz()
+    except (OSError, AttributeError):
+        return None
+    data = Path(face.file).read_bytes()
+    blob = hb.hb_blob_create(ffi.from_buffer(data), len(data), 1, ffi.NULL, ffi.NULL)  # 1: read-only
+    source = hb.hb_face_create(blob, face.index)
+    inp = hbs.hb_subset_input_create_or_fail()
+    try:
+        if inp == ffi.NULL:
+            return None
+        wanted = hbs.hb_subset_input_unicode_set(inp)
+        for ch in chars:
+            hb.hb_set_add(wanted, ord(ch))
+        for kind in (_NAME_ID_SET, _NAME_LANG_SET, _FEATURE_SET):  # all of them: an empty set inverted
+            every = hbs.hb_subset_input_set(inp, kind)
+            hb.hb_set_clear(every)
+            hb.hb_set_invert(every)
+        hb.hb_set_clear(hbs.hb_subset_input_set(inp, _DROP_TABLE_SET))  # HarfBuzz drops BASE by default
+        hbs.hb_subset_input_set_flags(inp, _NO_HINTING | _NOTDEF_OUTLINE | _PASSTHROUGH_UNRECOGNIZED)
+        return _face_bytes(ffi, hb, hbs.hb_subset_or_fail(source, inp))
+    finally:
+        if inp != ffi.NULL:
+            hbs.hb_subset_input_destroy(inp)
+        hb.hb_face_destroy(source)
+        hb.hb_blob_destroy(blob)
+
+
+def _face_bytes(ffi, hb, face) -> bytes | None:
+    """The bytes of a HarfBuzz face (None for a failed cut), the face destroyed."""
+    if face == ffi.NULL:
+        return None
+    out = hb.hb_face_reference_blob(face)
+    length = ffi.new("unsigned int *")
+    ptr = hb.hb_blob_get_data(out, length)
+    result = None if ptr == ffi.NULL else bytes(ffi.unpack(ptr, int(length[0])))
+    hb.hb_blob_destroy(out)
+    hb.hb_face_destroy(face)
+    return result
+
+
+def _cut_fonttools(face: Face, chars: str) -> bytes:
+    """The face cut to `chars` by fontTools, with what `_cut_harfbuzz` keeps."""
+    import io
+
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -181,23 +265,14 @@ def _subset(face: Face, chars: str, dest: Path, key: str = "") -> None:
     opts.notdef_outline = True
     opts.layout_features = ["*"]
     opts.hinting = False
-    # the source's timestamps kept (fontTools would stamp the time of the cut into the head table, and so
-    # into every PDF and Word file): the same font and characters give the same bytes on every machine.
-    # The source's bounds kept too (head, hhea): recomputing them measured every glyph's outline, 40 % of
-    # the cut's time (1.1 of 2.7 s a face); they still enclose every glyph the cut keeps.
+    # the source's bounds kept (head, hhea): recomputing them measures every glyph's outline
     with TTFont(face.file, fontNumber=face.index, lazy=False, recalcTimestamp=False, recalcBBoxes=False) as font:
         sub = subset.Subsetter(opts)
         sub.populate(unicodes=[ord(c) for c in chars])
         sub.subset(font)
-        # Name this cut: the subsets WeasyPrint embeds keep the name table, and a joined file may only
-        # merge subsets cut from this very file (glyph ids differ between cuts of other characters).
-        font["name"].removeNames(nameID=3)
-        font["name"].setName(CUT_ID + key, 3, 3, 1, 0x409)
-        import io
-
         buf = io.BytesIO()
         font.save(buf)
-    write_atomic(dest, buf.getvalue())
+    return buf.getvalue()
 
 
 def subset_faces(roles: list[Role], chars: str) -> dict[Face, Path]:
@@ -208,7 +283,7 @@ def subset_faces(roles: list[Role], chars: str) -> dict[Face, Path]:
         for face in role.faces:
             st = os.stat(face.file)
             key = hashlib.sha256(
-                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}|named|source-time|source-bounds".encode()).hexdigest()[:20]
+                f"{face.file}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{chars}|named|source-time|harfbuzz".encode()).hexdigest()[:20]
             dest = cache_dir() / "fonts" / f"{role.name}-{face.weight}-{key}.otf"
             if not dest.exists():
                 _subset(face, chars, dest, key)
@@ -326,10 +401,13 @@ def _harfbuzz():
             hb_blob_t *hb_face_reference_blob(hb_face_t *face);
             void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
             void hb_set_add_range(hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
+            void hb_set_clear(hb_set_t *set);
+            void hb_set_invert(hb_set_t *set);
             hb_tag_t hb_tag_from_string(const char *str, int len);
             hb_subset_input_t *hb_subset_input_create_or_fail(void);
             void hb_subset_input_destroy(hb_subset_input_t *input);
             hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+            hb_set_t *hb_subset_input_unicode_set(hb_subset_input_t *input);
             hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
             void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
             hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
@@ -341,8 +419,9 @@ def _harfbuzz():
 
 
 # hb_subset_flags_t and hb_subset_sets_t values (hb-subset.h, stable since HarfBuzz 2.9)
-_NO_HINTING, _RETAIN_GIDS, _DESUBROUTINIZE, _PASSTHROUGH_UNRECOGNIZED = 0x1, 0x2, 0x4, 0x40
-_DROP_TABLE_SET = 3
+_NO_HINTING, _RETAIN_GIDS, _DESUBROUTINIZE = 0x1, 0x2, 0x4
+_PASSTHROUGH_UNRECOGNIZED, _NOTDEF_OUTLINE = 0x20, 0x40
+_DROP_TABLE_SET, _NAME_ID_SET, _NAME_LANG_SET, _FEATURE_SET = 3, 4, 5, 6
 _DROPPED = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
 
@@ -382,7 +461,7 @@ def subset_glyphs(path: Path, gids: set[int], index: int = 0, keep_ids: bool = T
             drop = hbs.hb_subset_input_set(inp, _DROP_TABLE_SET)
             for tag in _DROPPED:
                 hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
-            hbs.hb_subset_input_set_flags(inp, flags | _PASSTHROUGH_UNRECOGNIZED | _DESUBROUTINIZE | _NO_HINTING)
+            hbs.hb_subset_input_set_flags(inp, flags | _NOTDEF_OUTLINE | _DESUBROUTINIZE | _NO_HINTING)
             new = hbs.hb_subset_or_fail(cut, inp)
             hbs.hb_subset_input_destroy(inp)
             if cut != face:
@@ -390,13 +469,7 @@ def subset_glyphs(path: Path, gids: set[int], index: int = 0, keep_ids: bool = T
             if new == ffi.NULL:
                 return None
             cut = new
-        out = hb.hb_face_reference_blob(cut)
-        length = ffi.new("unsigned int *")
-        ptr = hb.hb_blob_get_data(out, length)
-        result = None if ptr == ffi.NULL else bytes(ffi.unpack(ptr, int(length[0])))
-        hb.hb_blob_destroy(out)
-        hb.hb_face_destroy(cut)
-        return result
+        return _face_bytes(ffi, hb, cut)
     finally:
         hb.hb_face_destroy(face)
         hb.hb_blob_destroy(blob)

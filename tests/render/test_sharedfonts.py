@@ -273,3 +273,72 @@ def test_a_face_cut_on_two_machines_is_the_same_bytes(tmp_path, monkeypatch):
     assert cuts[0] != cuts[1] and cuts[0].read_bytes() == cuts[1].read_bytes()
     with TTFont(cuts[0]) as cut, TTFont(body.faces[0].file, fontNumber=body.faces[0].index) as source:
         assert cut["head"].modified == source["head"].modified
+
+
+def test_a_face_is_cut_by_harfbuzz_or_without_it_by_fonttools_to_the_same_glyphs(tmp_path, monkeypatch):
+    """HarfBuzz cuts a face in milliseconds; where libharfbuzz-subset is missing fontTools cuts it. Both keep
+    the same tables, every name and layout feature, and draw each character asked for with the source's
+    outline and advance (the glyphs its features reach included: the vertical forms of 《》)."""
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from guidebook.render import DEFAULT_LAYOUT, fonts
+
+    roles, _ = fonts.resolve([DEFAULT_LAYOUT])
+    face = roles[0].faces[0]
+    chars = "办事不找关系指南：望花《》（）①"
+    cuts = {}
+    for way in ("harfbuzz", "fonttools"):
+        if way == "fonttools":
+            monkeypatch.setattr(fonts, "_cut_harfbuzz", lambda face, chars: None)
+        fonts._subset(face, chars, tmp_path / f"{way}.otf", "0" * 20)
+        cuts[way] = TTFont(tmp_path / f"{way}.otf")
+    source = TTFont(face.file, fontNumber=face.index)
+    hb, ft = cuts["harfbuzz"], cuts["fonttools"]
+    assert set(hb.keys()) == set(ft.keys()) and "BASE" in hb and "vmtx" in hb
+    assert {n.nameID for n in hb["name"].names} == {n.nameID for n in source["name"].names}
+    assert hb["name"].getDebugName(3) == ft["name"].getDebugName(3) == fonts.CUT_ID + "0" * 20
+
+    def features(font):
+        return sorted({r.FeatureTag for t in ("GSUB", "GPOS") for r in font[t].table.FeatureList.FeatureRecord})
+
+    assert features(hb) == features(ft) and set(features(hb)) <= set(features(source))
+    for font in (hb, ft):
+        cmap, glyphs, source_glyphs = font.getBestCmap(), font.getGlyphSet(), source.getGlyphSet()
+        assert {ord(c) for c in chars} <= set(cmap)
+        for c in chars:
+            name = cmap[ord(c)]
+            assert name == source.getBestCmap()[ord(c)] and font["hmtx"][name] == source["hmtx"][name]
+            pens = RecordingPen(), RecordingPen()
+            glyphs[name].draw(pens[0])
+            source_glyphs[name].draw(pens[1])
+            assert pens[0].value == pens[1].value, c
+    vertical = [g for g in hb.getGlyphOrder() if g not in hb.getBestCmap().values()]
+    assert vertical and set(vertical) <= set(ft.getGlyphOrder())  # reached only through features
+
+
+def test_a_face_whose_cut_keeps_more_glyphs_than_asked_is_still_recoded_right(tmp_path, monkeypatch):
+    """HarfBuzz may keep glyphs beside those asked for (here: the glyphs of the variation sequences of 花 and
+    ：, when a cut face keeps them). The recoded handout numbers its glyphs by what the cut holds: it looks
+    and reads as WeasyPrint wrote it (counting the asked glyphs instead swapped 花 and ： on handout 15)."""
+    from guidebook.outputs import handouts
+    from guidebook.pipeline import Options, Session
+    from guidebook.render import fonts
+    from helpers import SOURCE
+
+    monkeypatch.setenv("GUIDEBOOK_CACHE", str(tmp_path / "cache"))  # cuts of its own: not the run's
+    monkeypatch.setattr(fonts, "_drop_unasked_variations", lambda font, chars: None)
+    session = Session(Options(source=SOURCE))
+    cut = next(iter(session.renderer.font_files.values()))
+    assert any(t.format == 14 for t in _cmap_tables(cut))
+    it = next(it for it in session.doc.items if it.item_number == 15)
+    rendered, _ = handouts.layout(session, it, 0)
+    raw = session.renderer.pdf(rendered, "raw", pdf_tags=True)
+    finished = handouts.write(session, rendered, "handout 15")
+    _same_look_and_text(raw, finished)
+
+
+def _cmap_tables(path):
+    from fontTools.ttLib import TTFont
+
+    return TTFont(path, lazy=True)["cmap"].tables
