@@ -193,15 +193,16 @@ def test_the_temporaries_of_a_killed_save_are_removed_at_the_next_start(source_c
 
 def test_every_preview_answer_is_hardened_and_its_reload_script_is_its_own(preview_server):
     url, _, _ = preview_server
-    for path in ("/", "/handout/15", "/guide", "/site/", "/site/items/15.html", "/__version", "/__reload.js",
-                 "/nothing", "/fonts/nothing.otf", "/wait/guide.pdf"):
+    status, headers, body = _raw(url + "/handout/15.pdf")
+    assert status == 200 and body.startswith(b"%PDF-")
+    _assert_hardened(headers, "pdf", pdf=True)
+    # the index last: it starts the one-page check of every handout, which the other pages would wait for
+    for path in ("/handout/15", "/guide", "/site/", "/site/items/15.html", "/__version", "/__reload.js",
+                 "/nothing", "/fonts/nothing.otf", "/wait/guide.pdf", "/"):
         status, headers, body = _raw(url + path)
         _assert_hardened(headers, path)
         if headers.get("content-type", "").startswith("text/html"):
             assert "<script>" not in body.decode(), path  # no inline script: the policy would block it
-    status, headers, body = _raw(url + "/handout/15.pdf")
-    assert status == 200 and body.startswith(b"%PDF-")
-    _assert_hardened(headers, "pdf", pdf=True)
 
 
 def test_the_preview_is_quiet_when_a_reader_leaves_early(preview_server, capfd):
