@@ -90,20 +90,32 @@ def test_killing_a_build_leaves_the_previous_outputs_intact(tmp_path):
     assert run_cli("build", "--source", str(src), "--output", str(out)).returncode == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert len(before) >= 7
-    (src / "items" / "02.yaml").write_text(
-        (src / "items" / "02.yaml").read_text("utf-8").replace("即时办结", "即时办结（已修改）"), "utf-8")
+    item = src / "items" / "02.yaml"
+    text = item.read_text("utf-8")
+
+    def edit(k: int) -> None:  # each build has an edit to write: the guide, the item's handout, Word files, pages
+        item.write_text(text.replace("即时办结", f"即时办结（第{k}次修改）"), "utf-8")
+
+    edit(0)
+    start = time.monotonic()
+    assert run_cli("build", "--source", str(src), "--output", str(out)).returncode == 0
+    took = time.monotonic() - start  # how long such a build takes on this machine now, start included
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     rng = random.Random(20261128)
-    for _ in range(6):
+    killed = 0
+    for k in range(1, 7):
+        edit(k)
         proc = subprocess.Popen([sys.executable, "-m", "guidebook", "build", "--source", str(src), "--output", str(out)],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0.3, 3.5))
+        time.sleep(rng.uniform(0.25, 0.9) * took)
         import os
 
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        killed += proc.wait() == -signal.SIGKILL  # killed mid-build, not after it ended
         for rel in before:  # every output is still there and readable: old or new, never half
             assert (out / rel).exists(), rel
             assert _readable(out / rel), rel
+    assert killed >= 3, killed
     assert run_cli("build", "--source", str(src), "--output", str(out)).returncode == 0
     assert not list(out.rglob(".*.tmp"))
 

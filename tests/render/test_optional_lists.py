@@ -13,11 +13,20 @@ from helpers import SOURCE, docx_body_text, made_once, pdf_pages_text, run_cli
 WORDS = ("禁办", "容缺")
 
 
+def _catalogue(root):
+    """24 of the seed's items (two a category), its windows, lists and search words: what these tests
+    check does not depend on the guide's length."""
+    from helpers.synthetic import make_catalogue
+
+    source = make_catalogue(root / "source", 24)
+    shutil.copy(SOURCE / "synonyms.yaml", source / "synonyms.yaml")
+    return source
+
+
 @pytest.fixture(scope="module")
 def without_lists(tmp_path_factory):
     def make(root):
-        source = root / "source"
-        shutil.copytree(SOURCE, source)
+        source = _catalogue(root)
         (source / "prohibited.yaml").unlink()
         (source / "tolerated.yaml").unlink()
         res = run_cli("build", "--source", str(source), "--output", str(root / "out"), "--no-handouts", "-q")
@@ -64,7 +73,7 @@ def test_the_editor_offers_no_list_and_deletes_an_item_without_one(without_lists
     keys = [e["key"] for e in store.entries() if e["kind"] == "file"]
     assert keys == ["guide", "windows", "synonyms"]  # the search words' file is the seed's; the lists are gone
     assert store.references(15) == []
-    assert store.delete_item(54) == [] and not (source / "items" / "54.yaml").exists()
+    assert store.delete_item(24) == [] and not (source / "items" / "24.yaml").exists()
     assert run_cli("check", "--source", str(source)).returncode == 0
 
 
@@ -79,8 +88,7 @@ def reordered(tmp_path_factory):
     """The bureau's choice of parts: the items first, then the windows and the 容缺 list; no power list,
     no 禁办 list (its file is there: check warns that no output shows it)."""
     def make(root):
-        source = root / "source"
-        shutil.copytree(SOURCE, source)
+        source = _catalogue(root)
         guide = source / "guide.yaml"
         text = guide.read_text("utf-8")
         anchor = "\nsections:\n"
