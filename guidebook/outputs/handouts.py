@@ -136,13 +136,19 @@ def layout(session, it: ItemView, hint: int = 0):
     would find: for each number of sections left off (none first), every step; if that fits, the fewest
     steps that fit.
     """
+    from guidebook.render import EngineFailure
+
     r = session.renderer
     tried: dict[int, object] = {}
+    failed: dict[int, EngineFailure] = {}  # levels the engine failed on: they do not fit, the search goes on
 
     def fits(level: int) -> bool:
-        if level not in tried:
-            tried[level] = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
-        return tried[level].pages == 1
+        if level not in tried and level not in failed:
+            try:
+                tried[level] = r.layout("handout", html(session, it, level), f"handout {it.item_number}")
+            except EngineFailure as exc:
+                failed[level] = exc
+        return level in tried and tried[level].pages == 1
 
     def larger(level: int) -> bool:  # large print is taken only where it fits and covers nothing
         return level >= -len(GROW_PT) and fits(level) and not weasy.overlaps(tried[level].document.pages[0])
@@ -165,10 +171,16 @@ def layout(session, it: ItemView, hint: int = 0):
                 if fits(level):
                     overlapping(it, tried[level], level)
                     return tried[level], level
-    rendered = tried[last]
+    fits(last)
+    if last in failed:  # the smallest layout failed in the engine itself: that is the error to show
+        raise failed[last]
+    raise _overflow(it, tried[last], last)
+
+
+def _overflow(it: ItemView, rendered, last: int) -> HandoutOverflow:
     names = "、".join(section(k).label for k in referred(it, last))
     mm = _overflow_mm(rendered)
-    raise HandoutOverflow(
+    return HandoutOverflow(
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
         f"type (10.5 pt){f' and without {names}' if names else ''}: it overflows by about "
         f"{mm:.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.",

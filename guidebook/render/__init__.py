@@ -52,6 +52,11 @@ class RenderError(GuidebookError):
     """A template or the renderer failed, or logged a warning in strict mode."""
 
 
+class EngineFailure(RenderError):
+    """The layout engine failed inside its own code on some content (the same content laid out another
+    way may pass: a handout's search goes on to its next fitting level)."""
+
+
 STYLES_DIR = PACKAGE_ROOT / "layouts"
 
 
@@ -442,7 +447,7 @@ class Renderer:
             except GuidebookError:
                 raise
             except Exception as exc:  # noqa: BLE001 (the engine's own failure, reported as such)
-                raise RenderError(f"{what}: the layout engine (WeasyPrint) failed on this content "
+                raise EngineFailure(f"{what}: the layout engine (WeasyPrint) failed on this content "
                                   f"({type(exc).__name__}: {exc}). Shorten or change this text, or the layout; "
                                   "the same content laid out differently may pass.") from exc
         return Rendered(doc, html)

@@ -149,6 +149,31 @@ def test_content_the_layout_engine_fails_on_is_a_clear_error_naming_the_handout(
     assert "internal error" not in err and "Traceback" not in err
 
 
+def test_a_fitting_level_the_layout_engine_fails_on_is_passed_over(session, monkeypatch):
+    """The engine failing on one fitting level (forced here on the level item 15 needs) counts as that level
+    not fitting: the search goes on, from no hint and from that level as the hint, and the handout is laid
+    out on one page at another level."""
+    from guidebook.outputs import handouts
+    from guidebook.render import EngineFailure, Renderer
+
+    it = next(it for it in session.doc.items if it.item_number == 15)
+    _, usual = handouts.layout(session, it, 0)
+    asked: list[int] = []
+    real_html, real_layout = handouts.html, Renderer.layout
+    monkeypatch.setattr(handouts, "html", lambda s, item, level=0: (asked.append(level), real_html(s, item, level))[1])
+
+    def layout(self, kind, html, what):
+        if kind == "handout" and asked[-1] == usual:
+            raise EngineFailure(f"{what}: the layout engine (WeasyPrint) failed on this content (IndexError)")
+        return real_layout(self, kind, html, what)
+
+    monkeypatch.setattr(Renderer, "layout", layout)
+    for hint in (0, usual):
+        asked.clear()
+        rendered, level = handouts.layout(session, it, hint)
+        assert usual in asked and level != usual and rendered.pages == 1, (hint, asked, level)
+
+
 def test_an_item_whose_tips_overflow_leaves_them_to_the_guide(source_copy, tmp_path):
     path = source_copy / "items" / "22.yaml"
     text = path.read_text("utf-8")

@@ -179,19 +179,20 @@ def test_a_part_that_fails_is_reported_and_the_guide_laid_out_whole(session, mon
     assert messages == ["guide: laid out as one document (part 1: RuntimeError: a bug in a part)"]
 
 
-def test_a_bigger_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, monkeypatch):
-    """Not only the seed: 66 varied items (other page breaks, other cut points), three parts."""
+def test_another_synthetic_catalogue_in_three_parts_is_the_same_book(tmp_path, monkeypatch):
+    """Not only the seed: 40 varied items (three or four a category: other page breaks, other cut points),
+    three parts."""
     from guidebook.pipeline import Options, build
     from helpers.synthetic import make_catalogue
 
-    source = make_catalogue(tmp_path / "source", 66)
+    source = make_catalogue(tmp_path / "source", 40)
     books = {}
     for parts in ("1", "3"):
         monkeypatch.setenv("GUIDEBOOK_GUIDE_PARTS", parts)
         out = tmp_path / f"out-{parts}"
         build(Options(source=source, output=out, handouts=False, word=False, site=False))
         books[parts] = out / "guide.pdf"
-    assert len(PdfReader(books["1"]).pages) > 115  # the seed's guide has 106
+    assert len(PdfReader(books["1"]).pages) > 80
     assert_same_book(books["1"], books["3"])
 
 

@@ -96,7 +96,7 @@ def test_site_builds_alone_and_is_left_out_with_no_site(tmp_path):
     assert res.returncode == 0 and not (tmp_path / "o2" / "site").exists()
 
 
-def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(source_copy, tmp_path):
+def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(tmp_path):
     """With site.base_url, each handout carries one more QR code (to its item's page) and still fits on
     one page; the guide's back cover carries one to the index. Without it no QR points nowhere."""
     from pypdf import PdfReader
@@ -104,24 +104,23 @@ def test_base_url_puts_qr_codes_to_the_web_edition_on_paper(source_copy, tmp_pat
     from helpers import decode_qr_codes
     from helpers.synthetic import make_catalogue
 
-    small = make_catalogue(tmp_path / "small", 24)  # the guide's back cover: a guide of 24 items is enough
-    for source in (source_copy, small):
-        guide = source / "guide.yaml"
-        guide.write_text(guide.read_text("utf-8").replace(
-            "categories:\n", "site:\n  base_url: https://rsj.fushun.gov.cn/guide/\ncategories:\n", 1), "utf-8")
+    # 24 of the seed's items (two a category): three of their handouts and the guide's back cover
+    small = make_catalogue(tmp_path / "small", 24)
+    guide = small / "guide.yaml"
+    guide.write_text(guide.read_text("utf-8").replace(
+        "categories:\n", "site:\n  base_url: https://rsj.fushun.gov.cn/guide/\ncategories:\n", 1), "utf-8")
     out = tmp_path / "out"
-    res = run_cli("build", "--source", str(source_copy), "--output", str(out), "--no-word", "--no-site", "--no-guide",
+    res = run_cli("build", "--source", str(small), "--output", str(out), "--no-word", "--no-site",
                   "--item", "8", "--item", "15", "--item", "16")
     assert res.returncode == 0, res.stderr.decode()
-    res = run_cli("build", "--source", str(small), "--output", str(tmp_path / "guide"), "--no-word", "--no-site",
-                  "--no-handouts")
+    res = run_cli("build", "--source", str(small), "--output", str(out), "--no-word", "--no-site", "--no-handouts")
     assert res.returncode == 0, res.stderr.decode()
     for n in (8, 15, 16):
         (pdf,) = (out / "handouts").glob(f"{n:02d}-*.pdf")
         assert len(PdfReader(pdf).pages) == 1
         assert f"https://rsj.fushun.gov.cn/guide/items/{n:02d}.html" in decode_qr_codes(pdf)
         assert "扫码查看本事项在线版" in normalize(PdfReader(pdf).pages[0].extract_text())
-    guide = tmp_path / "guide" / "guide.pdf"
+    guide = out / "guide.pdf"
     assert decode_qr_codes(guide, page=len(PdfReader(guide).pages) - 1) == {"https://rsj.fushun.gov.cn/guide/index.html"}
 
 
