@@ -11,6 +11,7 @@ from helpers import (
     normalize,
     pdf_pages_text,
     run_cli,
+    run_cli_here,
     text_sizes,
 )
 
@@ -307,7 +308,7 @@ def _overflow_of_item_8(tmp_path, css: str) -> int | None:
     layout = tmp_path / f"layout-{abs(hash(css))}"
     layout.mkdir()
     (layout / "custom.css").write_text(css, "utf-8")
-    res = run_cli("handout", "8", "--layouts", str(layout), "-o", str(tmp_path / "h8.pdf"))
+    res = run_cli_here("handout", "8", "--layouts", str(layout), "-o", str(tmp_path / "h8.pdf"))
     m = re.search(r"overflows by about (\d+) mm", res.stderr.decode())
     return int(m.group(1)) if m else None
 
