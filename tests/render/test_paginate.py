@@ -89,7 +89,9 @@ def test_the_guide_in_parts_is_the_guide_as_one_document(whole_and_parts):
     assert_same_book(whole, parts)
 
 
+@pytest.mark.parametrize("styled_build", ["default"], indirect=True)  # the other style: its six parts above
 def test_three_parts_give_the_same_book(whole_and_parts, tmp_path, monkeypatch):
+    """The seed cut elsewhere than in a build's six parts (another catalogue: the 40-item test below)."""
     style, whole, _ = whole_and_parts
     messages = []
     three = build_guide(tmp_path, style_layouts(style), "3", monkeypatch, messages.append)

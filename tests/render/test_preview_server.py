@@ -124,31 +124,31 @@ def test_images_of_a_layout_folder_are_served_where_the_pdf_finds_them(source_co
 def test_the_index_marks_every_handout_that_fails_the_one_page_check(tmp_path):
     """After each change the preview lays out every handout in the background; the index says how far
     the check is (and refreshes itself meanwhile), then marks each item that fails it, with the reason.
-    (A catalogue of the seed's first 24 items, two a category: the check's work is per handout.)"""
+    (A catalogue of the seed's first 12 items, one a category: the check's work is per handout.)"""
     from guidebook.pipeline import Options
     from guidebook.serve.preview import Preview
     from helpers.synthetic import make_catalogue
 
-    source_copy = make_catalogue(tmp_path / "source", 24)
+    source_copy = make_catalogue(tmp_path / "source", 12)
     layout = tmp_path / "layout"
     layout.mkdir()
     (layout / "custom.css").write_text(".handout .part-tips { background: #fde; }", "utf-8")
     preview = Preview(Options(source=source_copy, layouts=[layout]))
     try:
         assert "一页检查进行中" in preview.render("/")[2].decode()  # the first look starts the check
-        assert _wait_for(lambda: len(preview.fits) == 24, 180)
+        assert _wait_for(lambda: len(preview.fits) == 12, 180)
         index = preview.render("/")[2].decode()
         assert 'http-equiv="refresh"' not in index
         failing = sorted(n for n, why in preview.fits.items() if why)
-        assert 2 in failing and 16 not in failing and len(failing) == index.count("未通过一页检查")
-        assert f"一页检查：24 项已检查，{len(failing)} 项未通过" in index
+        assert 2 in failing and 9 not in failing and len(failing) == index.count("未通过一页检查")
+        assert f"一页检查：12 项已检查，{len(failing)} 项未通过" in index
         assert "div.part.part-tips「温馨提示  为保障您便捷」 盖住了 img.flowchart" in index and "请修改版式" in index
         page = preview.render("/handout/2")[2].decode()  # the page to mend, with what is wrong on it
         assert 'id="gb-problem">未通过一页检查：div.part.part-tips' in page and "缴费人员增减申报（第二号）" in page
         (layout / "custom.css").write_text("", "utf-8")  # the designer takes the background away
         assert preview.check()
-        assert "一页检查进行中" in preview.render("/")[2].decode() or len(preview.fits) == 24
-        assert _wait_for(lambda: len(preview.fits) == 24, 180)
-        assert "一页检查：24 项已检查，全部通过" in preview.render("/")[2].decode()
+        assert "一页检查进行中" in preview.render("/")[2].decode() or len(preview.fits) == 12
+        assert _wait_for(lambda: len(preview.fits) == 12, 180)
+        assert "一页检查：12 项已检查，全部通过" in preview.render("/")[2].decode()
     finally:
         preview.stop()
