@@ -433,7 +433,7 @@ def _face_file(path: Path, size: int, mtime_ns: int) -> bytes:
 
 def subset_glyphs(path: Path, gids: set[int], index: int = 0, keep_ids: bool = True) -> bytes | None:
     """The face at `path` cut to the glyph ids `gids` as WeasyPrint cuts a face for one PDF (no hinting, no
-    subroutines, the same tables dropped); None if HarfBuzz cannot. `keep_ids`: every glyph keeps its id
+    subroutines, the same tables dropped; the .notdef outline kept); None if HarfBuzz cannot. `keep_ids`: every glyph keeps its id
     (the slots between stay, empty); otherwise the glyphs are renumbered 0..n-1 in the order of their ids."""
     try:
         ffi, hb, hbs = _harfbuzz()
