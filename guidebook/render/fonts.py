@@ -154,11 +154,26 @@ def _cmap(file: str, index: int) -> frozenset[int]:
     return points
 
 
+# Unicode's default-ignorable code points (DerivedCoreProperties.txt): zero-width spaces and joiners, the soft
+# hyphen, direction marks, variation selectors ... Every renderer draws them as nothing (a variation selector
+# picks the variant of the character before it where the font has one); text pasted from web pages and Word
+# files brings them, invisible to the person who typed it.
+DRAWN_AS_NOTHING = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+                    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+
+
+def drawn_as_nothing(ch: str) -> bool:
+    return any(first <= ord(ch) <= last for first, last in DRAWN_AS_NOTHING)
+
+
 def missing_glyphs(text: str, roles: list[Role]) -> list[str]:
-    """Characters of `text` that some role's regular face cannot draw (whitespace ignored)."""
+    """Characters of `text` that some role's regular face cannot draw (whitespace and the characters every
+    renderer draws as nothing ignored)."""
     out = []
     for ch in sorted(set(text)):
-        if ch.isspace():
+        if ch.isspace() or drawn_as_nothing(ch):
             continue
         for role in roles:
             face = role.faces[0]

@@ -26,6 +26,25 @@ def test_markup_and_template_syntax_in_text_are_printed_literally(tmp_path):
     assert normalize(hostile) in text
 
 
+def test_invisible_characters_pasted_from_the_web_print_as_nothing(tmp_path):
+    """Zero-width spaces and joiners, a soft hyphen, a word joiner and variation selectors (text copied from
+    web pages and Word files brings them, unseen): not "no glyph" errors, but what every renderer does with
+    them: nothing. A character no font has still fails (test_corpus); direction marks and controls are
+    refused where they are, with file, line and column (test_yamlsource)."""
+    from helpers import docx_body_text, normalize, pdf_pages_text
+
+    src = tmp_path / "source"
+    shutil.copytree(MINIMAL, src)
+    invisible = "\u200b\u200c\u200d\u00ad\u2060\ufe00\U000e0101"
+    replace_in("items/02.yaml", "time_limit: 即时办结", f'time_limit: "即时{invisible}办结（葛\U000e0101）"')(src)
+    res = run_cli("build", "--source", "source", "--output", "output", "--no-site", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr.decode()
+    (pdf,) = (tmp_path / "output" / "handouts").glob("02-*.pdf")
+    text = normalize(pdf_pages_text(pdf)[0])
+    assert "即时办结（葛）" in "".join(ch for ch in text if ch not in invisible + "\ufffe\x02")
+    assert "即时" in docx_body_text(next((tmp_path / "output" / "handouts").glob("02-*.docx")))
+
+
 SECRET = "机密：不应出现在任何文件中"
 
 
