@@ -24,7 +24,7 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
     new_name = new or str(source)
     html, data = "", None
     rows = diffing.change_rows(changes)
-    tree = change_report(rows)
+    tree = change_report(rows) if fmt != "json" or pdf else []  # json is written from the changes themselves
     if fmt == "html" or pdf:
         from guidebook.document.model import build_document
         from guidebook.outputs.html import HtmlWriter

@@ -74,14 +74,15 @@ def max_level(it: ItemView) -> int:
 class HandoutOverflow(GuidebookError):
     """A handout that does not fit on one page even after every fitting step (or draws one thing over
     another on it). `zh`: the same in Chinese, for the preview's designers and the editor's staff; `level`:
-    the fitting level it was laid out at last (the preview shows that page, with the reason)."""
+    the fitting level it was laid out at last, `rendered` that layout (the editor shows its page with the
+    reason; it stays in the process that laid it out) and `mm` how far it runs over (0: it draws over)."""
 
-    def __init__(self, message: str, zh: str = "", level: int = 0):
+    def __init__(self, message: str, zh: str = "", level: int = 0, rendered=None, mm: float = 0.0):
         super().__init__(message)
-        self.zh, self.level = zh or message, level
+        self.zh, self.level, self.rendered, self.mm = zh or message, level, rendered, mm
 
-    def __reduce__(self):  # it travels from a worker with its Chinese wording and level
-        return type(self), (str(self), self.zh, self.level)
+    def __reduce__(self):  # it travels from a worker with its Chinese wording, level and figure
+        return type(self), (str(self), self.zh, self.level, None, self.mm)
 
 
 class HandoutsFail(GuidebookError):
@@ -103,7 +104,7 @@ def overlapping(it: ItemView, rendered, level: int) -> None:
         zh = "；".join(L.COVERS.format(a=a, b=b) for a, b in found[:3]) + (f" 等 {len(found)} 处" if len(found) > 3 else "")
         raise HandoutOverflow(f"item {it.item_number} 《{it.title}》 draws one thing over another: {pairs}. "
                               "Change the layout (a background, a position or a size) so that nothing covers text or a drawing.",
-                              f"{zh}。{L.COVERS_FIX}", level)
+                              f"{zh}。{L.COVERS_FIX}", level, rendered)
 
 
 
@@ -184,7 +185,8 @@ def _overflow(it: ItemView, rendered, last: int) -> HandoutOverflow:
         f"item {it.item_number} 《{it.title}》 does not fit on one page even at the smallest allowed "
         f"type (10.5 pt){f' and without {names}' if names else ''}: it overflows by about "
         f"{mm:.0f} mm ({rendered.pages} pages). Shorten its text, or change the handout layout.",
-        L.OVERFLOWS.format(without=f"并省略{names}" if names else "", mm=f"{mm:.0f}", pages=rendered.pages), last)
+        L.OVERFLOWS.format(without=f"并省略{names}" if names else "", mm=f"{mm:.0f}", pages=rendered.pages), last,
+        rendered, mm)
 
 
 def write(session, rendered, what: str) -> bytes:

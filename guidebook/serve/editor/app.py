@@ -82,10 +82,10 @@ class Previewer:
                 made = make(s, [planner.HANDOUT_PDF], [number])[planner.HANDOUT_PDF.of(stem=it.file_stem)]
                 pdf, pages, level = made.data, made.pages, made.fit
             except handouts.HandoutsFail as exc:  # the page as the check last laid it out, and why
-                fits, level, reason = False, exc.overflows[0].level, exc.overflows[0].zh
-                rendered = s.renderer.layout("handout", handouts.html(s, it, level), f"handout {number}")
-                overflow, pages = handouts._overflow_mm(rendered), rendered.pages
-                pdf = s.renderer.pdf(rendered, f"preview of handout {number}")
+                failed = exc.overflows[0]  # laid out in this process: it holds its layout
+                fits, level, reason, overflow = False, failed.level, failed.zh, failed.mm
+                pages = failed.rendered.pages
+                pdf = s.renderer.pdf(failed.rendered, f"preview of handout {number}")
             images = page_images(pdf, PREVIEW_PAGES)
         return {"ok": True, "html": preview_page(images, it.title), "fits": fits, "level": level,
                 "body_pt": handouts.body_pt(level), "pages": pages, "overflow_mm": round(overflow), "reason": reason}
