@@ -41,7 +41,7 @@ def catalogue():
 
 @pytest.fixture(scope="session")
 def doc(catalogue):
-    from guidebook.document.model import build_document
+    from guidebook.document.build import build_document
 
     return build_document(catalogue)
 

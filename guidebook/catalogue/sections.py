@@ -8,7 +8,7 @@ document trees (and so the PDFs, the Word files, the site and the text extractio
 editor's forms all read this list; adding a section is a schema field plus one line here.
 
 Shapes:
-- `materials`, `channels`, `time_limit`: the booklet's own structured parts (see guidebook.document.model);
+- `materials`, `channels`, `time_limit`: the booklet's own structured parts (see guidebook.document.content);
 - `paragraphs`: a list of texts, one paragraph each (温馨提示);
 - `numbered`: a list of texts shown as a numbered list (①②③, as the booklet numbers its lists);
 - `text`: one text, one paragraph;

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from guidebook.catalogue import schema
 
 
-class ChannelLike(Protocol):  # guidebook.document.model.ChannelView, without importing it
+class ChannelLike(Protocol):  # guidebook.document.content.Channel, without importing it
     kind: str
     summary: str
     time_limit: str | None

@@ -1,6 +1,6 @@
 """Document stage: the node types of the format-neutral document tree.
 
-A document is a tree of these nodes, built once from the catalogue (`guidebook.document.tree`). Every
+A document is a tree of these nodes, built once from the catalogue (`guidebook.document.build`). Every
 decision that is not styling is already made in it: order, numbering, every label and heading text,
 the text of material tags, cross-references, which table cell carries a label, anchors, link targets,
 phones, QR targets, flowchart graphs. Writers (the HTML templates, Word, plain text, the web edition)
@@ -12,8 +12,11 @@ element's class, the Word writer maps the roles it knows to styles and run forma
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
+
+from guidebook.document.content import merge_procedures, plain
 
 # -- inline nodes ------------------------------------------------------------------------------
 
@@ -197,6 +200,154 @@ class Toc:
 
 
 Node = Union[Para, Heading, Block, ItemList, Table, Flowchart, QrCode, Toc]
+
+
+# -- typed nodes: the structure of a guide -------------------------------------------------------
+# Blocks that carry what the catalogue says of them, typed: every writer visits them as blocks (their
+# `children` are their blocks in the guide); builders, the planner and the servers read their fields.
+
+
+@dataclass(eq=False)
+class Procedure(Block):
+    """A procedure: an item's own (the Item itself) or one of its sub-procedures ("8.1", role
+    `subprocedure`). `parts` are its declared sections with content, numbered
+    (guidebook.document.content.Part); `flow` its flowchart's graph (None: it has no flowchart)."""
+
+    number: str = ""  # "1", or "8.1" for a sub-procedure
+    title: str = ""
+    intro: list = field(default_factory=list)  # paragraphs (guidebook.document.content.Rich)
+    parts: list = field(default_factory=list)
+    flow: Any = None
+    flow_caption: str | None = None
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number} {self.title}" if "." in self.number else f"{self.number}. {self.title}"
+
+
+@dataclass(eq=False)
+class Item(Procedure):
+    """An item of the guide (role `item`; `item` is its number). Its sub-procedures are among its children;
+    `qr` the QR targets of its channels' links (guidebook.document.content.QrTarget), `phones` the numbers
+    its texts give, `windows` the windows its channels name (content.Window), `facts` its 基本信息 rows."""
+
+    item_number: int = 0
+    category: str = ""
+    category_label: str = ""  # 一、企业职工养老保险
+    subtitle: str | None = None
+    list_title: str = ""
+    procedures: list["Procedure"] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    qr: list = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    facts: list = field(default_factory=list)  # (row label, Rich value), in the declared facts' order
+    windows: list = field(default_factory=list)
+    windows_part: str = ""  # the title of the guide's part that lists every window ("" when it has none)
+
+    def __post_init__(self):
+        self.item = self.item_number
+
+    @property
+    def phones_see(self) -> str:
+        """With no phone and no window of its own: the part of the guide that lists the windows' phones."""
+        return self.windows_part if not self.phones and not self.windows else ""
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}（{self.subtitle}）" if self.subtitle else self.title
+
+    @property
+    def heading(self) -> str:
+        return f"{self.item_number}. {self.full_title}"
+
+    @property
+    def file_stem(self) -> str:
+        """NN-<guide title>, safe as a file name. File systems allow 255 bytes per name; with the suffix and
+        the temporary's mark a stem must stay well below, so a long title is cut (the number keeps the
+        names apart; the documents keep the whole title)."""
+        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", self.title).strip("_.")
+        stem = f"{self.item_number:02d}-{safe}"
+        while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+            stem = stem[:-1]
+        return stem
+
+    def all_parts(self) -> list:
+        return self.parts + [p for proc in self.procedures for p in proc.parts]
+
+    def material_names(self) -> list[str]:
+        return [plain(m.name) for part in self.all_parts() if part.materials
+                for g in part.materials.groups for m in g.items]
+
+    @property
+    def handout_parts(self) -> list:
+        """Parts for a one-page handout: sub-procedures merged part by part, repeats shown once."""
+        return merge_procedures(self.procedures) if self.procedures else self.parts
+
+
+MAX_STEM_BYTES = 120  # UTF-8 bytes of an output file name's stem (40 Chinese characters)
+
+
+@dataclass(eq=False)
+class Category(Block):
+    """A category of the guide's items (role `category`): its heading, then its items."""
+
+    number: int = 0
+    name: str = ""
+    label: str = ""  # 一、企业职工养老保险
+
+    @property
+    def items(self) -> list[Item]:
+        return [n for n in self.children if isinstance(n, Item)]
+
+
+@dataclass(eq=False)
+class Section(Block):
+    """A part of the guide (`section`: power_list, windows, guide, prohibited, tolerated, changes): its
+    title, and the heading of its table where that differs."""
+
+    title: str = ""
+    heading: str | None = None
+
+
+# -- what a document is about ------------------------------------------------------------------
+
+
+@dataclass
+class Meta:
+    title: str
+    bureau: str
+    edition: int
+    slogans: list[str]
+    lang: str = "zh-CN"
+    date: str = ""  # the edition date (ISO), or the first day of the edition year
+    site_url: str | None = None  # where the web edition is published (ends with /), if it is
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # the site's search: a citizen's word -> the guide's
+
+    @property
+    def created(self) -> str:
+        return f"{self.date}T00:00:00Z"
+
+    @property
+    def author(self) -> str:
+        return self.bureau
+
+    @property
+    def edition_label(self) -> str:
+        return f"{self.edition}年版"
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the guide's cover says, in its order (the layout arranges it; the Word writer follows it)."""
+
+    slogans: tuple[str, ...]
+    title: str
+    bureau: str
+    edition: str
+
+    @classmethod
+    def of(cls, meta: Meta) -> "Cover":
+        return cls(tuple(meta.slogans), meta.title, meta.bureau, meta.edition_label)
 
 
 # -- walking -----------------------------------------------------------------------------------

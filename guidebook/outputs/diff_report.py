@@ -8,7 +8,7 @@ from pathlib import Path
 
 from guidebook.catalogue import labels as L
 from guidebook.document.nodes import text_of
-from guidebook.document.tree import change_report
+from guidebook.document.build import change_report
 from guidebook.editions import diffing
 
 FORMATS = ("text", "md", "json", "html")
@@ -26,7 +26,7 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
     rows = diffing.change_rows(changes)
     tree = change_report(rows) if fmt != "json" or pdf else []  # json is written from the changes themselves
     if fmt == "html" or pdf:
-        from guidebook.document.model import build_document
+        from guidebook.document.build import build_document
         from guidebook.outputs.html import HtmlWriter
         from guidebook.render import Renderer, charset, layout_chain
 
@@ -47,7 +47,7 @@ def report(old: str, new: str | None, source: Path, layouts: list[Path], fmt: st
     return text, data, len(changes)
 
 
-# Writers of the report's tree (guidebook.document.tree.change_report) for the terminal and Markdown. A
+# Writers of the report's tree (guidebook.document.build.change_report) for the terminal and Markdown. A
 # span of a cell is the field's path or a phone's note: Markdown puts a path in brackets after its label,
 # the terminal puts each span on a line of its own.
 

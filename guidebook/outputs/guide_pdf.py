@@ -10,7 +10,7 @@ def html(session) -> str:
     from guidebook.outputs.html import HtmlWriter
 
     r = session.renderer
-    return r.html(TEMPLATE, tree=session.tree, meta=doc.meta, created=session.created(), html=HtmlWriter(r))
+    return r.html(TEMPLATE, tree=session.doc, meta=doc.meta, created=session.created(), html=HtmlWriter(r))
 
 
 def layout(session, kind: str = "guide"):

@@ -10,7 +10,7 @@ from guidebook.diagnostics import GuidebookError
 from guidebook.render import weasy
 from guidebook.catalogue import labels as L
 from guidebook.catalogue.sections import section
-from guidebook.document.model import ItemView
+from guidebook.document.nodes import Item
 
 TEMPLATE = "handout.html"
 COMBINED = "all-handouts.pdf"
@@ -33,9 +33,9 @@ GROW_PT = (13, 14, 15, 16)
 BODY_PT = 12  # the body size the growth starts from (the layout's --handout-size-body)
 
 
-def referable(it: ItemView) -> list[str]:
+def referable(it: Item) -> list[str]:
     """The sections of `it`'s handout that may be left to the guide, the first to go first."""
-    from guidebook.document.tree import handout_sections
+    from guidebook.document.build import handout_sections
 
     found = [s for s in handout_sections(it) if s.priority < REFER_BELOW]
     return [s.key for s in sorted(found, key=lambda s: s.priority)]
@@ -62,12 +62,12 @@ def classes(level: int) -> tuple[str, ...]:
     return (f"grow-{-level}",) if level < 0 else FIT_STEPS[:parts_of(level)[0]]
 
 
-def referred(it: ItemView, level: int) -> tuple[str, ...]:
+def referred(it: Item, level: int) -> tuple[str, ...]:
     """The sections a handout laid out at `level` leaves off."""
     return tuple(referable(it)[:parts_of(level)[1]])
 
 
-def max_level(it: ItemView) -> int:
+def max_level(it: Item) -> int:
     return level_of(len(FIT_STEPS), len(referable(it)))
 
 
@@ -95,7 +95,7 @@ class HandoutsFail(GuidebookError):
         self.overflows = overflows
 
 
-def overlapping(it: ItemView, rendered, level: int) -> None:
+def overlapping(it: Item, rendered, level: int) -> None:
     """Fail when the handout's page draws a box over text or a drawing (a background over the side
     column's flowchart, a logo over the title): the one-page check covers what is on the page too."""
     found = weasy.overlaps(rendered.document.pages[0]) or []
@@ -108,14 +108,14 @@ def overlapping(it: ItemView, rendered, level: int) -> None:
 
 
 
-def html(session, it: ItemView, level: int = 0) -> str:
+def html(session, it: Item, level: int = 0) -> str:
     doc = session.doc
     fit = classes(level)
     from guidebook.outputs.html import HtmlWriter
 
     r = session.renderer
     scale = GROW_PT[-level - 1] / BODY_PT if level < 0 else 1.0
-    return r.html(TEMPLATE, it=it, tree=session.handout_tree(it, referred(it, level)), meta=doc.meta, created=session.created(), fit=fit,
+    return r.html(TEMPLATE, it=it, tree=session.handout(it, referred(it, level)), meta=doc.meta, created=session.created(), fit=fit,
                   html=HtmlWriter(r, small_flow="compact-flow" in fit, flow_scale=scale))
 
 
@@ -126,7 +126,7 @@ def _overflow_mm(rendered) -> float:
     return mm if mm is not None else (rendered.pages - 1) * 297.0
 
 
-def layout(session, it: ItemView, hint: int = 0):
+def layout(session, it: Item, hint: int = 0):
     """Lay out one handout at the first fitting level that puts it on one page; fail if none does.
 
     A handout that fits at the layout's size is laid out larger while it still fits (GROW_PT). `hint` is
@@ -178,7 +178,7 @@ def layout(session, it: ItemView, hint: int = 0):
     raise _overflow(it, tried[last], last)
 
 
-def _overflow(it: ItemView, rendered, last: int) -> HandoutOverflow:
+def _overflow(it: Item, rendered, last: int) -> HandoutOverflow:
     names = "、".join(section(k).label for k in referred(it, last))
     mm = _overflow_mm(rendered)
     return HandoutOverflow(
@@ -319,7 +319,7 @@ def combine_files(session, pdfs: list[bytes | Path]) -> bytes:
                    list(session.renderer.font_files.values()))
 
 
-def chunks(items: list[ItemView], size: int = 6) -> list[list[int]]:
+def chunks(items: list[Item], size: int = 6) -> list[list[int]]:
     numbers = [it.item_number for it in items]
     return [numbers[i:i + size] for i in range(0, len(numbers), size)]
 

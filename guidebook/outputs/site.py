@@ -22,7 +22,7 @@ from markupsafe import Markup
 from guidebook.catalogue.schema import FORMS_DIR as FORMS
 
 from guidebook.document.nodes import has_role, text_of, walk
-from guidebook.document.tree import INDEX_PAGE, GuideTree, item_page
+from guidebook.document.build import INDEX_PAGE, Guide, item_page
 from guidebook.outputs.html import HtmlWriter
 from guidebook.outputs.text import text_blocks
 
@@ -73,7 +73,7 @@ class _Draw:
         return Markup(qr.svg(url))
 
 
-def _anchor_pages(tree: GuideTree) -> dict[str, str]:
+def _anchor_pages(tree: Guide) -> dict[str, str]:
     """Where each anchor of the tree lives on the site: items on their page, sections on theirs."""
     where: dict[str, str] = {}
     for sec in tree.main:
@@ -127,7 +127,7 @@ def _href(where: dict[str, str], page: str):
     return href
 
 
-def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, list[tuple[str, str]]],
+def build_pages(tree: Guide, theme: dict[str, str], downloads: dict[int, list[tuple[str, str]]],
                 extra: dict[int, list] | None = None) -> list[Page]:
     """Every page of the site, in order: the index, each item, the sections, about this edition. `extra`:
     blocks of an item that the site shows and the guide does not (its 咨询电话, as the handout has it)."""
@@ -185,7 +185,7 @@ def build_pages(tree: GuideTree, theme: dict[str, str], downloads: dict[int, lis
     return pages
 
 
-def search_index(pages: list[Page], tree: GuideTree) -> str:
+def search_index(pages: list[Page], tree: Guide) -> str:
     """The search index as a script (a JSON file cannot be read from file://): for each page its
     title, section and text without spaces. The script matches every word of a query as a substring
     (Chinese has no spaces between words), titles first."""
@@ -217,7 +217,7 @@ def site_only_blocks(doc) -> dict[int, list]:
     """Each item's blocks that the site shows beside what the guide shows (sections declared for the site
     and the handout, not the guide: 咨询电话)."""
     from guidebook.catalogue.sections import GUIDE, SITE, item_sections
-    from guidebook.document.tree import item_section_block
+    from guidebook.document.build import item_section_block
 
     wanted = [sec for sec in item_sections() if sec.shown_in(SITE) and not sec.shown_in(GUIDE)]
     return {it.item_number: [b for sec in wanted for b in item_section_block(sec, it)] for it in doc.items}
@@ -229,7 +229,7 @@ def render(session, downloads: dict[int, list[tuple[str, str]]]) -> list[tuple[P
 
     chain = session.chain
     theme = theme_values(chain)
-    tree = session.tree
+    tree = session.doc
     pages = build_pages(tree, theme, downloads, site_only_blocks(session.doc))
     env = make_env(chain)
     root = session.opts.output / "site"
@@ -256,7 +256,7 @@ def form_path(name: str) -> str:
     return FORMS + "/" + quote(name)
 
 
-def forms_digest(source: Path, tree: GuideTree) -> str:
+def forms_digest(source: Path, tree: Guide) -> str:
     """What the site's copies of the forms depend on: their names and bytes (part of the site's key)."""
     import hashlib
 
@@ -266,7 +266,7 @@ def forms_digest(source: Path, tree: GuideTree) -> str:
     return h.hexdigest() if form_files(tree) else ""
 
 
-def form_files(tree: GuideTree) -> list[str]:
+def form_files(tree: Guide) -> list[str]:
     """The forms the guide names (blank forms and samples of materials), in order, each once."""
     found: list[str] = []
     for n in walk(tree.main):
@@ -280,7 +280,7 @@ def _screen_only(css: str) -> str:
     return re.sub(r"@page[^{]*\{(?:[^{}]|\{[^{}]*\})*\}", "", css)
 
 
-def page_paths(tree: GuideTree) -> list[str]:
+def page_paths(tree: Guide) -> list[str]:
     """The site's files, relative to output/site/, without building them."""
     guide = next(s for s in tree.main if s.section == "guide")
     numbers = [it.item for c in guide.children if c.kind == "block"

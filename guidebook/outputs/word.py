@@ -629,7 +629,7 @@ def _add_field_end(paragraph) -> None:
 
 
 def guide_docx(session) -> bytes:
-    tree = session.tree
+    tree = session.doc
     meta = tree.meta
     w = Writer(session, "guide.css")
     w.properties(meta.title, meta.author, f"{meta.title} {meta.edition_label}", f"{meta.bureau}, {meta.title}",
@@ -655,7 +655,7 @@ def guide_docx(session) -> bytes:
 def handout_docx(session, it, referred: tuple[str, ...] = ()) -> bytes:
     """`referred`: the sections the PDF handout leaves to the guide (the .docx leaves the same)."""
     meta = session.doc.meta
-    tree = session.handout_tree(it, referred)
+    tree = session.handout(it, referred)
     w = Writer(session, "handout.css")
     w.properties(f"{it.item_number}. {it.title} — {meta.title}", meta.author, it.heading,
                  f"{meta.bureau}, {meta.title}, {it.title}", meta.edition, meta.date)

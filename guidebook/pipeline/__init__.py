@@ -16,7 +16,7 @@ from guidebook import __version__
 from guidebook.catalogue import Catalogue, load_catalogue
 from guidebook.diagnostics import DataError, Diagnostic, GuidebookError
 from guidebook.files import deferred_signals, write_atomic
-from guidebook.document.model import GuideDoc, build_document
+from guidebook.document.build import Guide, build_document
 from guidebook.pipeline.planner import NOT_RENDERING, OUTPUTS, key_options, output_keys, select_items  # noqa: F401
 
 Progress = Callable[[str], None]
@@ -86,7 +86,8 @@ def check_glyphs(cat: Catalogue, roles) -> None:
 
 
 class Session:
-    """A loaded catalogue, its document model and a ready renderer, shared by every writer."""
+    """A loaded catalogue, its document (guidebook.document.build.Guide) and a ready renderer, shared by every
+    writer."""
 
     def __init__(self, opts: Options, progress: Progress = lambda m: None, warn: Progress = lambda m: None,
                  catalogue: Catalogue | None = None):
@@ -95,7 +96,7 @@ class Session:
 
         self.opts = opts
         self.catalogue = catalogue if catalogue is not None else load_catalogue(opts.source)
-        self.doc: GuideDoc = build_document(self.catalogue)
+        self.doc: Guide = build_document(self.catalogue)
         extra = ""
         since = opts.changes_since
         remembered = self.catalogue.guide.compare_with
@@ -144,7 +145,7 @@ class Session:
 
         new = copy.copy(self)
         new.catalogue, new.doc = catalogue, build_document(catalogue)
-        for memo in ("_tree", "_tree_of", "_handout_trees", "_layout_key", "_guide_plans"):
+        for memo in ("_handouts", "_layout_key", "_guide_plans"):
             new.__dict__.pop(memo, None)
         return new
 
@@ -169,23 +170,15 @@ class Session:
             plans[asked] = paginate.Plan(guide_pdf.html(self), [c.anchor for c in self.doc.categories[1:]], asked)
         return plans[asked]
 
-    @property
-    def tree(self):
-        """The guide's document tree, built on first use and shared by every writer."""
-        if getattr(self, "_tree", None) is None or self._tree_of is not self.doc:
-            from guidebook.document.tree import guide_tree
+    def handout(self, it, referred: tuple[str, ...] = ()):
+        """The handout of the item `it` (a document of the guide's nodes), made on first use; `referred`: the
+        sections it leaves to the guide and the site (no room for them)."""
+        from guidebook.document.build import handout
 
-            self._tree, self._tree_of = guide_tree(self.doc), self.doc
-        return self._tree
-
-    def handout_tree(self, it, referred: tuple[str, ...] = ()):
-        """`referred`: the sections the handout leaves to the guide and the site (no room for them)."""
-        from guidebook.document.tree import handout_tree
-
-        cache = self.__dict__.setdefault("_handout_trees", {})
+        cache = self.__dict__.setdefault("_handouts", {})
         key = (it.item_number, referred)
         if key not in cache or cache[key].item is not it:
-            cache[key] = handout_tree(self.doc.meta, it, referred)
+            cache[key] = handout(self.doc.meta, it, referred)
         return cache[key]
 
 

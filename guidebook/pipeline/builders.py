@@ -96,7 +96,7 @@ def _word(session, stylesheet: str) -> None:
 
 def _item_documents() -> None:
     """A handout's document tree is made in its worker."""
-    from guidebook.document import tree  # noqa: F401
+    from guidebook.document import build  # noqa: F401
     from guidebook.outputs import html  # noqa: F401
     from guidebook.render import flowchart  # noqa: F401
 

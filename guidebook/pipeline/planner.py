@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Callable
 
 from guidebook.catalogue.exporting import catalogue_json
 from guidebook.diagnostics import GuidebookError
-from guidebook.document.model import GuideDoc, ItemView
+from guidebook.document.build import Guide
+from guidebook.document.nodes import Item
 
 if TYPE_CHECKING:  # pragma: no cover
     from guidebook.pipeline import Options, Session
@@ -83,7 +84,7 @@ def key_options(opts: "Options") -> str:
 class Plan:
     """What a build has to do: the items asked for, every output's key, the stale ones, the orphans."""
 
-    items: list[ItemView]
+    items: list[Item]
     keys: dict[str, str]
     stale: set[str]
     orphans: list[str]
@@ -96,11 +97,11 @@ class Plan:
             return any(rel.startswith(head) and not rel.startswith("site/downloads/") for rel in self.stale)
         return kind.of(**parts) in self.stale
 
-    def items_wanting(self, *kinds: Declared) -> list[ItemView]:
+    def items_wanting(self, *kinds: Declared) -> list[Item]:
         """The items (in order) with a stale output of any of `kinds`."""
         return [it for it in self.items if any(self.wants(k, stem=it.file_stem) for k in kinds)]
 
-    def level(self, it: ItemView) -> int | None:
+    def level(self, it: Item) -> int | None:
         """The fitting level the last build recorded for `it`'s handout (a hint: it is checked)."""
         fit = self.previous.get(HANDOUT_PDF.of(stem=it.file_stem), {}).get("fit")
         return fit if isinstance(fit, int) and not isinstance(fit, bool) else None
@@ -125,7 +126,7 @@ def plan(session: "Session", warn: Callable[[str], None]) -> Plan:
     return Plan(items, keys, stale, orphaned_outputs(session, previous), previous)
 
 
-def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
+def output_keys(session: "Session", items: list[Item]) -> dict[str, str]:
     """The cache key of every output this build is asked for, by path relative to the output folder."""
     from guidebook.pipeline import cache
 
@@ -142,8 +143,8 @@ def output_keys(session: "Session", items: list[ItemView]) -> dict[str, str]:
         if d is SITE_PAGE:
             from guidebook.outputs import site
 
-            k = cache.guide_key(guide, d.variant, d.extra(opts) + site.forms_digest(opts.source, session.tree))
-            keys.update({d.of(page=page): k for page in site.page_paths(session.tree)})
+            k = cache.guide_key(guide, d.variant, d.extra(opts) + site.forms_digest(opts.source, session.doc))
+            keys.update({d.of(page=page): k for page in site.page_paths(session.doc)})
         elif d.source == "catalogue":
             keys[d.of(sheet=_sheet(session) if d is GUIDE_BOOKLET else "")] = (
                 cache.guide_key(guide, d.variant) if d.variant else guide)
@@ -165,7 +166,7 @@ def _sheet(session: "Session") -> str:
     return sheet_name(w, h)
 
 
-def select_items(doc: GuideDoc, opts: "Options") -> list[ItemView]:
+def select_items(doc: Guide, opts: "Options") -> list[Item]:
     items = doc.items
     if opts.items is not None:
         wanted = set(opts.items)
@@ -182,7 +183,7 @@ def select_items(doc: GuideDoc, opts: "Options") -> list[ItemView]:
 def orphaned_outputs(session: "Session", entries: dict[str, dict]) -> list[str]:
     """Files listed in the last manifest that belong to no item of the catalogue any more (a renamed or
     removed item): an earlier build's file that matches a per-item path but names no item of today."""
-    from guidebook.document.tree import ITEM_PAGES, item_page
+    from guidebook.document.build import ITEM_PAGES, item_page
 
     per_item = [re.compile("^" + re.escape(d.path).replace(re.escape("{stem}"), r"(?P<stem>[^/]+)") + "$")
                 for d in OUTPUTS if "{stem}" in d.path]

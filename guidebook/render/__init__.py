@@ -22,7 +22,7 @@ from guidebook.catalogue import labels as L
 from guidebook.render import fonts, weasy
 from guidebook.diagnostics import GuidebookError
 from guidebook.files import confined, folder_files
-from guidebook.document.model import Rich
+from guidebook.document.content import Rich
 
 # Jinja, the QR encoder and the flowchart drawing are imported where they are used: a build that
 # finds everything up to date, `check` and `list` import this module (layout folders, fonts) but
@@ -432,7 +432,7 @@ class Renderer:
     def html(self, template: str, **context: Any) -> str:
         """A template rendered with this renderer as `r` (drawing flowcharts and QR codes); writers pass
         the document and the HTML writer that translates it."""
-        from guidebook.document.model import LABELS
+        from guidebook.catalogue.labels import TEMPLATE as LABELS
 
         return render_template(self.env, template, r=self, L=LABELS, **context)
 

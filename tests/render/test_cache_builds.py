@@ -126,7 +126,7 @@ def test_editing_the_tools_own_code_re_renders(project, tmp_path):
 
     assert build().startswith("wrote 7 files")
     assert build().startswith("everything is up to date")
-    tree = code / "guidebook" / "document" / "tree.py"
+    tree = code / "guidebook" / "document" / "build.py"
     tree.write_text(tree.read_text("utf-8") + "# a comment\n", "utf-8")
     assert build().startswith("wrote 7 files")
 

@@ -116,7 +116,7 @@ def test_pdf_and_word_show_the_same_blocks(elements_build):
 
     s = Session(Options(source=ELEMENTS))
     it = s.doc.items[0]
-    tree = s.handout_tree(it)
+    tree = s.handout(it)
     blocks = text_blocks(tree.title) + text_blocks(tree.body)
     handout = next((elements_build / "handouts").glob("43-*.pdf"))
     pdf = pdf_body_text(handout)

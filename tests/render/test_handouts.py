@@ -366,7 +366,7 @@ def test_every_handout_is_a_tagged_pdf_with_headings_and_described_drawings(buil
 
 
 def handout_flows_of(it):
-    from guidebook.document.tree import handout_flows
+    from guidebook.document.build import handout_flows
 
     return handout_flows(it)
 
@@ -446,7 +446,7 @@ def test_large_print_when_there_is_room_and_the_largest_size_that_fits(styled_bu
 
 
 def plain_intro(it) -> str:
-    from guidebook.document.model import plain
+    from guidebook.document.content import plain
 
     return "".join(plain(p) for p in it.intro)
 
@@ -459,7 +459,7 @@ def test_a_handouts_tags_and_text_run_main_column_first(handout_dir, doc):
     from pypdf import PdfReader
 
     from guidebook.document.nodes import walk
-    from guidebook.document.tree import handout_tree
+    from guidebook.document.build import handout
 
     for it in doc.items:
         if not (it.qr or it.flow):
@@ -472,7 +472,7 @@ def test_a_handouts_tags_and_text_run_main_column_first(handout_dir, doc):
         tags = [str(k.get("/S")) for k in page.K if isinstance(k, pikepdf.Dictionary)]
         assert "/Part" in tags and tags[tags.index("/Part") + 1] == "/NonStruct", (it.item_number, tags)
         text = normalize(PdfReader(path).pages[0].extract_text())
-        main = next(b for b in handout_tree(doc.meta, it).body if b.role == "h-main")
+        main = next(b for b in handout(doc.meta, it).body if b.role == "h-main")
         first_main = next(n.content[0].text for n in walk(main) if n.kind == "heading")
         first_side = "扫码办理" if it.qr else "操作流程"
         assert text.index(normalize(first_main)) < text.index(first_side), it.item_number

@@ -35,7 +35,7 @@ def trees():
     from guidebook.pipeline import Options, Session
 
     s = Session(Options(source=SOURCE))
-    return s.tree, {it.item_number: s.handout_tree(it) for it in s.doc.items}
+    return s.doc, {it.item_number: s.handout(it) for it in s.doc.items}
 
 
 @pytest.mark.parametrize("styled_build", STYLES, indirect=True)
@@ -85,9 +85,9 @@ def test_every_handout_pdf_and_docx_show_the_tree(styled_build, trees):
     for n, tree in handouts.items():
         level = levels[f"{tree.item.file_stem}.pdf"]
         if referred(tree.item, level):  # sections left to the guide: the tree the build laid out says so
-            from guidebook.document.tree import handout_tree
+            from guidebook.document.build import handout
 
-            tree = handout_tree(tree.meta, tree.item, referred(tree.item, level))
+            tree = handout(tree.meta, tree.item, referred(tree.item, level))
         it, meta = tree.item, tree.meta
         blocks = text_blocks(tree.title) + text_blocks(tree.body)
         header = normalize(tree.header + meta.edition_label)

@@ -32,11 +32,11 @@ print(FormBuilder(schema.Item).form(yaml.safe_load(open(sys.argv[1], encoding="u
 TEXT = """import sys
 from pathlib import Path
 from guidebook.catalogue import load_catalogue
-from guidebook.document.model import build_document
-from guidebook.document.tree import handout_tree
+from guidebook.document.build import build_document
+from guidebook.document.build import handout
 from guidebook.outputs.text import text_blocks
 doc = build_document(load_catalogue(Path(sys.argv[1])))
-tree = handout_tree(doc.meta, next(it for it in doc.items if it.item_number == int(sys.argv[2])))
+tree = handout(doc.meta, next(it for it in doc.items if it.item_number == int(sys.argv[2])))
 print("\\n".join(text_blocks(tree.body)))
 """
 

@@ -127,12 +127,11 @@ def test_new_edition_archives_the_old_one(source_copy):
 
 
 def test_changes_page_in_the_guide(four_changes):
-    from guidebook.document.tree import guide_tree
     from guidebook.pipeline import Options, Session
 
     session = Session(Options(source=four_changes, changes_since=str(SOURCE)))
-    assert [s.kind for s in session.doc.sections][0] == "changes"
-    page = guide_tree(session.doc).front[1]
+    assert [s.section for s in session.doc.sections][0] == "changes"
+    page = session.doc.front[1]
     assert page.section == "changes" and page.children[0].content[0].text == "本版主要变化"
     table = next(n for n in page.children if n.kind == "table")
     assert len(table.rows) == 4
@@ -157,7 +156,7 @@ def test_the_changes_page_reads_like_the_booklet(source_copy):
     item.write_text(item.read_text("utf-8") + "flags:\n  - An internal note for the staff.\n", "utf-8")
 
     session = Session(Options(source=source_copy, changes_since=str(old)))
-    block = next(n for n in session.tree.front if n.kind == "block" and has_role(n, "section-changes"))
+    block = next(n for n in session.doc.front if n.kind == "block" and has_role(n, "section-changes"))
     blocks = text_blocks(block.children)
     assert "与2026年版相比" in blocks
     table = next(n for n in block.children if n.kind == "table")
@@ -177,8 +176,8 @@ def test_the_new_edition_remembers_what_to_compare_with(source_copy):
     assert run_cli("edition", "new", "2027", "--source", str(source_copy)).returncode == 0
     assert "compare_with: 2026" in (source_copy / "guide.yaml").read_text("utf-8")
     _edit(source_copy / "items/15.yaml", "time_limit: 全月经办。", "time_limit: 全月经办，次月发放。")
-    assert [s.kind for s in Session(Options(source=source_copy)).doc.sections][0] == "changes"
-    assert "changes" not in [s.kind for s in Session(Options(source=source_copy, changes_page=False)).doc.sections]
+    assert [s.section for s in Session(Options(source=source_copy)).doc.sections][0] == "changes"
+    assert "changes" not in [s.section for s in Session(Options(source=source_copy, changes_page=False)).doc.sections]
 
     (source_copy.parent / "editions" / "2027").write_text("a file where a folder would go", "utf-8")
     guide = (source_copy / "guide.yaml").read_text("utf-8")
@@ -199,12 +198,12 @@ def test_changed_values_read_as_the_booklet_writes_them():
 
 
 def test_the_change_report_is_one_tree_that_every_format_shows(four_changes):
-    """`guidebook diff` writes one document (guidebook.document.tree.change_report): Markdown and HTML show
+    """`guidebook diff` writes one document (guidebook.document.build.change_report): Markdown and HTML show
     its headings, its columns and every cell of it, in its order; the terminal its headings and columns in
     that order (its table folds the cells side by side)."""
     from guidebook.catalogue import load_catalogue
     from guidebook.document.nodes import text_of
-    from guidebook.document.tree import change_report
+    from guidebook.document.build import change_report
     from guidebook.editions import diffing
 
     rows = diffing.change_rows(diffing.diff_catalogues(load_catalogue(SOURCE), load_catalogue(four_changes)))

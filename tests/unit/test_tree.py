@@ -1,16 +1,16 @@
-"""The document tree: built in milliseconds, inspected without rendering anything (fast tier)."""
+"""The document: built in milliseconds, inspected without rendering anything (fast tier)."""
 
 from __future__ import annotations
 
 import pytest
 
 from guidebook.document.nodes import has_role, text_of, walk
-from guidebook.document.tree import guide_tree, handout_tree
+from guidebook.document.build import handout
 
 
 @pytest.fixture(scope="module")
 def tree(doc):
-    return guide_tree(doc)
+    return doc
 
 
 def _anchors(nodes) -> list[str]:
@@ -22,7 +22,7 @@ def test_every_internal_link_and_page_reference_has_its_anchor(tree):
     assert len(anchors) == len(set(anchors)), "an anchor is used twice"
     targets = [n.anchor for n in walk(tree.front + tree.main) if n.kind in ("link", "pageref") and
                (n.kind == "pageref" or n.internal)]
-    targets += [e.anchor for e in tree.toc.entries]
+    targets += [e.anchor for e in tree.front[0].entries]
     assert targets and set(targets) <= set(anchors)
 
 
@@ -72,14 +72,14 @@ def guide_tree_categories(tree):
 
 def test_handout_reading_order_and_phones(doc):
     by_number = {it.item_number: it for it in doc.items}
-    eight = handout_tree(doc.meta, by_number[8])
+    eight = handout(doc.meta, by_number[8])
     roles = [n.role for n in eight.body]  # what the citizen came for first, then the QR codes, the flowcharts
     assert [r for r in roles if r != "intro"] == ["h-main", "h-side", "h-flows"]
     # the HTML layout's order puts the side column (a float) before the main one
     assert [n.role for n in eight.layout_body if n.role != "intro"] == ["h-side", "h-main", "h-flows"]
     assert [n.label for n in walk(eight.body) if n.kind == "flowchart"] == ["8.1", "8.2"]
     for it in doc.items:
-        t = handout_tree(doc.meta, it)
+        t = handout(doc.meta, it)
         block = [b for b in walk(t.body) if b.kind == "block" and "part-phones" in b.role.split()]
         phones = [n.text for n in walk(block) if n.kind == "phone" and n.role == "phone"]
         assert phones == it.phones
@@ -101,7 +101,7 @@ def test_an_item_with_no_phone_says_where_to_find_one(doc):
     for n in (16, 45):
         it = by_number[n]
         assert not it.phones and not it.windows and it.phones_see == "办事不找关系路径"
-        block = [b for b in walk(handout_tree(doc.meta, it).body) if b.kind == "block" and "part-phones" in b.role.split()]
+        block = [b for b in walk(handout(doc.meta, it).body) if b.kind == "block" and "part-phones" in b.role.split()]
         assert [n.kind for n in walk(block) if n.kind == "phone"] == []
         assert "各窗口电话见《办事不找关系路径》" in text_of(
             [x for b in block for x in walk(b) if x.kind == "text"])
@@ -111,9 +111,9 @@ def test_an_item_with_no_phone_says_where_to_find_one(doc):
 
 def test_windows_left_off_a_crowded_handout_are_referred_to_the_guides_windows_part(doc):
     it = next(i for i in doc.items if i.item_number == 15)
-    full = handout_tree(doc.meta, it)
+    full = handout(doc.meta, it)
     assert any("part-where" in b.role.split() for b in walk(full.body) if b.kind == "block")
-    short = handout_tree(doc.meta, it, referred=("where", "tips"))
+    short = handout(doc.meta, it, referred=("where", "tips"))
     assert not any("part-where" in b.role.split() for b in walk(short.body) if b.kind == "block")
     lines = [text_of(n.content) for n in walk(short.body) if n.kind == "para" and n.role == "referred"]
     assert lines == ["本页未印：温馨提示，详见《办事不找关系指南》第 15 项",

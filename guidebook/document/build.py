@@ -1,28 +1,36 @@
-"""Document stage: the document trees of the guide and of each handout, built from the model.
+"""Document stage: the one typed document of a catalogue, and the documents made of it.
 
-The model (guidebook.document.model) collects what the catalogue says for each item; this module decides how
-each document shows it, once, for every writer: which blocks appear and in what order, every label,
-the text of material tags, cross-references, which table cell carries a label, phones, QR codes and
-flowcharts. Writers translate these trees and add nothing but presentation.
+`build_document` turns the catalogue into a `Guide`: a tree of nodes (guidebook.document.nodes) whose
+structure is typed (sections, categories, items and their procedures, each carrying what the catalogue
+says of it: numbers, parts, QR targets, phones, windows) and whose content is generic blocks. Each handout
+(`handout`), each page of the web edition, the 本版主要变化 table and the change report (`change_report`)
+are documents made of the same nodes. This module decides how each document shows an item, once, for every
+writer: which blocks appear and in what order, every label, the text of material tags, cross-references,
+which table cell carries a label, phones, QR codes and flowcharts. Writers translate nodes and add nothing
+but presentation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from guidebook.document.nodes import (
-    Block, Cell, Column, Flowchart, Heading, Inline, ItemList, Link, ListItem, PageRef, Para, Phone,
-    QrCode, Row, Span, Table, Text, Toc,
-)
+from guidebook.catalogue import Catalogue, schema
 from guidebook.catalogue import labels as L
 from guidebook.catalogue.ids import item_id
 from guidebook.catalogue.labels import TABLES
-from guidebook.catalogue.numbering import circled
+from guidebook.catalogue.numbering import chinese_numeral, circled
 from guidebook.catalogue.sections import GUIDE, HANDOUT, SECTIONS, item_sections, section
-from guidebook.document.model import (
-    PHONE_IN_TEXT, URL_IN_TEXT, WINDOWS_ANCHOR, GuideDoc, ItemView, MaterialsView, Meta, Part, ProcedureView, Rich,
-    plain,
+from guidebook.document.content import (
+    PHONE_IN_TEXT, URL_IN_TEXT, Materials, Part, QrTarget, Rich, Window, facts_of, parts_of, phones_in, plain,
+    rich, texts_of,
 )
+from guidebook.document.flow import build_flow
+from guidebook.document.nodes import (
+    Block, Category, Cell, Column, Cover, Flowchart, Heading, Inline, Item, ItemList, Link, ListItem, Meta,
+    PageRef, Para, Phone, Procedure, QrCode, Row, Section, Span, Table, Text, Toc, TocEntry,
+)
+
+WINDOWS_ANCHOR = "windows"  # the guide's part that lists every window (linked from items without a phone)
 
 
 # -- the web edition's pages (QR codes of the print outputs point at them) ----------------------
@@ -88,7 +96,7 @@ def _see(items: list[tuple[int, str]]) -> list[Inline]:
 # -- parts of an item --------------------------------------------------------------------------
 
 
-def materials(m: MaterialsView) -> list:
+def materials(m: Materials) -> list:
     out: list = []
     if m.lead:
         out.append(Para(inline(m.lead), "lead"))
@@ -161,13 +169,13 @@ def part_body(part: Part, compact: bool = False) -> list:
     return [Block([Para(inline(line)) for line in part.lines], part.kind)]
 
 
-def _flow_block(proc: ProcedureView) -> Block:
+def _flow_block(proc: Procedure) -> Block:
     caption = proc.flow_caption or ""
     return Block([Para([Text(L.FLOW)], "flow-title"),
                   Flowchart(proc.flow, caption or L.FLOW, caption=caption)], "flow", f"{proc.anchor}-flow")
 
 
-def procedure(proc: ProcedureView, level: int, lead: list = ()) -> list:
+def procedure(proc: Procedure, level: int, lead: list = ()) -> list:
     """A procedure's body in the guide: introduction, `lead` (the item's 基本信息), numbered parts, the
     flowchart after the channels."""
     out: list = []
@@ -184,30 +192,76 @@ def procedure(proc: ProcedureView, level: int, lead: list = ()) -> list:
     return out
 
 
-def _flow_target(it: ItemView) -> str:
+def _flow_target(it: Item) -> str:
     """Where the power list's 操作流程 column links: the item's flowchart, or the item when it has none yet
     (a new item with no channels)."""
     has_flow = it.procedures or (it.flow and any(p.kind == "channels" and p.section.shown_in(GUIDE) for p in it.parts))
     return f"#{it.anchor}-flow" if has_flow else f"#{it.anchor}"
 
 
-def item_blocks(it: ItemView, document: str, before: bool, level: int, leave: tuple[str, ...] = ()) -> list:
+def item_blocks(it: Item, document: str, before: bool, level: int, leave: tuple[str, ...] = ()) -> list:
     """The item's own blocks (sections of scope `item`) that `document` shows before or after its parts,
     but those of `leave`."""
     return [block for sec in item_sections() if sec.shown_in(document) and sec.before == before
             and sec.key not in leave for block in item_section_block(sec, it, level, document == HANDOUT)]
 
 
-def item_block(it: ItemView, page_break: bool) -> Block:
+def _item_children(it: Item) -> list:
+    """The item's blocks in the guide: its heading, its own procedure, its sub-procedures."""
     children: list = [Heading(2, [Text(it.heading)], role="item-title"),
                       *procedure(it, 3, item_blocks(it, GUIDE, True, 3))]
     for k, sub in enumerate(it.procedures):
-        children.append(Block([Heading(3, [Text(sub.heading)], role="sub-title"), *procedure(sub, 4)],
-                              "subprocedure", sub.anchor))
+        sub.children = [Heading(3, [Text(sub.heading)], role="sub-title"), *procedure(sub, 4)]
+        children.append(sub)
         if k == 0:  # the power list's 操作流程 column links here when the item has sub-procedures
             children.append(Block([], "anchor", f"{it.anchor}-flow"))
-    children += item_blocks(it, GUIDE, False, 3)
-    return Block(children, "item", it.anchor, page_break=page_break, item=it.item_number)
+    return children + item_blocks(it, GUIDE, False, 3)
+
+
+def _procedure_content(proc: schema.Procedure, number: str) -> dict:
+    """What a procedure of the catalogue says, numbered: its introduction, parts and flowchart."""
+    parts, channels = parts_of(proc, number)
+    has_body = proc.materials is not None or proc.channels or proc.route_note or proc.flow
+    return {"number": number, "intro": [rich(p) for p in proc.intro], "parts": parts,
+            "flow": build_flow(proc, channels) if has_body else None}
+
+
+def item_node(it: schema.Item, category_number: int, windows: dict[str, Window] | None = None,
+              windows_part: str = "", page_break: bool = False) -> Item:
+    """An item as every document shows it. `windows` are the catalogue's windows by name (for the channels
+    that link them); `windows_part` the title of the guide's windows part, where an item with no phone and
+    no window of its own refers its reader for one (empty: the guide has no such part)."""
+    anchor = item_id(it.number)
+    procs = [Procedure([], "subprocedure", f"{anchor}-{k}", title=p.title, flow_caption=f"{it.number}.{k} {p.title}",
+                       **_procedure_content(p, f"{it.number}.{k}")) for k, p in enumerate(it.procedures, 1)]
+    texts = texts_of(it) + [t for p in it.procedures for t in texts_of(p)]
+    phones = list(it.service.consult_phones) if it.service else []
+    phones += [p for p in phones_in(texts) if p not in phones]
+    node = Item(
+        [], "item", anchor, page_break=page_break, title=it.title,
+        flow_caption=f"{it.number}.{it.flowchart_caption or it.title}", **_procedure_content(it, str(it.number)),
+        item_number=it.number, category=it.category, category_label=f"{chinese_numeral(category_number)}、{it.category}",
+        subtitle=it.subtitle, list_title=it.list_title or it.title, procedures=procs, phones=phones,
+        flags=list(it.flags) + [f for p in it.procedures for f in p.flags], facts=facts_of(it.service),
+        windows=_windows_of(it, windows or {}), windows_part=windows_part)
+    node.qr = _qr_targets(node)
+    node.children = _item_children(node)
+    return node
+
+
+def _qr_targets(it: Item) -> list[QrTarget]:
+    """The links of the item's channels, in order, each address once."""
+    qr: list[QrTarget] = []
+    for target in (t for part in it.all_parts() for c in part.channels for t in c.links):
+        if target.url not in [q.url for q in qr]:
+            qr.append(target)
+    return qr
+
+
+def _windows_of(it: schema.Item, windows: dict[str, Window]) -> list[Window]:
+    """The windows an item's channels name, in order, each once (a name check does not know is skipped)."""
+    names = [n for p in [it, *it.procedures] for ch in p.channels for n in ch.windows]
+    return [windows[n] for i, n in enumerate(names) if n in windows and n not in names[:i]]
 
 
 # -- the guide ---------------------------------------------------------------------------------
@@ -230,51 +284,88 @@ def _cells(*values) -> list[Cell]:
     return out
 
 
-@dataclass(frozen=True)
-class Cover:
-    """What the guide's cover says, in its order (the layout arranges it; the Word writer follows it)."""
-
-    slogans: tuple[str, ...]
-    title: str
-    bureau: str
-    edition: str
-
-    @classmethod
-    def of(cls, meta: Meta) -> "Cover":
-        return cls(tuple(meta.slogans), meta.title, meta.bureau, meta.edition_label)
-
-
 @dataclass
-class GuideTree:
-    """The guide: its metadata, the cover, the front matter (contents, 本版主要变化) and the main matter
-    (numbered pages); the page furniture is the layout's."""
+class Guide:
+    """The guide, the one document of the catalogue: its metadata, the front matter (the contents, then
+    本版主要变化 when asked for) and the main matter (the bureau's parts, in its order: Section nodes; the
+    items' part holds the Category and Item nodes); `back` is what the back cover shows besides the layout's
+    design (the web edition's QR code). The cover and the page furniture are the layout's."""
 
     meta: Meta
+    contents_title: str
     front: list
     main: list
-    back: list  # what the back cover shows besides the layout's design: the web edition's QR code
+    back: list
+    changes: list = field(default_factory=list)  # rows of 本版主要变化 (editions.diffing.ChangeRow), when asked for
 
     @property
     def cover(self) -> Cover:
         return Cover.of(self.meta)
 
     @property
-    def toc(self) -> Toc:
-        return self.front[0]
+    def sections(self) -> list[Section]:
+        return [n for n in self.front + self.main if isinstance(n, Section)]
+
+    def section(self, kind: str) -> Section:
+        return next(s for s in self.sections if s.section == kind)
+
+    @property
+    def categories(self) -> list[Category]:
+        return [n for n in self.section("guide").children if isinstance(n, Category)]
+
+    @property
+    def items(self) -> list[Item]:
+        return [it for c in self.categories for it in c.items]
+
+    def toc(self) -> list[TocEntry]:
+        out = []
+        for s in self.sections:
+            out.append(TocEntry(1, s.title, s.anchor, front=s.section == "changes"))
+            if s.section == "guide":
+                out += [TocEntry(2, c.label, c.anchor) for c in self.categories]
+        return out
+
+    def headings(self) -> list[TocEntry]:
+        """Every heading in document order, as outline entries (level 1 sections and categories, 2 items, 3
+        parts); the PDF and Word writers must produce exactly these."""
+        out: list[TocEntry] = []
+        for s in self.sections:
+            out.append(TocEntry(1, s.title, s.anchor))
+            if s.section != "guide":
+                continue
+            for c in self.categories:
+                out.append(TocEntry(1, c.label, c.anchor))
+                for it in c.items:
+                    out.append(TocEntry(2, it.heading, it.anchor))
+                    out += [TocEntry(3, L.SERVICE_INFO, "")] if it.facts else []  # 基本信息, before the parts
+                    out += [TocEntry(3, p.heading, "") for p in it.parts]
+                    for proc in it.procedures:
+                        out.append(TocEntry(3, proc.heading, proc.anchor))
+                        out += [TocEntry(4, p.heading, "") for p in proc.parts]
+        return out
+
+    def with_changes(self, rows: list, old_edition: int | None) -> "Guide":
+        """The guide with a 本版主要变化 section first (front matter, after the contents): the changes since
+        the edition `old_edition` (a year), or since the last version of this edition."""
+        since = L.SINCE_EDITION.format(year=old_edition) if old_edition and old_edition != self.meta.edition else L.SINCE_BEFORE
+        guide = Guide(self.meta, self.contents_title, [], self.main, self.back, rows)
+        guide.front = [_changes_section(rows, since)]
+        guide.front.insert(0, Toc(self.contents_title, guide.toc(), "toc"))
+        return guide
 
 
-def changes_block(doc: GuideDoc) -> Block:
-    s = doc.section("changes")
-    rows = []
-    for r in doc.changes:
+def _changes_section(rows: list, heading: str) -> Section:
+    table = []
+    for r in rows:
         scope = [Link(r.scope, "#" + item_id(r.item))] if r.item else [Text(r.scope)]
         new = r.new + (f"（{r.note}）" if r.note else "")
-        rows.append(Row(_cells(scope, r.kind, r.label, r.old, new)))
-    children: list = [Heading(1, [Text(s.title)], role="section-title")]
-    if s.heading:
-        children.append(Para([Text(s.heading)], "table-title"))
-    children.append(_table("changes", rows))
-    return Block(children, "section section-changes front", s.anchor, page_break=True, section="changes")
+        table.append(Row(_cells(scope, r.kind, r.label, r.old, new)))
+    children: list = [Heading(1, [Text(L.CHANGES)], role="section-title")]
+    if heading:
+        children.append(Para([Text(heading)], "table-title"))
+    children.append(_table("changes", table))
+    return Section(children, "section section-changes front", "changes", page_break=True, section="changes",
+                   title=L.CHANGES, heading=heading)
 
 
 def change_report(rows: list) -> list[Block]:
@@ -296,66 +387,96 @@ def change_report(rows: list) -> list[Block]:
     return out
 
 
-def guide_tree(doc: GuideDoc) -> GuideTree:
-    """The whole guide as a document tree, in the booklet's order."""
-    toc = Toc(doc.contents_title, doc.toc(), "toc")
-    front: list = [toc]
-    main: list = []
-    for s in doc.sections:
-        if s.kind == "changes":
-            front.append(changes_block(doc))
-            continue
-        children: list = [Heading(1, [Text(s.title)], role="section-title")]
-        if s.kind == "power_list":
-            rows = []
-            for c in doc.categories:
-                for i, it in enumerate(c.items):
-                    label = [Link(c.label, f"#{c.anchor}")] if i == 0 else []
-                    rows.append(Row(_cells(label, it.item_number, [Link(it.list_title, f"#{it.anchor}")],
-                                           [PageRef(it.anchor, "pageref")],
-                                           [Link(it.guide_link, _flow_target(it))]),
-                                    "group-start" if i == 0 else ""))
-            children.append(_table("power_list", rows))
-        elif s.kind == "windows":
-            if s.heading:
-                children.append(Para([Text(s.heading)], "table-title"))
-            hours = any(w.hours for w in doc.windows)  # the column shows when a window has its hours
-            children.append(_table("windows_hours" if hours else "windows", [
-                Row(_cells(w.number, w.name, w.address, w.phone, *([w.hours or ""] if hours else [])))
-                for w in doc.windows]))
-        elif s.kind == "guide":
-            for k, c in enumerate(doc.categories):
-                items = [item_block(it, page_break=j > 0) for j, it in enumerate(c.items)]
-                children.append(Block([Heading(1, [Text(c.label)], role="category-title"), *items],
-                                      "category", c.anchor, page_break=True))
-        elif s.kind == "prohibited":
-            rows = []
-            for g in doc.prohibited:
-                for i, case in enumerate(g.cases):
-                    first = [Text(g.label), *_see(g.items)] if i == 0 else []
-                    rows.append(Row(_cells(first, case), "group-start" if i == 0 else ""))
-            children.append(_table("prohibited", rows))
-        elif s.kind == "tolerated":
-            rows = [Row(_cells(r.number, [Text(r.matter), *_see(r.items)],
-                               Cell(children=[ItemList([ListItem("", inline(m)) for m in r.materials], "bullet")]),
-                               r.method, r.source, r.deadline))
-                    for r in doc.tolerated]
-            children.append(_table("tolerated", rows))
-        main.append(Block(children, f"section section-{s.kind}", s.anchor, page_break=True, section=s.kind))
-    back = [QrCode(doc.meta.site_url + INDEX_PAGE, L.ONLINE_GUIDE, "qr-fig qr-online")] if doc.meta.site_url else []
-    return GuideTree(doc.meta, front, main, back)
+def _power_list(categories: list[Category]) -> list:
+    rows = []
+    for c in categories:
+        for i, it in enumerate(c.items):
+            label = [Link(c.label, f"#{c.anchor}")] if i == 0 else []
+            rows.append(Row(_cells(label, it.item_number, [Link(it.list_title, f"#{it.anchor}")],
+                                   [PageRef(it.anchor, "pageref")],
+                                   [Link(f"{L.GUIDE_LINK} {it.item_number}.{it.title}", _flow_target(it))]),
+                            "group-start" if i == 0 else ""))
+    return [_table("power_list", rows)]
+
+
+def _windows_table(heading: str | None, windows: list[Window]) -> list:
+    out: list = [Para([Text(heading)], "table-title")] if heading else []
+    hours = any(w.hours for w in windows)  # the column shows when a window has its hours
+    return out + [_table("windows_hours" if hours else "windows", [
+        Row(_cells(w.number, w.name, w.address, w.phone, *([w.hours or ""] if hours else []))) for w in windows])]
+
+
+def _prohibited(lst: schema.ProhibitedFile) -> list:
+    rows = []
+    for k, grp in enumerate(lst.groups, 1):
+        see = _see([(n, item_id(n)) for n in grp.items])
+        for i, case in enumerate(grp.cases):
+            first = [Text(f"{chinese_numeral(k)}、{grp.name}"), *see] if i == 0 else []
+            rows.append(Row(_cells(first, f"{i + 1}. {case}"), "group-start" if i == 0 else ""))
+    return [_table("prohibited", rows)]
+
+
+def _tolerated(lst: schema.ToleratedFile) -> list:
+    return [_table("tolerated", [
+        Row(_cells(i, [Text(e.matter), *_see([(n, item_id(n)) for n in e.items])],
+                   Cell(children=[ItemList([ListItem("", inline(m)) for m in e.materials], "bullet")]),
+                   e.method, e.source, e.deadline))
+        for i, e in enumerate(lst.entries, 1)])]
+
+
+def _meta(cat: Catalogue) -> Meta:
+    g = cat.guide
+    date = (g.edition_date.isoformat() if g.edition_date else f"{g.edition}-01-01")
+    base = g.site.base_url
+    site_url = (base if base.endswith("/") else base + "/") if base else None
+    return Meta(g.title, g.bureau, g.edition, list(g.slogans), date=date, site_url=site_url,
+                synonyms={w.say: list(w.means) for w in (cat.synonyms.words if cat.synonyms else [])})
+
+
+def _categories(cat: Catalogue, windows: list[Window]) -> list[Category]:
+    by_name = {w.name: w for w in windows}
+    see = cat.windows.title if "windows" in cat.guide.sections.order else ""
+    out = []
+    for i, c in enumerate(cat.guide.categories, 1):
+        label = f"{chinese_numeral(i)}、{c.name}"
+        items = [item_node(it, i, by_name, see, page_break=j > 0) for j, it in enumerate(cat.category_items(c.name))]
+        out.append(Category([Heading(1, [Text(label)], role="category-title"), *items], "category", f"category-{i}",
+                            page_break=True, number=i, name=c.name, label=label))
+    return out
+
+
+def build_document(cat: Catalogue) -> Guide:
+    """The catalogue as one typed document: the guide, in the booklet's order."""
+    g = cat.guide
+    windows = [Window(i, w.name, w.address, w.phone, w.hours) for i, w in enumerate(cat.windows.windows, 1)]
+    categories = _categories(cat, windows)
+    parts = {"power_list": (g.sections.power_list, "power-list", lambda: _power_list(categories)),
+             "windows": (cat.windows.title, WINDOWS_ANCHOR, lambda: _windows_table(cat.windows.heading, windows)),
+             "guide": (g.sections.guide, "guide", lambda: categories)}
+    if cat.prohibited:
+        parts["prohibited"] = (cat.prohibited.title, "prohibited", lambda: _prohibited(cat.prohibited))
+    if cat.tolerated:
+        parts["tolerated"] = (cat.tolerated.title, "tolerated", lambda: _tolerated(cat.tolerated))
+    main = [Section([Heading(1, [Text(title)], role="section-title"), *body()], f"section section-{kind}", anchor,
+                    page_break=True, section=kind, title=title, heading=cat.windows.heading if kind == "windows" else None)
+            for kind in g.sections.order if kind in parts for title, anchor, body in [parts[kind]]]
+    meta = _meta(cat)
+    back = [QrCode(meta.site_url + INDEX_PAGE, L.ONLINE_GUIDE, "qr-fig qr-online")] if meta.site_url else []
+    guide = Guide(meta, g.sections.contents, [], main, back)
+    guide.front = [Toc(guide.contents_title, guide.toc(), "toc")]
+    return guide
 
 
 # -- a handout ---------------------------------------------------------------------------------
 
 
 @dataclass
-class HandoutTree:
+class Handout:
     """One item's handout: the title block, then the body, in reading order. `flows` are the item's
     procedures that have a flowchart; `side` says whether the layout has a side column."""
 
     meta: Meta
-    item: ItemView
+    item: Item
     title: Block
     body: list
     side: bool
@@ -383,7 +504,7 @@ class HandoutTree:
         return f"{self.meta.bureau} · 《{self.meta.title}》{self.meta.edition_label} · {L.ITEM} {self.item.item_number}"
 
 
-def item_section_block(sec, it: ItemView, level: int = 2, compact: bool = False) -> list:
+def item_section_block(sec, it: Item, level: int = 2, compact: bool = False) -> list:
     """A block of the whole item (a section of scope `item`): its 基本信息, the phones its texts mention."""
     if sec.shape == "phones" and not it.phones and it.windows and not compact:
         # no number of its own: its windows' (the guide prints no 办理窗口 block; on a handout that block has them)
@@ -418,18 +539,18 @@ def item_section_block(sec, it: ItemView, level: int = 2, compact: bool = False)
     return []
 
 
-def handout_flows(it: ItemView) -> list[ProcedureView]:
+def handout_flows(it: Item) -> list[Procedure]:
     return [p for p in [it, *it.procedures] if p.flow is not None]
 
 
-def handout_sections(it: ItemView) -> list:
+def handout_sections(it: Item) -> list:
     """The sections a handout of `it` shows (declarations with content), in their order."""
     kinds = {part.kind for part in it.handout_parts}
     return [sec for sec in SECTIONS if sec.shown_in(HANDOUT)
             and (sec.key in kinds if sec.scope == "procedure" else bool(item_section_block(sec, it)))]
 
 
-def _referral(meta: Meta, it: ItemView, referred: tuple[str, ...]) -> Block:
+def _referral(meta: Meta, it: Item, referred: tuple[str, ...]) -> Block:
     """Where the sections left off a crowded handout are: the guide's item, and the site's page."""
     names = "、".join(section(k).label for k in referred if k != "where")
     lines = []
@@ -441,7 +562,7 @@ def _referral(meta: Meta, it: ItemView, referred: tuple[str, ...]) -> Block:
     return Block(lines, "part part-referred")
 
 
-def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> HandoutTree:
+def handout(meta: Meta, it: Item, referred: tuple[str, ...] = ()) -> Handout:
     """Title, introduction, the main column (the parts, sub-procedures merged part by part; windows; phones),
     the side column (QR codes, a single flowchart), and the flowcharts of several sub-procedures in a row
     each: the order a person reads them in."""
@@ -480,4 +601,4 @@ def handout_tree(meta: Meta, it: ItemView, referred: tuple[str, ...] = ()) -> Ha
         body.append(Block([Heading(2, [Text(L.FLOW)], role="side-title"), *[
             Block([Flowchart(p.flow, p.flow_caption or L.FLOW, label=p.number, variant="rows")], "flow")
             for p in flows]], "h-flows"))
-    return HandoutTree(meta, it, title, body, side=bool(side))
+    return Handout(meta, it, title, body, side=bool(side))
