@@ -109,8 +109,6 @@ class Block:
     role: str = ""
     anchor: str = ""
     page_break: bool = False  # starts a new page in paged outputs
-    item: int | None = None  # the item this block is (its number), for writers that split the guide by item
-    section: str = ""  # the guide's section this block is (power_list, windows, guide, prohibited, ...)
     kind = "block"
 
 
@@ -227,7 +225,7 @@ class Procedure(Block):
 
 @dataclass(eq=False)
 class Item(Procedure):
-    """An item of the guide (role `item`; `item` is its number). Its sub-procedures are among its children;
+    """An item of the guide (role `item`). Its sub-procedures are among its children;
     `qr` the QR targets of its channels' links (guidebook.document.content.QrTarget), `phones` the numbers
     its texts give, `windows` the windows its channels name (content.Window), `facts` its 基本信息 rows."""
 
@@ -243,9 +241,6 @@ class Item(Procedure):
     facts: list = field(default_factory=list)  # (row label, Rich value), in the declared facts' order
     windows: list = field(default_factory=list)
     windows_part: str = ""  # the title of the guide's part that lists every window ("" when it has none)
-
-    def __post_init__(self):
-        self.item = self.item_number
 
     @property
     def phones_see(self) -> str:
@@ -305,6 +300,7 @@ class Section(Block):
     """A part of the guide (`section`: power_list, windows, guide, prohibited, tolerated, changes): its
     title, and the heading of its table where that differs."""
 
+    section: str = ""  # power_list | windows | guide | prohibited | tolerated | changes
     title: str = ""
     heading: str | None = None
 

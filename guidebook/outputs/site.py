@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from guidebook.catalogue.schema import FORMS_DIR as FORMS
 
-from guidebook.document.nodes import has_role, text_of, walk
+from guidebook.document.nodes import Category, Item, Section, text_of, walk
 from guidebook.document.build import INDEX_PAGE, Guide, item_page
 from guidebook.outputs.html import HtmlWriter
 from guidebook.outputs.text import text_blocks
@@ -81,15 +81,13 @@ def _anchor_pages(tree: Guide) -> dict[str, str]:
         page = SECTION_PAGES.get(kind, (INDEX_PAGE, ""))[0]
         where[sec.anchor] = page
         for n in walk(sec.children):
-            if n.kind == "block" and n.anchor:
-                if has_role(n, "category"):
-                    where[n.anchor] = f"{INDEX_PAGE}#{n.anchor}"
-                elif has_role(n, "item"):
-                    number = n.item
-                    where[n.anchor] = item_page(number)
-                    for sub in walk(n.children):
-                        if sub.kind == "block" and sub.anchor:
-                            where[sub.anchor] = f"{item_page(number)}#{sub.anchor}"
+            if isinstance(n, Category):
+                where[n.anchor] = f"{INDEX_PAGE}#{n.anchor}"
+            elif isinstance(n, Item):
+                where[n.anchor] = item_page(n.item_number)
+                for sub in walk(n.children):
+                    if sub.kind == "block" and sub.anchor:
+                        where[sub.anchor] = f"{item_page(n.item_number)}#{sub.anchor}"
     return where
 
 
@@ -99,15 +97,13 @@ def _relative(target: str, page: str) -> str:
     return "../" * depth + target
 
 
-def _index_body(meta, categories: list) -> Markup:
+def _index_body(meta, categories: list[Category]) -> Markup:
     """The index: the cover's slogans (as every output prints them), then every category with its items."""
     parts = []
     for c in categories:
-        label = text_of(c.children[0].content)
-        links = "".join(
-            f'<li><a href="{item_page(it.item)}">{Markup.escape(text_of(it.children[0].content))}</a></li>'
-            for it in c.children if it.kind == "block" and has_role(it, "item"))
-        parts.append(f'<section class="category" id="{c.anchor}"><h2>{Markup.escape(label)}</h2>'
+        links = "".join(f'<li><a href="{item_page(it.item_number)}">{Markup.escape(it.heading)}</a></li>'
+                        for it in c.items)
+        parts.append(f'<section class="category" id="{c.anchor}"><h2>{Markup.escape(c.label)}</h2>'
                      f'<ul class="item-links">{links}</ul></section>')
     slogans = "".join(f"<p>{Markup.escape(s)}</p>" for s in meta.slogans)
     lead = f'<div class="slogans">{slogans}</div>' if slogans else ""
@@ -141,26 +137,21 @@ def build_pages(tree: Guide, theme: dict[str, str], downloads: dict[int, list[tu
                           flow_text=True, form_href=lambda name: _relative(form_path(name), page))
 
     home = (meta.title, INDEX_PAGE)
-    guide = next(s for s in tree.main if s.section == "guide")
-    categories = [n for n in guide.children if n.kind == "block" and has_role(n, "category")]
-    items = [(c, it) for c in categories for it in c.children if it.kind == "block" and has_role(it, "item")]
+    items = [(c, it) for c in tree.categories for it in c.items]
     pages: list[Page] = []
 
-    pages.append(Page(INDEX_PAGE, meta.title, "index", _index_body(meta, categories), [home]))
+    pages.append(Page(INDEX_PAGE, meta.title, "index", _index_body(meta, tree.categories), [home]))
 
     for k, (c, it) in enumerate(items):
-        number = it.item
+        number = it.item_number
         path = item_page(number)
-        heading = it.children[0]
-        title = text_of(heading.content)
-        body = writer(path, -1)([*it.children[1:], *extra.get(number, [])])
-        cat_label = text_of(c.children[0].content)
-        crumbs = [home, (cat_label, f"{INDEX_PAGE}#{c.anchor}"), (title, path)]
-        prev = items[k - 1] if k else None
-        nxt = items[k + 1] if k + 1 < len(items) else None
-        page = Page(path, title, "item", body, crumbs,
-                    prev=(text_of(prev[1].children[0].content), item_page(prev[1].item)) if prev else None,
-                    next=(text_of(nxt[1].children[0].content), item_page(nxt[1].item)) if nxt else None,
+        body = writer(path, -1)([*it.children[1:], *extra.get(number, [])])  # its heading is the page's
+        crumbs = [home, (c.label, f"{INDEX_PAGE}#{c.anchor}"), (it.heading, path)]
+        prev = items[k - 1][1] if k else None
+        nxt = items[k + 1][1] if k + 1 < len(items) else None
+        page = Page(path, it.heading, "item", body, crumbs,
+                    prev=(prev.heading, item_page(prev.item_number)) if prev else None,
+                    next=(nxt.heading, item_page(nxt.item_number)) if nxt else None,
                     downloads=downloads.get(number))
         pages.append(page)
 
@@ -169,17 +160,17 @@ def build_pages(tree: Guide, theme: dict[str, str], downloads: dict[int, list[tu
         if kind not in SECTION_PAGES:
             continue
         path, _ = SECTION_PAGES[kind]
-        title = text_of(sec.children[0].content)
+        title = sec.title
         pages.append(Page(path, title, "section", writer(path, 0)(sec.children[1:]), [home, (title, path)]))
 
-    changes = [n for n in tree.front if n.kind == "block" and n.section == "changes"]
+    changes = [n for n in tree.front if isinstance(n, Section) and n.section == "changes"]
     about = [f"<p>{Markup.escape(meta.bureau)}《{Markup.escape(meta.title)}》{Markup.escape(meta.edition_label)}，"
              f"版本日期：{Markup.escape(meta.date)}。</p>",
              "<p>本网页版与印刷版指南、一次性告知单内容一致。</p>"]
     body = Markup("".join(about))
     if changes:
         sec = changes[0]
-        body += Markup("<h2>{}</h2>").format(text_of(sec.children[0].content))
+        body += Markup("<h2>{}</h2>").format(sec.title)
         body += writer(ABOUT[0], 1)(sec.children[1:])
     pages.append(Page(ABOUT[0], ABOUT[1], "about", body, [home, (ABOUT[1], ABOUT[0])]))
     return pages
@@ -189,13 +180,7 @@ def search_index(pages: list[Page], tree: Guide) -> str:
     """The search index as a script (a JSON file cannot be read from file://): for each page its
     title, section and text without spaces. The script matches every word of a query as a substring
     (Chinese has no spaces between words), titles first."""
-    by_anchor = {}
-    guide = next(s for s in tree.main if s.section == "guide")
-    for c in guide.children:
-        if c.kind == "block" and has_role(c, "category"):
-            for it in c.children:
-                if it.kind == "block" and has_role(it, "item"):
-                    by_anchor[item_page(it.item)] = (text_of(c.children[0].content), it)
+    by_anchor = {item_page(it.item_number): (c.label, it) for c in tree.categories for it in c.items}
     entries = []
     for p in pages:
         if p.kind == "item":
@@ -282,9 +267,7 @@ def _screen_only(css: str) -> str:
 
 def page_paths(tree: Guide) -> list[str]:
     """The site's files, relative to output/site/, without building them."""
-    guide = next(s for s in tree.main if s.section == "guide")
-    numbers = [it.item for c in guide.children if c.kind == "block"
-               for it in c.children if it.kind == "block" and has_role(it, "item")]
+    numbers = [it.item_number for it in tree.items]
     sections = [SECTION_PAGES[s.section][0] for s in tree.main if s.section in SECTION_PAGES]
     return [INDEX_PAGE, *(item_page(n) for n in numbers), *sections, ABOUT[0],
             "assets/site.css", "assets/site.js", "assets/search-index.js",

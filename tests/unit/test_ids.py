@@ -18,10 +18,12 @@ def test_anything_else_names_no_item(ident):
     assert item_of(ident) is None
 
 
-def test_the_tree_carries_item_numbers_and_sections_as_values(doc):
+def test_the_tree_carries_item_numbers_and_sections_as_values(doc, catalogue):
+    from guidebook.document.nodes import Category, Item
+
     tree = doc
     guide = next(s for s in tree.main if s.section == "guide")
-    numbers = [it.item for c in guide.children if c.kind == "block" for it in c.children
-               if it.kind == "block" and it.item is not None]
-    assert numbers == [it.item_number for it in doc.items]
+    numbers = [it.item_number for c in guide.children if isinstance(c, Category) for it in c.children
+               if isinstance(it, Item)]
+    assert numbers == [it.number for c in catalogue.guide.categories for it in catalogue.category_items(c.name)]
     assert [s.section for s in tree.main] == ["power_list", "windows", "guide", "prohibited", "tolerated"]
