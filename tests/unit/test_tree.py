@@ -118,3 +118,19 @@ def test_windows_left_off_a_crowded_handout_are_referred_to_the_guides_windows_p
     lines = [text_of(n.content) for n in walk(short.body) if n.kind == "para" and n.role == "referred"]
     assert lines == ["本页未印：温馨提示，详见《办事不找关系指南》第 15 项",
                      "本页未印办理窗口的地址和电话，见《办事不找关系路径》"], lines
+
+
+def test_one_document_the_items_the_planner_reads_are_the_nodes_the_writers_visit(doc, catalogue):
+    """No second model: the Item nodes of the guide's tree are the items builders and servers read, with
+    their number as a number; a handout is made of the same node, and its blocks of the same content."""
+    from guidebook.document.nodes import Item, Procedure
+
+    in_tree = [n for n in walk(doc.main) if isinstance(n, Item)]
+    assert [id(n) for n in in_tree] == [id(it) for it in doc.items] and len(in_tree) == len(catalogue.items)
+    assert [it.item_number for it in in_tree] == sorted(it.number for it in catalogue.items)
+    eight = next(it for it in doc.items if it.item_number == 8)
+    subs = [n for n in eight.children if isinstance(n, Procedure)]
+    assert subs == eight.procedures and [p.number for p in subs] == ["8.1", "8.2"]
+    h = handout(doc.meta, eight)
+    assert h.item is eight
+    assert text_of(h.title.children[1].children[1].content) == eight.full_title
