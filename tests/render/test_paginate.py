@@ -58,11 +58,11 @@ def build_guide(out, layouts=(), parts: str | None = None, monkeypatch=None, pro
 
 
 def small_source(folder) -> "Path":
-    """A catalogue of 24 items (two in each of the seed's 12 categories, the seed's texts): a guide of about
-    55 pages, in parts cut where the seed's are, for the tests of how parts are laid out and kept."""
+    """A catalogue of 16 items (the seed's first 16, one or two in each of its 12 categories): a guide of 40
+    pages, in parts cut where the seed's are, for the tests of how parts are laid out and kept."""
     from helpers.synthetic import make_catalogue
 
-    return make_catalogue(folder / "source", 24)
+    return make_catalogue(folder / "source", 16)
 
 
 def style_layouts(style: str) -> list:
@@ -277,7 +277,7 @@ def test_a_chain_stopped_by_a_failing_part_lays_the_guide_out_whole(tmp_path, mo
           messages.append)
     assert laid_out == [0, 1]
     assert any("one document (part 2: broken on purpose)" in m for m in messages), messages
-    assert len(PdfReader(tmp_path / "out" / "guide.pdf").pages) > 50
+    assert len(PdfReader(tmp_path / "out" / "guide.pdf").pages) >= 40  # the whole guide
 
 
 def test_an_edit_that_brings_a_new_character_lays_every_part_out_with_the_new_font_cuts(tmp_path, monkeypatch):
