@@ -924,10 +924,12 @@ def _channel_line(r: Reader, ch: dict[str, Any], text: str, b: Block) -> None:
 
 
 def _mentioned(ch: dict[str, Any], text: str) -> None:
-    """A web address written into a channel's text is one of its links (its name is not printed)."""
+    """A web address written into a channel's text is one of its links (its name is not printed); written
+    twice, with and without the slash that ends it (http://rst.ln.gov.cn, http://rst.ln.gov.cn/), it is one
+    link, not two QR codes to the same page."""
     for m in URL.finditer(text):
         link, _ = link_of(m.group())
-        if link and link["url"] not in [x["url"] for x in ch.get("links", [])]:
+        if link and link["url"].rstrip("/") not in [x["url"].rstrip("/") for x in ch.get("links", [])]:
             ch.setdefault("links", []).append({"url": link["url"]})
 
 
@@ -939,9 +941,11 @@ def read_fact(r: Reader, o: Open) -> None:
     lines = _lines(r, o)
     value = "；".join(text for _, text in lines)
     item = r.item if r.item is not None else {}
-    if o.key == "phones" and _own_phones_line(value, item, (r.out.windows or {}).get("windows", [])):
-        for b, _ in lines:  # guidebook's 咨询电话 line: the numbers of the item's own texts, or where to find one
-            r.derive(b, L.PHONES)
+    windows = (r.out.windows or {}).get("windows", [])
+    if o.key == "phones" and _own_phones_line(value, item, windows):
+        _link_windows(item, _windows_called(value, windows))
+        for b, _ in lines:  # guidebook's 咨询电话 line: the numbers of the item's own texts, its windows' numbers,
+            r.derive(b, L.PHONES)  # or where to find one
         return
     service = item.setdefault("service", {})
     ok: Any = value or None
@@ -990,12 +994,31 @@ def _own_phones_line(value: str, item: dict[str, Any], windows: list[dict[str, s
     see = re.escape(L.PHONES_SEE).replace(re.escape("{title}"), ".+")
     if re.fullmatch(see, value.strip()):
         return True
-    calls = {f"{w.get('name')} {w.get('phone')}" for w in windows}
-    if all(part.strip() in calls for part in value.split("；")):
+    if _windows_called(value, windows):
         return True
     found = _phones_of(value)
     texts = json.dumps(item, ensure_ascii=False)
     return bool(found) and all(p in texts for p in found)
+
+
+def _windows_called(value: str, windows: list[dict[str, str]]) -> list[str]:
+    """The windows a 咨询电话 line names with their phones ("name phone；name phone", as guidebook prints the
+    line of an item whose channels name windows and that has no number of its own), in order; [] when the
+    line is anything else."""
+    calls = {f"{w.get('name')} {w.get('phone')}": w.get("name") for w in windows}
+    parts = [part.strip() for part in value.split("；")]
+    return [calls[part] for part in parts] if parts and all(part in calls for part in parts) else []
+
+
+def _link_windows(item: dict[str, Any], names: list[str]) -> None:
+    """Give the windows a 咨询电话 line names back to the channel that names them: the item's first 窗口办
+    channel (the only one a guide's windows belong to), unless a channel names windows already."""
+    channels = item.get("channels") or []
+    if not names or any(ch.get("windows") for ch in channels):
+        return
+    counter = next((ch for ch in channels if ch.get("kind") == CHANNEL_KINDS[0]), None)
+    if counter is not None:
+        counter["windows"] = list(names)
 
 
 def read_service(r: Reader, o: Open) -> None:

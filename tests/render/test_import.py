@@ -79,7 +79,7 @@ def _import(docx: Path, to: Path):
 
 
 @pytest.mark.parametrize("styled_build", STYLES, indirect=True)
-def test_the_seeds_guide_docx_imports_back_to_its_catalogue(styled_build, tmp_path):
+def test_the_seeds_guide_docx_imports_back_to_its_catalogue(styled_build, tmp_path, doc, catalogue):
     res = _import(styled_build / "guide.docx", tmp_path / "new")
     progress = [ln for ln in res.stderr.decode().splitlines() if " items read (" in ln]
     assert [ln.split(" items")[0] for ln in progress] == ["import: 25", "import: 50"], progress  # told how far
@@ -91,6 +91,21 @@ def test_the_seeds_guide_docx_imports_back_to_its_catalogue(styled_build, tmp_pa
         assert got[part] == want[part], part
     report = (tmp_path / "new" / "导入报告.txt").read_text("utf-8")
     assert "共 54 个事项" in report and "0 段/格未归入" in report
+    # the windows a channel names come back where the guide prints them: the 咨询电话 line of an item with no
+    # number of its own gives each window's name and phone (8 items of 12 with windows; a guide that prints
+    # the item's own numbers shows no window under it)
+    from guidebook.catalogue import load_catalogue
+
+    printed = [it.item_number for it in doc.items if not it.phones and it.windows]
+    back = {it.number: it for it in load_catalogue(tmp_path / "new" / "source").items}
+    seed = {it.number: it for it in catalogue.items}
+    assert len(printed) == 8
+    for n in printed:
+        assert [ch.windows for ch in back[n].channels] == [ch.windows for ch in seed[n].channels], n
+    # an address written with and without its last slash (item 7: http://rst.ln.gov.cn, http://rst.ln.gov.cn/)
+    # is one link, one QR code
+    urls = [link.url.rstrip("/") for ch in back[7].channels for link in ch.links]
+    assert sorted(urls) == sorted(link.url.rstrip("/") for ch in seed[7].channels for link in ch.links)
 
 
 def test_the_new_elements_come_back_too(tmp_path):
