@@ -6,6 +6,10 @@ the text of material tags, cross-references, which table cell carries a label, a
 phones, QR targets, flowchart graphs. Writers (the HTML templates, Word, plain text, the web edition)
 visit the tree and translate each node; none of them decides what a document says.
 
+The structure of a guide is typed (`Section`, `Category`, `Item`, `Procedure`): blocks that also carry
+what the catalogue says of them as values (an item's number, parts, QR targets, phones, windows), which
+the builders, the planner and the servers read. A writer visits them as the blocks they are.
+
 `role` is a semantic name (space-separated, like docutils' `classes`): the HTML writers use it as the
 element's class, the Word writer maps the roles it knows to styles and run formatting.
 """
@@ -14,9 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import TYPE_CHECKING, Any, Iterator, Union
 
-from guidebook.document.content import merge_procedures, plain
+from guidebook.document.content import Part, QrTarget, Rich, Window, merge_procedures, plain
+
+if TYPE_CHECKING:  # pragma: no cover
+    from guidebook.document.flow import Flow
 
 # -- inline nodes ------------------------------------------------------------------------------
 
@@ -208,14 +215,14 @@ Node = Union[Para, Heading, Block, ItemList, Table, Flowchart, QrCode, Toc]
 @dataclass(eq=False)
 class Procedure(Block):
     """A procedure: an item's own (the Item itself) or one of its sub-procedures ("8.1", role
-    `subprocedure`). `parts` are its declared sections with content, numbered
-    (guidebook.document.content.Part); `flow` its flowchart's graph (None: it has no flowchart)."""
+    `subprocedure`). `parts` are its declared sections with content, numbered (what they say:
+    guidebook.document.content); `flow` its flowchart's graph (None: it has no flowchart)."""
 
     number: str = ""  # "1", or "8.1" for a sub-procedure
     title: str = ""
-    intro: list = field(default_factory=list)  # paragraphs (guidebook.document.content.Rich)
-    parts: list = field(default_factory=list)
-    flow: Any = None
+    intro: list[Rich] = field(default_factory=list)  # paragraphs
+    parts: list[Part] = field(default_factory=list)
+    flow: Flow | None = None
     flow_caption: str | None = None
 
     @property
@@ -225,9 +232,9 @@ class Procedure(Block):
 
 @dataclass(eq=False)
 class Item(Procedure):
-    """An item of the guide (role `item`). Its sub-procedures are among its children;
-    `qr` the QR targets of its channels' links (guidebook.document.content.QrTarget), `phones` the numbers
-    its texts give, `windows` the windows its channels name (content.Window), `facts` its 基本信息 rows."""
+    """An item of the guide (role `item`). Its sub-procedures are among its children; `qr` the QR targets
+    of its channels' links, `phones` the numbers its texts give, `windows` the windows its channels name,
+    `facts` its 基本信息 rows."""
 
     item_number: int = 0
     category: str = ""
@@ -236,10 +243,10 @@ class Item(Procedure):
     list_title: str = ""
     procedures: list["Procedure"] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
-    qr: list = field(default_factory=list)
+    qr: list[QrTarget] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    facts: list = field(default_factory=list)  # (row label, Rich value), in the declared facts' order
-    windows: list = field(default_factory=list)
+    facts: list[tuple[str, Rich]] = field(default_factory=list)  # (row label, value), in the facts' order
+    windows: list[Window] = field(default_factory=list)
     windows_part: str = ""  # the title of the guide's part that lists every window ("" when it has none)
 
     @property
@@ -266,7 +273,7 @@ class Item(Procedure):
             stem = stem[:-1]
         return stem
 
-    def all_parts(self) -> list:
+    def all_parts(self) -> list[Part]:
         return self.parts + [p for proc in self.procedures for p in proc.parts]
 
     def material_names(self) -> list[str]:
@@ -274,7 +281,7 @@ class Item(Procedure):
                 for g in part.materials.groups for m in g.items]
 
     @property
-    def handout_parts(self) -> list:
+    def handout_parts(self) -> list[Part]:
         """Parts for a one-page handout: sub-procedures merged part by part, repeats shown once."""
         return merge_procedures(self.procedures) if self.procedures else self.parts
 
