@@ -10,13 +10,13 @@ from helpers import SOURCE, normalize, pdf_pages_text, run_cli
 
 @pytest.fixture(scope="module")
 def print_build(tmp_path_factory):
-    """The print-shop and archive files of a guide of the seed's first 24 items (two a category: the
-    seed's front and back matter, 56 pages) and of two handouts."""
+    """The print-shop and archive files of a guide of the seed's first 16 items (one or two a category, the
+    seed's front and back matter: 40 pages) and of two handouts."""
     from helpers import made_once
     from helpers.synthetic import make_catalogue
 
     def make(folder):
-        source = make_catalogue(folder / "source", 24)
+        source = make_catalogue(folder / "source", 16)
         res = run_cli("build", "--print", "--archive", "--no-word", "--guide", "--item", "15", "--item", "8",
                       "--source", str(source), "--output", str(folder / "out"))
         assert res.returncode == 0, res.stderr.decode()

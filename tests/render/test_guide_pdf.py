@@ -244,13 +244,13 @@ def test_the_guide_joined_from_parts_embeds_each_face_once(guide):
 def test_the_changes_page_has_its_contents_line_and_page_number(tmp_path):
     """本版主要变化 sits in the front matter, numbered in small roman numerals (the cover i, the contents ii):
     its contents line gives the number its page prints, and the main matter still starts at 1. (A catalogue
-    of the seed's first 24 items, two a category: the front matter is the seed's.)"""
+    of the seed's first 16 items, one or two a category: the front matter is the seed's.)"""
     import shutil
 
     from helpers import run_cli
     from helpers.synthetic import make_catalogue
 
-    source_copy = make_catalogue(tmp_path / "source", 24)
+    source_copy = make_catalogue(tmp_path / "source", 16)
     old = tmp_path / "old"
     shutil.copytree(source_copy, old)
     item = source_copy / "items" / "15.yaml"

@@ -14,11 +14,11 @@ WORDS = ("禁办", "容缺")
 
 
 def _catalogue(root):
-    """24 of the seed's items (two a category), its windows, lists and search words: what these tests
+    """16 of the seed's items (one or two a category), its windows, lists and search words: what these tests
     check does not depend on the guide's length."""
     from helpers.synthetic import make_catalogue
 
-    source = make_catalogue(root / "source", 24)
+    source = make_catalogue(root / "source", 16)
     shutil.copy(SOURCE / "synonyms.yaml", source / "synonyms.yaml")
     return source
 
@@ -73,7 +73,7 @@ def test_the_editor_offers_no_list_and_deletes_an_item_without_one(without_lists
     keys = [e["key"] for e in store.entries() if e["kind"] == "file"]
     assert keys == ["guide", "windows", "synonyms"]  # the search words' file is the seed's; the lists are gone
     assert store.references(15) == []
-    assert store.delete_item(24) == [] and not (source / "items" / "24.yaml").exists()
+    assert store.delete_item(16) == [] and not (source / "items" / "16.yaml").exists()
     assert run_cli("check", "--source", str(source)).returncode == 0
 
 
