@@ -126,13 +126,15 @@ def _overflow_mm(rendered) -> float:
     return mm if mm is not None else (rendered.pages - 1) * 297.0
 
 
-def layout(session, it: Item, hint: int = 0):
+def layout(session, it: Item, hint: int | None = None):
     """Lay out one handout at the first fitting level that puts it on one page; fail if none does.
 
     A handout that fits at the layout's size is laid out larger while it still fits (GROW_PT). `hint` is
     the level the last build needed: it is checked (it fits, the level before does not, and with one
     section less left off not even every step fits; a large-print level: the next size does not fit) and
-    then used, so a handout that needs every step is laid out twice instead of seven times. Each step only
+    then used, so a handout that needs every step is laid out twice instead of seven times. With no hint (a
+    first build) the search starts at the largest size, where most handouts end (one layout, not three).
+    Each step only
     ever makes a handout shorter, and so does each section left off, so this is the level the search below
     would find: for each number of sections left off (none first), every step; if that fits, the fewest
     steps that fit.
@@ -155,10 +157,10 @@ def layout(session, it: Item, hint: int = 0):
         return level >= -len(GROW_PT) and fits(level) and not weasy.overlaps(tried[level].document.pages[0])
 
     last = max_level(it)
-    if hint < 0 and larger(hint) and not larger(hint - 1):
+    if hint is not None and hint < 0 and larger(hint) and not larger(hint - 1):
         return tried[hint], hint
-    steps, left = parts_of(hint)
-    if 0 <= hint <= last and fits(hint) and not (larger(-1) if hint == 0 else fits(hint - 1)) and (
+    steps, left = parts_of(hint or 0)
+    if hint is not None and 0 <= hint <= last and fits(hint) and not (larger(-1) if hint == 0 else fits(hint - 1)) and (
             left == 0 or steps == 0 or not fits(level_of(len(FIT_STEPS), left - 1))):
         overlapping(it, tried[hint], hint)
         return tried[hint], hint
@@ -282,7 +284,7 @@ def render_chunk(session, numbers: list[int], hints: dict[int, int] | None = Non
     for n in numbers:
         it = by_number[n]
         try:
-            rendered, level = layout(session, it, (hints or {}).get(n, 0))
+            rendered, level = layout(session, it, (hints or {}).get(n))
         except HandoutOverflow as exc:
             out.append(Laid(n, None, None, exc, None))
             continue

@@ -96,7 +96,7 @@ class Preview:
                     return
                 try:
                     _, self._levels[it.item_number] = handouts.layout(
-                        self._session, it, self._levels.get(it.item_number, 0))
+                        self._session, it, self._levels.get(it.item_number))
                     self.fits[it.item_number] = None
                 except GuidebookError as exc:
                     self.fits[it.item_number] = getattr(exc, "zh", None) or str(exc)

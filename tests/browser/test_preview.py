@@ -45,8 +45,8 @@ def test_the_index_marks_the_handouts_that_fail_the_one_page_check(chromium, tmp
                                timeout=240000)  # reached by the page's own refreshes
         failing = page.locator("li.gb-fail")
         assert failing.count() == sum(1 for why in preview.fits.values() if why) > 0
-        two = page.locator("li.gb-fail", has_text="2. 缴费人员增减申报（第二号）")
-        assert "未通过一页检查" in two.inner_text() and "part-tips" in two.locator(".gb-why").inner_text()
+        three = page.locator("li.gb-fail", has_text="3. 企业养老保险缴费申报（第三号）")
+        assert "未通过一页检查" in three.inner_text() and "part-tips" in three.locator(".gb-why").inner_text()
         assert page.locator("li", has_text="9. 参加企业职工基本养老保险人员丧葬补助金和抚恤金申领（第九号）").locator(".gb-ok").count() == 1
         page.screenshot(path=str(tmp_path / "preview-index.png"), full_page=False)
     finally:

@@ -250,6 +250,22 @@ def test_the_last_builds_fitting_level_is_checked_then_used(session, monkeypatch
         remembered.append(hint)
 
 
+def test_a_first_build_searches_from_the_largest_size(session, monkeypatch):
+    """With no level from an earlier build, the search starts at the largest size, where most handouts
+    end: item 3 (16 pt) is laid out once, item 15 (13 pt) four times (16, 15, 14, 13 pt), item 1 (the
+    layout's size) five times; before, each was first laid out at the layout's size and one size larger."""
+    from guidebook.outputs import handouts
+
+    calls = []
+    real = type(session.renderer).layout
+    monkeypatch.setattr(type(session.renderer), "layout", lambda self, *a, **k: (calls.append(a), real(self, *a, **k))[1])
+    by_number = {it.item_number: it for it in session.doc.items}
+    for n, level, layouts in ((3, -4, 1), (15, -1, 4), (1, 0, 5)):
+        calls.clear()
+        _, found = handouts.layout(session, by_number[n])
+        assert (found, len(calls)) == (level, layouts), n
+
+
 def _font_programs(path) -> set:
     """The embedded font programs of a PDF (each one stream, however many fonts point at it)."""
     import pikepdf

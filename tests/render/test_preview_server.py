@@ -140,11 +140,11 @@ def test_the_index_marks_every_handout_that_fails_the_one_page_check(tmp_path):
         index = preview.render("/")[2].decode()
         assert 'http-equiv="refresh"' not in index
         failing = sorted(n for n, why in preview.fits.items() if why)
-        assert 2 in failing and 9 not in failing and len(failing) == index.count("未通过一页检查")
+        assert 3 in failing and 9 not in failing and len(failing) == index.count("未通过一页检查")
         assert f"一页检查：12 项已检查，{len(failing)} 项未通过" in index
         assert "div.part.part-tips「温馨提示  为保障您便捷」 盖住了 img.flowchart" in index and "请修改版式" in index
-        page = preview.render("/handout/2")[2].decode()  # the page to mend, with what is wrong on it
-        assert 'id="gb-problem">未通过一页检查：div.part.part-tips' in page and "缴费人员增减申报（第二号）" in page
+        page = preview.render("/handout/3")[2].decode()  # the page to mend, with what is wrong on it
+        assert 'id="gb-problem">未通过一页检查：div.part.part-tips' in page and "企业养老保险缴费申报（第三号）" in page
         (layout / "custom.css").write_text("", "utf-8")  # the designer takes the background away
         assert preview.check()
         assert "一页检查进行中" in preview.render("/")[2].decode() or len(preview.fits) == 12
