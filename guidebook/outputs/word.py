@@ -1,7 +1,7 @@
-"""Writer: editable Word versions of the guide and of every handout, from the same document model.
+"""Writer: editable Word versions of the guide and of every handout, from the same document.
 
 Styles come from the layout's reference.docx (a designer edits them in Word). The writer only
-translates the model: built-in headings, a real TOC field, PAGE fields, tables with repeating
+translates the document: built-in headings, a real TOC field, PAGE fields, tables with repeating
 header rows, real numbered lists, QR codes as images, flowcharts as editable text steps.
 """
 

@@ -1,4 +1,4 @@
-"""Pipeline: load -> validate -> document model -> writers -> atomic outputs with a manifest.
+"""Pipeline: load -> validate -> document -> builders -> atomic outputs with a manifest.
 
 `build()` reads top to bottom like a recipe; the CLI commands are thin wrappers around it.
 """
