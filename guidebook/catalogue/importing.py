@@ -147,6 +147,27 @@ def cells(b: Block) -> list[tuple[int, int, str]]:
     return [(r, c, t.strip()) for r, row in enumerate(b.rows, 1) for c, t in enumerate(row, 1) if t.strip()]
 
 
+def written_flow(lines: list[str], proc: dict[str, Any]) -> list | None:
+    """The steps of a flowchart as guidebook's Word files write it (【开始】, "1. 步骤", "2. 审核？通过：继续；
+    不通过：终止", 【办结：…】, arrows between) when they are the booklet's own steps; None for the standard flow
+    guidebook draws from the procedure itself (a choice of channels, 受理、办理 last, or the 办理路径 note last),
+    which it draws again, and for anything it cannot read as steps."""
+    steps: list = []
+    for line in (x.strip() for x in lines):
+        if not line or line == "↓" or line.startswith("【"):
+            continue
+        m = re.fullmatch(r"\d+\.\s*(.+)", line)
+        if not m:
+            return None
+        d = re.fullmatch(rf"(.+)？(.+?)：{L.FLOW_GO_ON}；(.+?)：(.+)", m.group(1))
+        steps.append({"decide": d[1], "yes": d[2], "no": d[3], "no_end": d[4]} if d else m.group(1))
+    plain = [s for s in steps if isinstance(s, str)]
+    note = (proc.get("route_note") or "").rstrip("。")
+    if not steps or any(s.startswith(L.FLOW_CHOOSE + "（") for s in plain) or steps[-1] in (L.FLOW_ACCEPT, note):
+        return None
+    return steps
+
+
 def split_inline(text: str) -> list[str]:
     """A line that numbers several entries itself ("①A；②B；③C。") as its entries; else the line."""
     parts = [p.strip().rstrip("；;，,") for p in re.split(r"(?=[①-⑳])", text) if p.strip()]
@@ -474,6 +495,20 @@ class Reader:
         if rest:
             self.open.blocks.append(Block("para", b.where, rest, b.style, None, b.numbering, b.depth, False))
 
+    def flow_table(self, b: Block) -> None:
+        """A flowchart as guidebook's Word files write it: the booklet's own steps are kept (guidebook draws
+        them again), the flow guidebook draws from the procedure itself is not."""
+        self.caption_for = self.open.proc if self.open is not None and self.open.key == "flow" else self.proc
+        steps = written_flow(b.rows[0][0].splitlines(), self.caption_for or {})
+        if steps and self.caption_for is not None:
+            self.caption_for["flow"] = steps
+        for r, c, t in cells(b):
+            where = Block("para", f"{b.where}第 {r} 行第 {c} 列", t)
+            if steps:
+                self.place(where, f"{self.file(self.item)}: flow")
+            else:
+                self.derive(where, "流程图（guidebook 重画）")
+
     def flow_caption(self, b: Block) -> None:
         """The caption under a flowchart: "15.失业保险金申领" names the chart (flowchart_caption)."""
         proc, self.caption_for = self.caption_for, None
@@ -487,9 +522,7 @@ class Reader:
         head = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", c)) for c in (b.rows[0] if b.rows else [])]
         joined = "|".join(head)
         if len(b.rows) == 1 and len(head) == 1 and ("↓" in b.rows[0][0] or f"【{L.FLOW_START}】" in b.rows[0][0]):
-            self.caption_for = self.open.proc if self.open is not None and self.open.key == "flow" else self.proc
-            for r, c, t in cells(b):
-                self.derive(Block("para", f"{b.where}第 {r} 行第 {c} 列", t), "流程图（guidebook 重画）")
+            self.flow_table(b)
             return
         if self.open is not None and self.open.key in ("basis", "service", "materials", "conditions"):
             self.open.tables.append(b)

@@ -50,6 +50,12 @@ REMARK = "备注"
 BUREAU = "发布单位"
 WINDOW = "窗口"
 FLOW_START = "开始"
+# The flowchart's own words (guidebook.document.flow); its Word version writes a decision as
+# "N. 审核？通过：继续；不通过：终止" (the importer reads flows back in that form).
+FLOW_END = "办结"
+FLOW_CHOOSE = "选择办理方式"
+FLOW_ACCEPT = "受理、办理"
+FLOW_GO_ON = "继续"
 # How a material's form is written (the importer reads these at the end of a material's line).
 MATERIAL_FORMS = ("原件及复印件", "原件和复印件", "原件、复印件", "原件", "复印件", "验原件", "扫描件", "电子版")
 PHOTOCOPIES = "复印件 {n} 份"

@@ -17,7 +17,11 @@ Shapes:
   each (facts that share a row, such as the 法定 and 承诺 time limits, side by side in one row);
 - `basis`: 设定依据, a table of the laws and rules (name, rank, article);
 - `qa`: 常见问题, question and answer pairs;
-- `windows`: the windows the item's channels name (办理窗口: name, address, phone), an item-level block.
+- `windows`: the windows the item's channels name (办理窗口: name, address, phone), an item-level block;
+- `flow`: the item's flowcharts (操作流程). The guide and the site draw each procedure's chart after its
+  办理路径; a handout sets them beside its text, and is declared here for its priority: a handout with no
+  room for them leaves them to the guide (a booklet's own long steps, written without the short labels a
+  handout's chart shows).
 
 A section of shape `paragraphs`, `numbered` or `text` needs nothing but its line here: its schema
 field follows from it. The other shapes have their fields written in guidebook.catalogue.schema.
@@ -31,7 +35,7 @@ from guidebook.catalogue import labels as L
 
 GUIDE, HANDOUT, SITE = "guide", "handout", "site"
 SHAPES = ("materials", "channels", "time_limit", "paragraphs", "numbered", "text", "phones", "facts", "basis", "qa",
-          "windows")
+          "windows", "flow")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("faq", L.FAQ, "qa", priority=25),
     Section("where", L.WHERE, "windows", documents=(HANDOUT, SITE), priority=38, scope="item"),
     Section("phones", L.PHONES, "phones", priority=70, scope="item"),
+    Section("flow", L.FLOW, "flow", documents=(HANDOUT,), priority=45, scope="item"),
 )
 
 
@@ -138,7 +143,7 @@ def section(key: str) -> Section:
     return next(s for s in SECTIONS if s.key == key)
 
 
-BOOKLET_SECTIONS = ("materials", "channels", "time_limit", "tips", "phones", "where")  # what every item of the seed has
+BOOKLET_SECTIONS = ("materials", "channels", "time_limit", "tips", "phones", "where", "flow")  # every item of the seed has
 
 
 def elements_used(items) -> list[tuple[str, int]]:

@@ -546,8 +546,9 @@ def handout_flows(it: Item) -> list[Procedure]:
 def handout_sections(it: Item) -> list:
     """The sections a handout of `it` shows (declarations with content), in their order."""
     kinds = {part.kind for part in it.handout_parts}
-    return [sec for sec in SECTIONS if sec.shown_in(HANDOUT)
-            and (sec.key in kinds if sec.scope == "procedure" else bool(item_section_block(sec, it)))]
+    return [sec for sec in SECTIONS if sec.shown_in(HANDOUT) and (
+        sec.key in kinds if sec.scope == "procedure" else
+        bool(handout_flows(it)) if sec.shape == "flow" else bool(item_section_block(sec, it)))]
 
 
 def _referral(meta: Meta, it: Item, referred: tuple[str, ...]) -> Block:
@@ -574,7 +575,7 @@ def handout(meta: Meta, it: Item, referred: tuple[str, ...] = ()) -> Handout:
     body: list = []
     if it.intro:
         body.append(Block([Para(inline(p)) for p in it.intro], "intro"))
-    flows = handout_flows(it)
+    flows = handout_flows(it) if "flow" not in referred else []  # the charts too, left to the guide
     side: list = []
     if it.qr:
         side.append(Heading(2, [Text(L.QR)], role="side-title"))

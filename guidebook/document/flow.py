@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from guidebook.catalogue import labels as L
+
 if TYPE_CHECKING:  # pragma: no cover
     from guidebook.catalogue import schema
 
@@ -18,10 +20,10 @@ class ChannelLike(Protocol):  # guidebook.document.content.Channel, without impo
     summary: str
     time_limit: str | None
 
-START = "开始"
-END = "办结"
-CHOOSE = "选择办理方式"
-ACCEPT = "受理、办理"
+START = L.FLOW_START
+END = L.FLOW_END
+CHOOSE = L.FLOW_CHOOSE
+ACCEPT = L.FLOW_ACCEPT
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Flow:
                 out.append(f"{n}. {node.text}")
             elif node.kind == "decision":
                 n += 1
-                out.append(f"{n}. {node.text}？{node.yes}：继续；{node.no}：{node.no_end}")
+                out.append(f"{n}. {node.text}？{node.yes}：{L.FLOW_GO_ON}；{node.no}：{node.no_end}")
             else:
                 n += 1
                 opts = "；".join(f"{label}：{text}" for label, text in node.options)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MINIMAL, ROOT, SOURCE, STYLES, http_request, run_cli
+from helpers import MINIMAL, ROOT, SOURCE, STYLES, docx_body_text, http_request, normalize, pdf_pages_text, run_cli
 from helpers.word_guides import SHAPES
 
 pytestmark = pytest.mark.slow
@@ -102,6 +102,13 @@ def test_the_seeds_guide_docx_imports_back_to_its_catalogue(styled_build, tmp_pa
     assert len(printed) == 8
     for n in printed:
         assert [ch.windows for ch in back[n].channels] == [ch.windows for ch in seed[n].channels], n
+    # the booklet's own flows (8.1, 8.2 and 35) come back step by step, decisions with their exits (the short
+    # labels of a handout's compact chart are not in the Word file); the flows guidebook draws are not kept
+    def flows(items):
+        return {(it.number, k): [s.model_dump(exclude={"short"}) for s in p.flow]
+                for it in items.values() for k, p in enumerate([it, *it.procedures]) if p.flow}
+
+    assert flows(back) == flows(seed) and len(flows(seed)) == 3
     # an address written with and without its last slash (item 7: http://rst.ln.gov.cn, http://rst.ln.gov.cn/)
     # is one link, one QR code
     urls = [link.url.rstrip("/") for ch in back[7].channels for link in ch.links]
@@ -272,6 +279,13 @@ def test_an_imported_catalogue_builds_and_opens_in_the_editor(built, tmp_path):
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     assert sorted(p.name[:3] for p in (out / "handouts").glob("*.pdf")) == ["08-", "15-"]
     assert (out / "site" / "items" / "15.html").exists()
+    # the booklet's own flows came back (their steps, decisions with both exits, in the Word guide), and item
+    # 8's handout, whose two charts came back without the short labels a handout draws, leaves them to the
+    # guide and says so
+    assert normalize("3. 单位审核特殊工种种类、岗位、从事年限等关键要素？初步确认通过：继续；不符合条件：终止退休申报程序") \
+        in normalize(docx_body_text(out / "guide.docx"))
+    (eight,) = pdf_pages_text(next((out / "handouts").glob("08-*.pdf")))
+    assert normalize("本页未印：温馨提示、操作流程") in normalize(eight)
     with running_editor(source) as base:
         status, body = http_request(f"{base}/doc/item-15?t={EDITOR_TOKEN}")
         assert status == 200 and "失业保险金申领" in body.decode("utf-8")
