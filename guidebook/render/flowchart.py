@@ -205,12 +205,19 @@ def _decision(svg: _Svg, node: Node, cx: float, main_w: float, y: float) -> tupl
         f'fill="{st.fill}" stroke="{st.stroke}" stroke-width="1.2"/>'
     )
     svg.text_block(lines, cx, mid - len(lines) * lh / 2)
-    # the "no" exit: to the right, into a terminal
-    side_x = right + 18
+    # the "no" exit: to the right, into a terminal, far enough for its label to sit between the two; where
+    # that would leave the terminal too narrow for four characters a line (a handout's column), the label
+    # stands above the terminal instead
+    need = text_width(node.no, st.label_size) + 10
+    between = st.width - (right + need) - 2 - 2 * pad >= text_width(node.no_end[:4], fs)
+    side_x = right + (max(18.0, need) if between else 18.0)
     side_w = st.width - side_x - 2
     slines = wrap(node.no_end, side_w - 2 * pad, fs)
     sh = len(slines) * lh + 2 * pad
-    svg.arrow(right, mid, side_x - 1, mid, node.no)
+    svg.arrow(right, mid, side_x - 1, mid, node.no if between else "")
+    if not between:
+        svg.parts.append(f'<text x="{side_x:.1f}" y="{mid - sh / 2 - 2:.1f}" font-size="{st.label_size:.1f}">'
+                         f'{escape(node.no)}</text>')
     svg.parts.append(
         f'<rect x="{side_x:.1f}" y="{mid - sh / 2:.1f}" width="{side_w:.1f}" height="{sh:.1f}" '
         f'rx="{min(sh / 2, 14):.1f}" fill="{st.accent}" stroke="{st.stroke}" stroke-width="1.2"/>'

@@ -143,3 +143,23 @@ def test_no_label_touches_an_arrow(doc, drawer):
                     (drawer, it.item_number, label, (x1, y1, x2, y2))
             checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize("drawer", ["vertical", "compact", "rows"])
+def test_an_exits_label_stands_clear_of_every_box(doc, drawer):
+    """The label of a decision's exit (不符合条件, 初步确认通过) is drawn beside its arrow and overlaps no box
+    or diamond: item 8's 不符合条件 ran under its 终止退休申报程序 box in the guide before."""
+    checked = 0
+    for it, proc in _flows(doc):
+        _, shapes, texts = _shapes_and_texts(_drawn(proc, drawer))
+        for x, y, label, anchor, size, arrow_label in texts:
+            if not arrow_label:
+                continue
+            w = text_width(label, size)
+            left = x - w / 2 if anchor == "middle" else x
+            top, bottom = y - size * 0.88, y + size * 0.12
+            for bx, by, bw, bh in shapes:
+                assert not (bx < left + w and bx + bw > left and by < bottom and by + bh > top), \
+                    (drawer, it.item_number, label, (bx, by, bw, bh))
+            checked += 1
+    assert checked >= 2
