@@ -365,7 +365,7 @@ def _changes_section(rows: list, heading: str) -> Section:
         children.append(Para([Text(heading)], "table-title"))
     children.append(_table("changes", table))
     return Section(children, "section section-changes front", "changes", page_break=True, section="changes",
-                   title=L.CHANGES, heading=heading)
+                   title=L.CHANGES)
 
 
 def change_report(rows: list) -> list[Block]:
@@ -457,9 +457,11 @@ def build_document(cat: Catalogue) -> Guide:
         parts["prohibited"] = (cat.prohibited.title, "prohibited", lambda: _prohibited(cat.prohibited))
     if cat.tolerated:
         parts["tolerated"] = (cat.tolerated.title, "tolerated", lambda: _tolerated(cat.tolerated))
-    main = [Section([Heading(1, [Text(title)], role="section-title"), *body()], f"section section-{kind}", anchor,
-                    page_break=True, section=kind, title=title, heading=cat.windows.heading if kind == "windows" else None)
-            for kind in g.sections.order if kind in parts for title, anchor, body in [parts[kind]]]
+    main = []
+    for kind in (k for k in g.sections.order if k in parts):  # the bureau's parts, in its order
+        title, anchor, body = parts[kind]
+        main.append(Section([Heading(1, [Text(title)], role="section-title"), *body()], f"section section-{kind}",
+                            anchor, page_break=True, section=kind, title=title))
     meta = _meta(cat)
     back = [QrCode(meta.site_url + INDEX_PAGE, L.ONLINE_GUIDE, "qr-fig qr-online")] if meta.site_url else []
     guide = Guide(meta, g.sections.contents, [], main, back)

@@ -304,12 +304,11 @@ class Category(Block):
 
 @dataclass(eq=False)
 class Section(Block):
-    """A part of the guide (`section`: power_list, windows, guide, prohibited, tolerated, changes): its
-    title, and the heading of its table where that differs."""
+    """A part of the guide (`section`: power_list, windows, guide, prohibited, tolerated, changes) and its
+    title; its children are its heading, then its content (a table's own heading among them)."""
 
     section: str = ""  # power_list | windows | guide | prohibited | tolerated | changes
     title: str = ""
-    heading: str | None = None
 
 
 # -- what a document is about ------------------------------------------------------------------
